@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Prints raw, gzip and brotli sizes of each file in dist/ and fails if index.html, JS, wasm and
+# CSS together exceed the budget (brotli, bytes).
+set -euo pipefail
+dist=${1:-dist}
+budget=${SIZE_BUDGET_BROTLI:-204800}
+total=0
+printf '%-48s %10s %10s %10s\n' file raw gzip brotli
+for f in "$dist"/*; do
+  [ -f "$f" ] || continue
+  raw=$(wc -c <"$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  br=$(brotli -q 11 -c "$f" | wc -c)
+  printf '%-48s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+  case "$f" in *.html|*.js|*.wasm|*.css) total=$((total + br)) ;; esac
+done
+printf 'total brotli (html+js+wasm+css): %d bytes (%.1f KB); budget %d bytes\n' "$total" "$(echo "$total/1024" | bc -l)" "$budget"
+if [ "$total" -gt "$budget" ]; then
+  echo "size budget exceeded" >&2
+  exit 1
+fi

@@ -1,0 +1,110 @@
+//! Clock skew, as the AWS SDKs handle it: every response's `Date` header gives KMS's time; the
+//! offset from the request's midpoint is kept and added to the local clock when signing.
+
+use crate::credentials::days_from_civil;
+
+/// KMS rejects a request more than 5 minutes off; the SDKs re-sign when the skew passes 4.
+pub const SKEW_RETRY_THRESHOLD_MS: i64 = 4 * 60_000;
+/// A sample from a response that took longer than this says nothing about the clock.
+const MAX_ROUND_TRIP_MS: i64 = 15 * 60_000;
+
+/// The offset (server minus local) measured by one response, if its `Date` can be trusted.
+pub fn offset_from(date_header: &str, sent_ms: i64, received_ms: i64) -> Option<i64> {
+    if received_ms < sent_ms || received_ms - sent_ms > MAX_ROUND_TRIP_MS {
+        return None;
+    }
+    let server = parse_http_date(date_header)?;
+    // `Date` has whole seconds: the server time lies in [server, server + 1 s).
+    Some(server + 500 - (sent_ms + received_ms) / 2)
+}
+
+/// Parses an IMF-fixdate (`Tue, 16 Feb 2021 17:30:47 GMT`) into epoch milliseconds.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_, day, month, year, time, zone] = parts.as_slice() else {
+        return None;
+    };
+    if *zone != "GMT" && *zone != "UTC" {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m = MONTHS.iter().position(|x| x.eq_ignore_ascii_case(month))? as i64 + 1;
+    let d: i64 = day.parse().ok()?;
+    let y: i64 = year.parse().ok()?;
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, mi, sec] = hms.as_slice() else {
+        return None;
+    };
+    if !(1..=31).contains(&d) || *h > 23 || *mi > 59 || *sec > 60 {
+        return None;
+    }
+    Some((days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + sec) * 1000)
+}
+
+/// Formats epoch milliseconds as an IMF-fixdate (for the emulator and tests).
+pub fn format_http_date(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        d,
+        MONTHS[(m - 1) as usize],
+        y,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The inverse of `days_from_civil`.
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_round_trip() {
+        let ms = parse_http_date("Tue, 16 Feb 2021 17:30:47 GMT").unwrap();
+        assert_eq!(ms, 1_613_496_647_000);
+        assert_eq!(format_http_date(ms), "Tue, 16 Feb 2021 17:30:47 GMT");
+        assert_eq!(parse_http_date("16 Feb 2021"), None);
+    }
+
+    #[test]
+    fn offset_uses_the_midpoint_and_ignores_slow_samples() {
+        let server = parse_http_date("Tue, 16 Feb 2021 17:30:47 GMT").unwrap();
+        let local = server - 600_000; // the local clock is 10 minutes slow
+        assert_eq!(
+            offset_from("Tue, 16 Feb 2021 17:30:47 GMT", local - 100, local + 100),
+            Some(600_500)
+        );
+        assert_eq!(
+            offset_from("Tue, 16 Feb 2021 17:30:47 GMT", 0, 16 * 60_000),
+            None
+        );
+    }
+}

@@ -1,0 +1,562 @@
+//! AWS credentials: the value the signer needs, with the secrets redacted from `Debug`, and the
+//! parser for what people paste (STS and SSO JSON, CLI exports, credentials files).
+
+use std::fmt;
+
+/// A secret string: never shown by `Debug` or `Display`, read only through [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("** redacted **")
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    /// Expiry in epoch milliseconds, when the source said.
+    pub expiration_ms: Option<i64>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .field("expiration_ms", &self.expiration_ms)
+            .finish()
+    }
+}
+
+/// Why the three fields cannot be used yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldError {
+    MissingAccessKeyId,
+    MissingSecret,
+    BadAccessKeyId,
+    BadSecret,
+    BadToken,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MissingAccessKeyId => "Enter an access key ID (it starts with ASIA for temporary credentials).",
+            Self::MissingSecret => "Enter the secret access key.",
+            Self::BadAccessKeyId => "An access key ID has 16 to 128 letters and digits, with no spaces.",
+            Self::BadSecret => "The secret access key has a character it cannot have (spaces or control characters).",
+            Self::BadToken => "The session token has a character it cannot have (spaces or control characters).",
+        })
+    }
+}
+
+impl Credentials {
+    /// Builds credentials from the three fields as typed, after trimming what copy and paste
+    /// adds (whitespace, quotes, CRs), a known cause of `IncompleteSignatureException`.
+    pub fn from_fields(
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: &str,
+    ) -> Result<Self, FieldError> {
+        let akid = clean(access_key_id);
+        let secret = clean(secret_access_key);
+        let token = clean(session_token);
+        if akid.is_empty() {
+            return Err(FieldError::MissingAccessKeyId);
+        }
+        if !(16..=128).contains(&akid.len()) || !akid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(FieldError::BadAccessKeyId);
+        }
+        if secret.is_empty() {
+            return Err(FieldError::MissingSecret);
+        }
+        if !printable(&secret) {
+            return Err(FieldError::BadSecret);
+        }
+        if !printable(&token) {
+            return Err(FieldError::BadToken);
+        }
+        Ok(Self {
+            access_key_id: akid,
+            secret_access_key: Secret(secret),
+            session_token: (!token.is_empty()).then_some(Secret(token)),
+            expiration_ms: None,
+        })
+    }
+
+    /// Warnings to show next to usable credentials, given the current time.
+    pub fn warnings(&self, now_ms: i64) -> Vec<Warning> {
+        let mut w = Vec::new();
+        if self.access_key_id.starts_with("ASIA") && self.session_token.is_none() {
+            w.push(Warning::TemporaryKeyWithoutToken);
+        }
+        if self.access_key_id.starts_with("AKIA") {
+            w.push(Warning::LongTermKey);
+        }
+        if self.expiration_ms.is_some_and(|e| e <= now_ms) {
+            w.push(Warning::Expired);
+        }
+        w
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    TemporaryKeyWithoutToken,
+    LongTermKey,
+    Expired,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::TemporaryKeyWithoutToken => "This is a temporary key (ASIA…) but there is no session token: KMS will reject it. Paste the session token too.",
+            Self::LongTermKey => "This is a long-term access key (AKIA…). It works, but temporary credentials are safer in a browser.",
+            Self::Expired => "These credentials have expired: get fresh ones and paste them.",
+        })
+    }
+}
+
+fn printable(s: &str) -> bool {
+    s.chars().all(|c| !c.is_whitespace() && !c.is_control())
+}
+
+/// Trims whitespace, CRs and one pair of matching quotes.
+fn clean(s: &str) -> String {
+    let s = s.trim_matches(|c: char| c.is_whitespace() || c == '\r');
+    let s = ['"', '\'']
+        .iter()
+        .find_map(|q| s.strip_prefix(*q).and_then(|r| r.strip_suffix(*q)))
+        .unwrap_or(s);
+    s.trim().to_string()
+}
+
+/// A named set of credentials from a credentials file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    /// The account id of an IAM Identity Center profile named `[111122223333_Role]`.
+    pub account: Option<String>,
+    pub credentials: Credentials,
+}
+
+/// What a paste yields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pasted {
+    One {
+        format: Format,
+        credentials: Credentials,
+    },
+    /// A credentials file with several profiles: the user picks one.
+    Profiles(Vec<Profile>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    StsText,
+    ShellExports,
+    CredentialsFile,
+}
+
+impl Format {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Json => "JSON credentials",
+            Self::StsText => "STS text output",
+            Self::ShellExports => "environment variables",
+            Self::CredentialsFile => "a credentials file profile",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasteError {
+    Empty,
+    Unrecognised,
+    /// The format was recognised but a field is missing or malformed.
+    Incomplete {
+        format: Format,
+        problem: FieldError,
+    },
+    BadExpiration(String),
+}
+
+pub const ACCEPTED_FORMATS: &str = "STS JSON or text output (get-session-token, assume-role), \
+`aws configure export-credentials` (process, env, env-no-export, powershell, windows-cmd, fish), \
+a credentials file ([profile] with aws_access_key_id = …), the IAM Identity Center \
+\"Command line or programmatic access\" boxes, `aws sso get-role-credentials` JSON, or \
+instance-metadata JSON";
+
+impl fmt::Display for PasteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => write!(
+                f,
+                "Paste credentials here, or type them in the fields below."
+            ),
+            Self::Unrecognised => write!(
+                f,
+                "These are not credentials in a format this console knows. Accepted: {ACCEPTED_FORMATS}."
+            ),
+            Self::Incomplete { format, problem } => {
+                write!(f, "Recognised {}, but: {problem}", format.describe())
+            }
+            Self::BadExpiration(v) => write!(
+                f,
+                "The expiration \"{v}\" is not a date this console understands (ISO 8601 or epoch milliseconds)."
+            ),
+        }
+    }
+}
+
+/// Raw fields found in a paste, before validation.
+#[derive(Default)]
+struct Found {
+    akid: Option<String>,
+    secret: Option<String>,
+    token: Option<String>,
+    expiration: Option<String>,
+}
+
+impl Found {
+    fn set(&mut self, key: &str, value: String) {
+        let key: String = key
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let slot = match key.as_str() {
+            "accesskeyid" | "awsaccesskeyid" => &mut self.akid,
+            "secretaccesskey" | "awssecretaccesskey" => &mut self.secret,
+            "sessiontoken" | "token" | "awssessiontoken" | "awssecuritytoken" | "securitytoken" => {
+                &mut self.token
+            }
+            "expiration" | "awscredentialexpiration" => &mut self.expiration,
+            _ => return,
+        };
+        *slot = Some(value);
+    }
+
+    fn any(&self) -> bool {
+        self.akid.is_some() || self.secret.is_some() || self.token.is_some()
+    }
+
+    fn finish(self, format: Format) -> Result<Credentials, PasteError> {
+        let mut c = Credentials::from_fields(
+            self.akid.as_deref().unwrap_or(""),
+            self.secret.as_deref().unwrap_or(""),
+            self.token.as_deref().unwrap_or(""),
+        )
+        .map_err(|problem| PasteError::Incomplete { format, problem })?;
+        if let Some(e) = self
+            .expiration
+            .as_deref()
+            .map(clean)
+            .filter(|e| !e.is_empty())
+        {
+            c.expiration_ms = Some(parse_expiration(&e).ok_or(PasteError::BadExpiration(e))?);
+        }
+        Ok(c)
+    }
+}
+
+/// Parses whatever the user pasted.
+pub fn parse_paste(text: &str) -> Result<Pasted, PasteError> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Err(PasteError::Empty);
+    }
+    if text.starts_with('{') {
+        return parse_json(text);
+    }
+    if text.lines().any(|l| l.trim_start().starts_with('[')) {
+        return parse_ini(text);
+    }
+    if let Some(line) = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("CREDENTIALS"))
+    {
+        return parse_sts_text(line);
+    }
+    let mut found = Found::default();
+    for line in text.lines() {
+        if let Some((k, v)) = shell_assignment(line) {
+            found.set(&k, clean(&v));
+        }
+    }
+    if found.any() {
+        let credentials = found.finish(Format::ShellExports)?;
+        return Ok(Pasted::One {
+            format: Format::ShellExports,
+            credentials,
+        });
+    }
+    Err(PasteError::Unrecognised)
+}
+
+fn parse_json(text: &str) -> Result<Pasted, PasteError> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|_| PasteError::Unrecognised)?;
+    // STS (`Credentials`), SSO (`roleCredentials`), or the object itself.
+    let obj = ["Credentials", "roleCredentials"]
+        .iter()
+        .find_map(|k| v.get(k))
+        .unwrap_or(&v);
+    let map = obj.as_object().ok_or(PasteError::Unrecognised)?;
+    let mut found = Found::default();
+    for (k, val) in map {
+        let s = match val {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        found.set(k, s);
+    }
+    if !found.any() {
+        return Err(PasteError::Unrecognised);
+    }
+    let credentials = found.finish(Format::Json)?;
+    Ok(Pasted::One {
+        format: Format::Json,
+        credentials,
+    })
+}
+
+/// `CREDENTIALS<TAB>AccessKeyId<TAB>Expiration<TAB>SecretAccessKey<TAB>SessionToken`.
+fn parse_sts_text(line: &str) -> Result<Pasted, PasteError> {
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    let format = Format::StsText;
+    if cols.len() < 4 {
+        return Err(PasteError::Incomplete {
+            format,
+            problem: FieldError::MissingSecret,
+        });
+    }
+    let found = Found {
+        akid: Some(cols[1].to_string()),
+        expiration: Some(cols[2].to_string()),
+        secret: Some(cols[3].to_string()),
+        token: cols.get(4).map(|s| s.to_string()),
+    };
+    Ok(Pasted::One {
+        format,
+        credentials: found.finish(format)?,
+    })
+}
+
+fn parse_ini(text: &str) -> Result<Pasted, PasteError> {
+    let mut sections: Vec<(String, Found)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let name = name.trim();
+            let name = name.strip_prefix("profile ").unwrap_or(name).trim();
+            sections.push((name.to_string(), Found::default()));
+        } else if let (Some((k, v)), Some((_, found))) = (line.split_once('='), sections.last_mut())
+        {
+            found.set(k.trim(), clean(v));
+        }
+    }
+    let format = Format::CredentialsFile;
+    let mut profiles = Vec::new();
+    let mut first_error = None;
+    for (name, found) in sections.into_iter().filter(|(_, f)| f.any()) {
+        match found.finish(format) {
+            Ok(credentials) => profiles.push(Profile {
+                account: account_of(&name),
+                name,
+                credentials,
+            }),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match profiles.len() {
+        0 => Err(first_error.unwrap_or(PasteError::Unrecognised)),
+        1 => {
+            let p = profiles.remove(0);
+            Ok(Pasted::One {
+                format,
+                credentials: p.credentials,
+            })
+        }
+        _ => Ok(Pasted::Profiles(profiles)),
+    }
+}
+
+/// IAM Identity Center names its profiles `<12-digit account>_<PermissionSet>`.
+fn account_of(profile: &str) -> Option<String> {
+    let (account, role) = profile.split_once('_')?;
+    (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()) && !role.is_empty())
+        .then(|| account.to_string())
+}
+
+/// One shell line: `export K=V`, `K=V`, `set K=V`, `SET K=V`, `$Env:K="V"`, `set -gx K "V"`.
+fn shell_assignment(line: &str) -> Option<(String, String)> {
+    let line = line.trim().trim_end_matches(';');
+    let lower = line.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("set -gx ").map(|_| &line[8..]) {
+        let (k, v) = rest.trim().split_once(char::is_whitespace)?;
+        return Some((k.to_string(), v.to_string()));
+    }
+    let rest = if lower.starts_with("export ") {
+        &line[7..]
+    } else if lower.starts_with("set ") {
+        &line[4..]
+    } else if lower.starts_with("$env:") {
+        &line[5..]
+    } else {
+        line
+    };
+    let (k, v) = rest.split_once('=')?;
+    let k = k.trim();
+    k.to_ascii_uppercase()
+        .starts_with("AWS_")
+        .then(|| (k.to_string(), v.to_string()))
+}
+
+/// Parses `2020-05-19T18:06:10+00:00`, `2016-03-15T00:05:07Z`, fractional seconds, a space
+/// instead of `T`, or epoch milliseconds (the SSO API), into epoch milliseconds.
+pub fn parse_expiration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        // Epoch seconds are 10 digits until 2286; milliseconds are 13.
+        return Some(if s.len() <= 11 { n * 1000 } else { n });
+    }
+    parse_iso8601(s)
+}
+
+/// ISO 8601 date-time with a zone (`Z` or `±hh:mm`), to epoch milliseconds.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        t.chars()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut millis = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        let ms: String = frac[..digits]
+            .chars()
+            .chain("000".chars())
+            .take(3)
+            .collect();
+        millis = ms.parse().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest {
+        "Z" | "z" | "" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hm = rest[1..].replace(':', "");
+            if hm.len() != 4 || !hm.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            sign * (hm[..2].parse::<i64>().ok()? * 60 + hm[2..].parse::<i64>().ok()?)
+        }
+    };
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60) * 1000) + millis)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c =
+            Credentials::from_fields("ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG", "IQoJtoken")
+                .unwrap();
+        let d = format!("{c:?}");
+        assert!(d.contains("ASIAIOSFODNN7EXAMPLE"));
+        assert!(!d.contains("wJalr") && !d.contains("IQoJ"), "{d}");
+    }
+
+    #[test]
+    fn iso_and_epoch_expirations() {
+        assert_eq!(parse_expiration("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_expiration("2020-05-19T18:06:10+00:00"),
+            Some(1_589_911_570_000)
+        );
+        assert_eq!(
+            parse_expiration("2020-05-19T20:06:10.5+02:00"),
+            Some(1_589_911_570_500)
+        );
+        assert_eq!(parse_expiration("1592362463000"), Some(1_592_362_463_000));
+        assert_eq!(parse_expiration("2020-13-01T00:00:00Z"), None);
+        assert_eq!(parse_expiration("soon"), None);
+    }
+
+    #[test]
+    fn process_json_parses() {
+        let text = r#"{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "s3cr3t/KEY", "SessionToken": "tok==", "Expiration": "2024-06-01T12:34:56+00:00"}"#;
+        let Ok(Pasted::One { credentials, .. }) = parse_paste(text) else {
+            panic!()
+        };
+        assert_eq!(credentials.access_key_id, "ASIAIOSFODNN7EXAMPLE");
+        assert_eq!(credentials.session_token.unwrap().expose(), "tok==");
+        assert_eq!(
+            credentials.expiration_ms,
+            parse_iso8601("2024-06-01T12:34:56Z")
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! A failed call, as the user and the retry loop need it: the wire code (sanitised as the
+//! Smithy awsJson spec says), the message, the request id, and a kind that decides what the UI
+//! says and whether to retry.
+
+use crate::kms::Operation;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KmsError {
+    /// The error code, e.g. `CustomKeyStoreInvalidStateException`, `NetworkError`, `HTTP 502`.
+    pub code: String,
+    pub message: String,
+    /// HTTP status, absent when no response arrived.
+    pub status: Option<u16>,
+    /// `x-amzn-RequestId`, for the user to quote to AWS Support or find in CloudTrail.
+    pub request_id: Option<String>,
+    pub kind: ErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The session token has expired: paste fresh credentials.
+    Expired,
+    /// KMS does not know the access key or token.
+    Unrecognised,
+    /// The signature did not match: usually a wrong secret.
+    BadSignature,
+    /// The request time was too far from KMS's clock.
+    ClockSkew,
+    /// An IAM policy denies the action (named, when the message names it).
+    AccessDenied {
+        action: Option<String>,
+    },
+    Throttled,
+    ServerFault,
+    /// No HTTP response: CORS, DNS, offline, a blocked request or a timeout.
+    Network,
+    InvalidState,
+    NotFound,
+    Validation,
+    /// A response that is not what KMS sends (HTML, truncated JSON).
+    Malformed,
+    Other,
+}
+
+/// How a retry should back off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryClass {
+    Throttling,
+    Transient,
+}
+
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+];
+
+/// Codes the SDKs treat as possible clock skew (re-sign once when the measured skew is large).
+pub const CLOCK_SKEW_CODES: &[&str] = &[
+    "AccessDeniedException",
+    "AuthFailure",
+    "InvalidSignatureException",
+    "RequestExpired",
+    "RequestInTheFuture",
+    "RequestTimeTooSkewed",
+    "SignatureDoesNotMatch",
+];
+
+/// Keeps what is before the first `:` and then what is after the last `#`.
+pub fn sanitize_code(raw: &str) -> String {
+    let before_colon = raw.split(':').next().unwrap_or("");
+    let code = before_colon.rsplit('#').next().unwrap_or("");
+    code.trim().to_string()
+}
+
+impl KmsError {
+    /// Builds the error from a non-2xx response.
+    pub fn from_response(
+        status: u16,
+        error_type_header: Option<&str>,
+        request_id: Option<String>,
+        body: &str,
+    ) -> Self {
+        let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
+        let field = |names: &[&str]| -> Option<String> {
+            let obj = json.as_ref()?.as_object()?;
+            names.iter().find_map(|n| {
+                obj.iter()
+                    .find(|(k, _)| k.as_str() == *n)
+                    .and_then(|(_, v)| v.as_str().map(str::to_string))
+            })
+        };
+        let code = field(&["__type", "code", "Code"])
+            .or_else(|| error_type_header.map(str::to_string))
+            .map(|c| sanitize_code(&c))
+            .filter(|c| !c.is_empty());
+        let message = field(&["message", "Message", "errorMessage"]);
+        let (code, message, malformed) = match (code, message) {
+            (Some(c), m) => (c, m.unwrap_or_default(), false),
+            (None, Some(m)) => (format!("HTTP {status}"), m, false),
+            (None, None) => {
+                let summary = summarize_body(body);
+                let msg = if summary.is_empty() {
+                    format!("KMS answered HTTP {status} with an empty body.")
+                } else {
+                    format!(
+                        "KMS answered HTTP {status} with a body that is not KMS's JSON: {summary}"
+                    )
+                };
+                (format!("HTTP {status}"), msg, json.is_none())
+            }
+        };
+        let kind = classify(&code, &message, Some(status), malformed);
+        Self {
+            code,
+            message,
+            status: Some(status),
+            request_id,
+            kind,
+        }
+    }
+
+    /// A fetch that threw: no response at all.
+    pub fn network(detail: &str) -> Self {
+        Self {
+            code: "NetworkError".to_string(),
+            message: format!(
+                "No response from the endpoint ({detail}). Likely causes: a wrong region or endpoint URL, \
+                 the endpoint not answering CORS for this page, no network, or a browser extension blocking the request."
+            ),
+            status: None,
+            request_id: None,
+            kind: ErrorKind::Network,
+        }
+    }
+
+    /// A 2xx response whose body could not be read as the operation's output.
+    pub fn malformed(status: u16, request_id: Option<String>, problem: &str, body: &str) -> Self {
+        Self {
+            code: "MalformedResponse".to_string(),
+            message: format!(
+                "KMS answered HTTP {status}, but {problem}. Body: {}",
+                summarize_body(body)
+            ),
+            status: Some(status),
+            request_id,
+            kind: ErrorKind::Malformed,
+        }
+    }
+
+    /// Whether the standard retry mode retries this error, and how it backs off.
+    /// `LimitExceededException` from Create means a quota, not a rate: never retried.
+    pub fn retry_class(&self, op: Operation) -> Option<RetryClass> {
+        match self.kind {
+            ErrorKind::Throttled
+                if self.code == "LimitExceededException"
+                    && op == Operation::CreateCustomKeyStore =>
+            {
+                None
+            }
+            ErrorKind::Throttled => Some(RetryClass::Throttling),
+            ErrorKind::ServerFault | ErrorKind::Network => Some(RetryClass::Transient),
+            _ => None,
+        }
+    }
+
+    /// Whether this error may come from a skewed clock (then one re-signed retry is allowed
+    /// when the measured offset is above the threshold).
+    pub fn may_be_clock_skew(&self) -> bool {
+        self.kind == ErrorKind::ClockSkew || CLOCK_SKEW_CODES.contains(&self.code.as_str())
+    }
+}
+
+impl fmt::Display for KmsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+fn classify(code: &str, message: &str, status: Option<u16>, malformed: bool) -> ErrorKind {
+    let lower = message.to_ascii_lowercase();
+    match code {
+        "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => ErrorKind::Expired,
+        "UnrecognizedClientException" | "InvalidClientTokenId" | "MissingAuthenticationToken" => {
+            ErrorKind::Unrecognised
+        }
+        "InvalidSignatureException" | "SignatureDoesNotMatch" | "IncompleteSignatureException"
+            if lower.contains("signature expired")
+                || lower.contains("not yet current")
+                || lower.contains("too skewed") =>
+        {
+            ErrorKind::ClockSkew
+        }
+        "RequestTimeTooSkewed" | "RequestInTheFuture" => ErrorKind::ClockSkew,
+        "InvalidSignatureException" | "SignatureDoesNotMatch" | "IncompleteSignatureException" => {
+            ErrorKind::BadSignature
+        }
+        "AccessDeniedException" | "AccessDenied" => ErrorKind::AccessDenied {
+            action: denied_action(message),
+        },
+        "CustomKeyStoreInvalidStateException" => ErrorKind::InvalidState,
+        "CustomKeyStoreNotFoundException" => ErrorKind::NotFound,
+        "ValidationException" | "InvalidMarkerException" | "SerializationException" => {
+            ErrorKind::Validation
+        }
+        "KMSInternalException" | "InternalFailure" | "ServiceUnavailable" => ErrorKind::ServerFault,
+        c if THROTTLING_CODES.contains(&c) => ErrorKind::Throttled,
+        _ => match status {
+            Some(429) => ErrorKind::Throttled,
+            Some(s) if s >= 500 => ErrorKind::ServerFault,
+            _ if malformed => ErrorKind::Malformed,
+            _ => ErrorKind::Other,
+        },
+    }
+}
+
+/// `... is not authorized to perform: kms:ConnectCustomKeyStore on resource ...` → the action.
+fn denied_action(message: &str) -> Option<String> {
+    let i = message.find("kms:")?;
+    let action: String = message[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+        .collect();
+    (action.len() > 4).then_some(action)
+}
+
+/// The first line of a body, tags stripped, at most 200 characters: enough to recognise an
+/// HTML error page or a proxy's message without flooding the panel.
+fn summarize_body(body: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(if c.is_control() { ' ' } else { c }),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() > 200 {
+        format!("{}…", joined.chars().take(200).collect::<String>())
+    } else {
+        joined
+    }
+}
+
+/// "Full jitter" backoff of the standard retry mode: `rand * min(base * 2^attempt, 20 s)`,
+/// base 1 s for throttling and 50 ms otherwise. `rand01` is in [0, 1).
+pub fn backoff_ms(class: RetryClass, attempt: u32, rand01: f64) -> u64 {
+    let base: u64 = match class {
+        RetryClass::Throttling => 1000,
+        RetryClass::Transient => 50,
+    };
+    let cap = base.saturating_mul(1u64 << attempt.min(20)).min(20_000);
+    (rand01.clamp(0.0, 1.0) * cap as f64) as u64
+}
+
+/// At most three attempts in all, as in the SDKs' standard mode.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_sanitised_from_every_place() {
+        for raw in [
+            "FooError",
+            "FooError:http://internal.amazon.com/coral/x",
+            "aws.protocoltests.restjson#FooError",
+            "a.b#FooError:http://x",
+        ] {
+            assert_eq!(sanitize_code(raw), "FooError");
+        }
+        let e = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"code":"com.amazonaws.kms#CustomKeyStoreNotFoundException","Message":"gone"}"#,
+        );
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str(), &e.kind),
+            (
+                "CustomKeyStoreNotFoundException",
+                "gone",
+                &ErrorKind::NotFound
+            )
+        );
+        let e = KmsError::from_response(400, Some("ThrottlingException:http://x"), None, "");
+        assert_eq!(e.kind, ErrorKind::Throttled);
+    }
+
+    #[test]
+    fn non_json_bodies_still_explain() {
+        let e = KmsError::from_response(
+            502,
+            None,
+            Some("rid".into()),
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        );
+        assert_eq!(e.code, "HTTP 502");
+        assert!(e.message.contains("502 Bad Gateway"), "{}", e.message);
+        assert_eq!(e.kind, ErrorKind::ServerFault);
+        assert_eq!(
+            e.retry_class(Operation::DescribeCustomKeyStores),
+            Some(RetryClass::Transient)
+        );
+        let e = KmsError::from_response(400, None, None, "");
+        assert!(e.message.contains("empty body"));
+    }
+
+    #[test]
+    fn auth_kinds() {
+        let skew = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"InvalidSignatureException","message":"Signature expired: 20190430T075732Z is now earlier than 20190430T105409Z (20190430T105909Z - 5 min.)"}"#,
+        );
+        assert_eq!(skew.kind, ErrorKind::ClockSkew);
+        let denied = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::111122223333:user/x is not authorized to perform: kms:ConnectCustomKeyStore on resource: arn"}"#,
+        );
+        assert_eq!(
+            denied.kind,
+            ErrorKind::AccessDenied {
+                action: Some("kms:ConnectCustomKeyStore".into())
+            }
+        );
+        let limit = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"LimitExceededException","message":"too many"}"#,
+        );
+        assert_eq!(limit.retry_class(Operation::CreateCustomKeyStore), None);
+        assert_eq!(
+            limit.retry_class(Operation::DescribeCustomKeyStores),
+            Some(RetryClass::Throttling)
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped_full_jitter() {
+        assert_eq!(backoff_ms(RetryClass::Throttling, 0, 0.5), 500);
+        assert_eq!(backoff_ms(RetryClass::Transient, 1, 0.999_999), 99);
+        assert_eq!(backoff_ms(RetryClass::Throttling, 10, 1.0), 20_000);
+    }
+}

@@ -1,0 +1,186 @@
+//! Plain words for every ConnectionErrorCode and every error of the calls the console makes:
+//! what it means, what to do, and where AWS documents it. The one table of these texts.
+
+use crate::error::{ErrorKind, KmsError};
+use crate::kms::{ConnectionErrorCode as C, CustomKeyStoreType, Operation};
+
+const DOCS: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/";
+pub const FIX_CLOUDHSM: &str =
+    "https://docs.aws.amazon.com/kms/latest/developerguide/fix-keystore.html#fix-keystore-failed";
+pub const FIX_XKS: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/xks-troubleshooting.html#xks-connection-error-codes";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// What happened, in plain words.
+    pub meaning: String,
+    /// What to do next.
+    pub fix: String,
+    /// The AWS page that documents it.
+    pub doc: String,
+}
+
+fn ex(meaning: &str, fix: &str, doc: &str) -> Explanation {
+    Explanation {
+        meaning: meaning.to_string(),
+        fix: fix.to_string(),
+        doc: doc.to_string(),
+    }
+}
+
+const RECONNECT: &str = "Then Disconnect the store and Connect it again.";
+
+/// Why a store is FAILED, for its type (INVALID_CREDENTIALS means different things).
+pub fn connection_error(code: &C, store_type: &CustomKeyStoreType) -> Explanation {
+    let xks = *store_type == CustomKeyStoreType::ExternalKeyStore;
+    let doc = if xks { FIX_XKS } else { FIX_CLOUDHSM };
+    let (meaning, fix): (&str, String) = match code {
+        C::InternalError => ("KMS failed on its own side while connecting.", "Disconnect the store, then Connect it again. If it keeps failing, contact AWS Support with the request ids below.".into()),
+        C::NetworkErrors if xks => ("A network problem kept KMS from reaching the external key store proxy.", format!("Check that the proxy is up and reachable from KMS (DNS, firewall, for VPC connectivity the endpoint service). It is often transient: wait a few minutes. {RECONNECT}")),
+        C::NetworkErrors => ("A network problem kept KMS from reaching the CloudHSM cluster.", format!("Check the cluster's VPC, subnets and security group (it must allow KMS's traffic). It is often transient: wait a few minutes. {RECONNECT}")),
+        C::ClusterNotFound => ("KMS cannot find the CloudHSM cluster this store is associated with.", format!("Check that the cluster still exists. If it was deleted, create one from a backup of the original cluster and set its ID on the store (Update, while disconnected). {RECONNECT}")),
+        C::InsufficientCloudHsmHsms => ("The CloudHSM cluster has no active HSM, and KMS needs at least one.", format!("Add an HSM to the cluster (CloudHSM CreateHsm; two in different Availability Zones are recommended) and wait until it is ACTIVE. {RECONNECT}")),
+        C::InsufficientFreeAddressesInSubnet => ("A private subnet of the cluster has no free IP address; KMS needs one in each subnet (two are better).", format!("Free an address in each of the cluster's subnets (delete an unused network interface), or create a cluster from a backup in roomier subnets. {RECONNECT}")),
+        C::InvalidCredentials if xks => ("The external key store proxy rejected the proxy authentication credential KMS holds for this store.", "Set the access key ID and secret that the proxy expects with Update (allowed while connected), then Disconnect and Connect again.".into()),
+        C::InvalidCredentials => ("The kmsuser password KMS holds is not the current password of the kmsuser crypto user in the cluster.", format!("Set the kmsuser password in the cluster, then put the same password on the store (Update, while disconnected). {RECONNECT}")),
+        C::SubnetNotFound => ("A subnet in the cluster's configuration has been deleted.", format!("Create a cluster from a recent backup (it gets new subnets), set its ID on the store (Update, while disconnected). {RECONNECT}")),
+        C::UserLockedOut => ("The kmsuser crypto user is locked out after too many failed password attempts.", format!("Change the kmsuser password in the cluster, put the new password on the store (Update, while disconnected). {RECONNECT}")),
+        C::UserLoggedIn => ("The kmsuser crypto user is logged in to the cluster, which stops KMS from rotating its password and logging in.", format!("Log kmsuser out of the cluster (and if you changed its password, update the store's password too). {RECONNECT}")),
+        C::UserNotFound => ("The cluster has no kmsuser crypto user.", format!("Create a crypto user named kmsuser in the cluster, put its password on the store (Update, while disconnected). {RECONNECT}")),
+        C::XksProxyAccessDenied => ("The external key store proxy's authorization rules deny KMS.", format!("Change the proxy's authorization rules to allow KMS to call it on your behalf. {RECONNECT}")),
+        C::XksProxyNotReachable => ("KMS cannot talk to the external key store proxy, or the proxy reports that every external key manager is unavailable.", format!("Check the proxy URI endpoint and path, that the proxy is running and reachable, and that its external key managers are healthy. {RECONNECT}")),
+        C::XksVpcEndpointServiceNotFound => ("KMS cannot find the VPC endpoint service of this store.", format!("Check the VPC endpoint service name, and give the KMS service principal (cks.kms.<region>.amazonaws.com) permission to connect to it. {RECONNECT}")),
+        C::XksProxyInvalidResponse => ("KMS cannot parse the external key store proxy's answer.", "If it keeps happening, the problem is in the proxy or the external key manager: contact that vendor. Then Disconnect and Connect again.".into()),
+        C::XksProxyInvalidConfiguration => ("A configuration error keeps KMS from using the proxy; usually the proxy URI path is wrong.", format!("Check the proxy URI path: an optional prefix followed by /kms/xks/v1 (or v2), as the proxy expects. Fix it with Update. {RECONNECT}")),
+        C::XksVpcEndpointServiceInvalidConfiguration => ("The VPC endpoint service does not meet KMS's requirements.", format!("It must be an interface endpoint service in your account with a Network Load Balancer in at least two Availability Zones, allow the principal cks.kms.<region>.amazonaws.com, not require acceptance, and have a verified private DNS name that matches the proxy's TLS certificate. {RECONNECT}")),
+        C::XksProxyTimedOut => ("KMS reaches the external key store proxy, but it answers too slowly.", format!("Check the latency of the proxy and its external key manager; if it persists, contact the vendor. {RECONNECT}")),
+        C::XksProxyInvalidTlsConfiguration => ("The proxy's TLS configuration is not acceptable to KMS.", format!("The proxy must offer TLS 1.2 or 1.3 with a certificate that has not expired, names the host of the proxy URI endpoint, and is issued by a public CA that KMS trusts. {RECONNECT}")),
+        C::Other(_) => ("KMS reported a connection error code this console does not know yet.", format!("Read the AWS troubleshooting page for this code. {RECONNECT}")),
+    };
+    ex(meaning, &fix, doc)
+}
+
+/// Why a call failed, and what to do.
+pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
+    let action = op.iam_action();
+    let troubleshoot = format!("{DOCS}fix-keystore.html");
+    match (&err.kind, err.code.as_str()) {
+        (ErrorKind::Expired, _) => ex(
+            "The credentials have expired.",
+            "Get fresh temporary credentials and paste them; the console picks up where it was.",
+            &format!("{DOCS}requests-and-responses.html"),
+        ),
+        (ErrorKind::Unrecognised, _) => ex(
+            "KMS does not recognise the access key ID or the session token.",
+            "Check that the access key ID and session token belong together and are complete. In an opt-in region, get credentials from that region's STS endpoint.",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
+        ),
+        (ErrorKind::BadSignature, _) => ex(
+            "The request signature does not match: usually the secret access key is wrong or incomplete.",
+            "Paste the secret access key again, exactly as issued (no spaces or line breaks).",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html",
+        ),
+        (ErrorKind::ClockSkew, _) => ex(
+            "This computer's clock is more than 5 minutes away from AWS's.",
+            "The console corrects for this and retries once; if it persists, set the system clock to the correct time.",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html",
+        ),
+        (ErrorKind::AccessDenied { action: named }, _) => {
+            let a = named.clone().unwrap_or(action);
+            ex(
+                &format!("Your IAM identity is not allowed to call {a}."),
+                &format!(
+                    "Add {a} to an IAM policy of this identity (custom key store actions cannot be granted across accounts), then try again."
+                ),
+                &format!("{DOCS}kms-api-permissions-reference.html"),
+            )
+        }
+        (ErrorKind::Throttled, _) => ex(
+            "KMS is throttling: custom key store calls share a quota of 5 requests per second per account and region.",
+            "The console backs off and retries by itself. If others poll the same account, it settles once they slow down.",
+            &format!("{DOCS}requests-per-second.html"),
+        ),
+        (ErrorKind::ServerFault, _) => ex(
+            "KMS (or something in front of it) failed on its side.",
+            "This is usually transient: the console retries; try again in a moment.",
+            &troubleshoot,
+        ),
+        (ErrorKind::Network, _) => ex(
+            "No response arrived from the endpoint.",
+            "Check the region and endpoint URL, your network connection, and any extension that blocks requests. For the local emulator, check that it is running.",
+            "https://docs.aws.amazon.com/general/latest/gr/kms.html",
+        ),
+        (ErrorKind::Malformed, _) => ex(
+            "The endpoint answered with something that is not a KMS response.",
+            "Check the endpoint URL: it should be a KMS endpoint (or the local emulator), not a web page or a proxy.",
+            "https://docs.aws.amazon.com/general/latest/gr/kms.html",
+        ),
+        (ErrorKind::NotFound, _) => ex(
+            "There is no custom key store with this ID in this account and region.",
+            "Check the custom key store ID and the region (a store exists in one region only).",
+            &format!("{DOCS}view-keystore.html"),
+        ),
+        (ErrorKind::InvalidState, _) => match op {
+            Operation::ConnectCustomKeyStore => ex(
+                "The store cannot be connected in its current state: it is FAILED or DISCONNECTING.",
+                "If it is FAILED, Disconnect it first (and fix the cause), then Connect. If it is DISCONNECTING, wait until it is DISCONNECTED.",
+                FIX_CLOUDHSM,
+            ),
+            Operation::DisconnectCustomKeyStore => ex(
+                "The store cannot be disconnected in its current state: it is already DISCONNECTED or DISCONNECTING.",
+                "Nothing to do: wait until it is DISCONNECTED.",
+                &format!("{DOCS}disconnect-keystore.html"),
+            ),
+            _ => ex(
+                "The store is not in a state that allows this change (most changes need DISCONNECTED).",
+                "Disconnect the store first, then try again.",
+                &troubleshoot,
+            ),
+        },
+        (_, "CloudHsmClusterNotActiveException") => ex(
+            "The CloudHSM cluster is not active, so KMS did not start connecting (the store stays DISCONNECTED).",
+            "Initialise and activate the cluster, make sure it has an ACTIVE HSM, then Connect again.",
+            FIX_CLOUDHSM,
+        ),
+        (_, "CloudHsmClusterInvalidConfigurationException") => ex(
+            "The CloudHSM cluster does not meet KMS's requirements (the store stays DISCONNECTED).",
+            "Check the cluster's security group and that it has HSMs in at least two Availability Zones with free subnet addresses, then Connect again.",
+            FIX_CLOUDHSM,
+        ),
+        (_, "KMSInternalException") => ex(
+            "KMS had an internal error.",
+            "Try again; the console retries automatically.",
+            &troubleshoot,
+        ),
+        (_, "InvalidMarkerException") => ex(
+            "The pagination marker is no longer valid.",
+            "Refresh the list from the start.",
+            &troubleshoot,
+        ),
+        _ => ex(
+            "KMS rejected the request.",
+            "Read the message above; check the store ID, region and credentials, then try again.",
+            &troubleshoot,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_code_has_its_own_words() {
+        let mut seen = std::collections::HashSet::new();
+        for code in C::KNOWN {
+            let c = C::from(code.to_string());
+            assert!(!matches!(c, C::Other(_)), "{code}");
+            let e = connection_error(&c, &CustomKeyStoreType::AwsCloudHsm);
+            let x = connection_error(&c, &CustomKeyStoreType::ExternalKeyStore);
+            seen.insert(e.meaning.clone());
+            seen.insert(x.meaning);
+        }
+        assert!(seen.len() >= C::KNOWN.len());
+        let unknown = connection_error(&C::Other("NEW".into()), &CustomKeyStoreType::AwsCloudHsm);
+        assert!(unknown.meaning.contains("does not know"));
+    }
+}

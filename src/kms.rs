@@ -1,0 +1,281 @@
+//! The KMS custom key store operations on the wire (AWS JSON 1.1), typed after botocore's model.
+//! Enums keep values they do not know (AWS adds codes over time) instead of failing the parse.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// A string enum of the model that keeps unknown values in `Other`.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($variant,)+
+            /// A value this version does not know yet.
+            Other(String),
+        }
+
+        impl $name {
+            /// Every value the model lists.
+            pub const KNOWN: &'static [&'static str] = &[$($wire),+];
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($wire => Self::$variant,)+
+                    _ => Self::Other(s),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.as_str().to_string()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(ConnectionState {
+    Connected = "CONNECTED",
+    Connecting = "CONNECTING",
+    Failed = "FAILED",
+    Disconnected = "DISCONNECTED",
+    Disconnecting = "DISCONNECTING",
+});
+
+impl ConnectionState {
+    /// CONNECTING and DISCONNECTING move on by themselves; the others wait for a call.
+    pub fn is_transitional(&self) -> bool {
+        matches!(self, Self::Connecting | Self::Disconnecting)
+    }
+}
+
+wire_enum!(ConnectionErrorCode {
+    InvalidCredentials = "INVALID_CREDENTIALS",
+    ClusterNotFound = "CLUSTER_NOT_FOUND",
+    NetworkErrors = "NETWORK_ERRORS",
+    InternalError = "INTERNAL_ERROR",
+    InsufficientCloudHsmHsms = "INSUFFICIENT_CLOUDHSM_HSMS",
+    UserLockedOut = "USER_LOCKED_OUT",
+    UserNotFound = "USER_NOT_FOUND",
+    UserLoggedIn = "USER_LOGGED_IN",
+    SubnetNotFound = "SUBNET_NOT_FOUND",
+    InsufficientFreeAddressesInSubnet = "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET",
+    XksProxyAccessDenied = "XKS_PROXY_ACCESS_DENIED",
+    XksProxyNotReachable = "XKS_PROXY_NOT_REACHABLE",
+    XksVpcEndpointServiceNotFound = "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND",
+    XksProxyInvalidResponse = "XKS_PROXY_INVALID_RESPONSE",
+    XksProxyInvalidConfiguration = "XKS_PROXY_INVALID_CONFIGURATION",
+    XksVpcEndpointServiceInvalidConfiguration = "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION",
+    XksProxyTimedOut = "XKS_PROXY_TIMED_OUT",
+    XksProxyInvalidTlsConfiguration = "XKS_PROXY_INVALID_TLS_CONFIGURATION",
+});
+
+wire_enum!(CustomKeyStoreType {
+    AwsCloudHsm = "AWS_CLOUDHSM",
+    ExternalKeyStore = "EXTERNAL_KEY_STORE",
+});
+
+wire_enum!(XksProxyConnectivity {
+    PublicEndpoint = "PUBLIC_ENDPOINT",
+    VpcEndpointService = "VPC_ENDPOINT_SERVICE",
+});
+
+/// The operations of this console, with their `X-Amz-Target` suffix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    DescribeCustomKeyStores,
+    ConnectCustomKeyStore,
+    DisconnectCustomKeyStore,
+    CreateCustomKeyStore,
+    UpdateCustomKeyStore,
+    DeleteCustomKeyStore,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 6] = [
+        Self::DescribeCustomKeyStores,
+        Self::ConnectCustomKeyStore,
+        Self::DisconnectCustomKeyStore,
+        Self::CreateCustomKeyStore,
+        Self::UpdateCustomKeyStore,
+        Self::DeleteCustomKeyStore,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DescribeCustomKeyStores => "DescribeCustomKeyStores",
+            Self::ConnectCustomKeyStore => "ConnectCustomKeyStore",
+            Self::DisconnectCustomKeyStore => "DisconnectCustomKeyStore",
+            Self::CreateCustomKeyStore => "CreateCustomKeyStore",
+            Self::UpdateCustomKeyStore => "UpdateCustomKeyStore",
+            Self::DeleteCustomKeyStore => "DeleteCustomKeyStore",
+        }
+    }
+
+    /// The IAM action the caller needs.
+    pub fn iam_action(self) -> String {
+        format!("kms:{}", self.name())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeCustomKeyStoresRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_key_store_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_key_store_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+/// The body of Connect, Disconnect and Delete: just the id.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StoreIdRequest {
+    pub custom_key_store_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DescribeCustomKeyStoresResponse {
+    pub custom_key_stores: Vec<CustomKeyStore>,
+    pub next_marker: Option<String>,
+    pub truncated: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CustomKeyStore {
+    pub custom_key_store_id: Option<String>,
+    pub custom_key_store_name: Option<String>,
+    pub cloud_hsm_cluster_id: Option<String>,
+    pub trust_anchor_certificate: Option<String>,
+    pub connection_state: Option<ConnectionState>,
+    pub connection_error_code: Option<ConnectionErrorCode>,
+    /// Epoch seconds, with a fraction.
+    pub creation_date: Option<f64>,
+    pub custom_key_store_type: Option<CustomKeyStoreType>,
+    pub xks_proxy_configuration: Option<XksProxyConfiguration>,
+}
+
+impl CustomKeyStore {
+    /// The store type; entries without one are CloudHSM stores (the field predates XKS).
+    pub fn store_type(&self) -> CustomKeyStoreType {
+        self.custom_key_store_type
+            .clone()
+            .unwrap_or(CustomKeyStoreType::AwsCloudHsm)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct XksProxyConfiguration {
+    pub connectivity: Option<XksProxyConnectivity>,
+    pub access_key_id: Option<String>,
+    pub uri_endpoint: Option<String>,
+    pub uri_path: Option<String>,
+    pub vpc_endpoint_service_name: Option<String>,
+    pub vpc_endpoint_service_owner: Option<String>,
+}
+
+/// An operation's output with no members: KMS may send `{}` or nothing at all.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Empty {}
+
+/// Parses a success body; an empty body is the default value.
+pub fn parse_output<T: DeserializeOwned + Default>(body: &str) -> Result<T, String> {
+    if body.trim().is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_str(body).map_err(|e| format!("the response is not the JSON KMS sends ({e})"))
+}
+
+/// Serialises a request body as the compact JSON that is signed and sent.
+pub fn to_body<T: Serialize>(request: &T) -> String {
+    serde_json::to_string(request).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Checks a custom key store ID before sending: the model allows 1 to 64 characters; KMS's ids
+/// look like `cks-` plus 17 hex digits, and anything else gets a warning, not a block.
+pub fn check_store_id(id: &str) -> Result<Option<String>, String> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("Enter a custom key store ID, for example cks-1234567890abcdef0.".into());
+    }
+    if id.chars().count() > 64 {
+        return Err("A custom key store ID has at most 64 characters.".into());
+    }
+    if id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("A custom key store ID has no spaces or control characters.".into());
+    }
+    let usual = id
+        .strip_prefix("cks-")
+        .is_some_and(|hex| hex.len() == 17 && hex.chars().all(|c| c.is_ascii_hexdigit()));
+    Ok((!usual).then(|| {
+        "This does not look like a KMS custom key store ID (cks- followed by 17 hex digits); it will be sent as typed.".to_string()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_output_with_unknown_values_and_empty_bodies() {
+        let body = r#"{"CustomKeyStores":[{"CloudHsmClusterId":"cluster-1a23b4cdefg","ConnectionState":"CONNECTED","CreationDate":1.499288695918E9,"CustomKeyStoreId":"cks-1234567890abcdef0","CustomKeyStoreName":"ExampleKeyStore"},{"ConnectionState":"HIBERNATING","ConnectionErrorCode":"NEW_CODE","CustomKeyStoreType":"EXTERNAL_KEY_STORE","XksProxyConfiguration":{"Connectivity":"PUBLIC_ENDPOINT","UriPath":"/kms/xks/v1"}}],"Truncated":false}"#;
+        let out: DescribeCustomKeyStoresResponse = parse_output(body).unwrap();
+        assert_eq!(out.custom_key_stores.len(), 2);
+        assert_eq!(
+            out.custom_key_stores[0].connection_state,
+            Some(ConnectionState::Connected)
+        );
+        assert_eq!(
+            out.custom_key_stores[0].store_type(),
+            CustomKeyStoreType::AwsCloudHsm
+        );
+        assert_eq!(
+            out.custom_key_stores[1].connection_state,
+            Some(ConnectionState::Other("HIBERNATING".into()))
+        );
+        assert_eq!(
+            out.custom_key_stores[1]
+                .connection_error_code
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "NEW_CODE"
+        );
+        assert_eq!(parse_output::<Empty>(""), Ok(Empty {}));
+        assert_eq!(parse_output::<Empty>("{}"), Ok(Empty {}));
+        assert!(parse_output::<Empty>("<html>").is_err());
+    }
+
+    #[test]
+    fn request_bodies_are_compact_and_skip_absent_members() {
+        let r = DescribeCustomKeyStoresRequest {
+            custom_key_store_id: Some("cks-1".into()),
+            ..Default::default()
+        };
+        assert_eq!(to_body(&r), r#"{"CustomKeyStoreId":"cks-1"}"#);
+        assert_eq!(to_body(&DescribeCustomKeyStoresRequest::default()), "{}");
+    }
+}

@@ -1,0 +1,18 @@
+//! cks-console: a browser console for AWS KMS custom key stores.
+//!
+//! The modules at the top are pure Rust (no DOM) and run under native `cargo test`; `web` (the
+//! browser shell: fetch, clock, timers) and `ui` (Leptos components) exist only on wasm32.
+
+pub mod clock;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod explain;
+pub mod kms;
+pub mod sign;
+pub mod watch;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

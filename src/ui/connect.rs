@@ -1,0 +1,193 @@
+use super::{Session, use_session};
+use crate::error::{ErrorKind, KmsError};
+use crate::explain;
+use crate::kms::{
+    ConnectionState, CustomKeyStore, DescribeCustomKeyStoresRequest,
+    DescribeCustomKeyStoresResponse, Empty, Operation, StoreIdRequest, check_store_id,
+};
+use crate::watch::{Goal, Watch};
+use crate::web::client::Client;
+use crate::web::now_ms;
+use leptos::prelude::*;
+
+/// Describes one store by id.
+pub async fn describe_one(
+    client: &Client,
+    id: &str,
+) -> Result<(CustomKeyStore, Option<String>), KmsError> {
+    let request = DescribeCustomKeyStoresRequest {
+        custom_key_store_id: Some(id.to_string()),
+        ..Default::default()
+    };
+    let reply = client
+        .call::<_, DescribeCustomKeyStoresResponse>(Operation::DescribeCustomKeyStores, &request)
+        .await?;
+    match reply
+        .output
+        .custom_key_stores
+        .into_iter()
+        .find(|s| s.custom_key_store_id.as_deref() == Some(id))
+    {
+        Some(store) => Ok((store, reply.request_id)),
+        None => Err(KmsError::from_response(
+            400,
+            Some("CustomKeyStoreNotFoundException"),
+            reply.request_id,
+            "{\"message\":\"The answer did not include this custom key store.\"}",
+        )),
+    }
+}
+
+/// Validates the form and builds a client, or says what is wrong.
+fn prepare(s: Session) -> Option<(Client, String)> {
+    s.error.set(None);
+    s.notice.set(None);
+    let id = s.store_id.get_untracked().trim().to_string();
+    if let Err(e) = check_store_id(&id) {
+        s.notice.set(Some(e));
+        return None;
+    }
+    match s.client() {
+        Ok(c) => Some((c, id)),
+        Err(e) => {
+            s.notice.set(Some(e));
+            None
+        }
+    }
+}
+
+async fn connect_flow(s: Session) {
+    let Some((client, id)) = prepare(s) else {
+        return;
+    };
+    // Look before connecting, and explain instead of failing. A missing Describe permission
+    // must not block the connect itself.
+    match describe_one(&client, &id).await {
+        Ok((store, request_id)) => match store.connection_state {
+            Some(ConnectionState::Connected) => {
+                s.notice
+                    .set(Some(format!("{id} is already CONNECTED: nothing to do.")));
+                return;
+            }
+            Some(ConnectionState::Failed) => {
+                let code = store
+                    .connection_error_code
+                    .as_ref()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default();
+                s.notice.set(Some(format!(
+                    "{id} is FAILED ({code}). KMS connects a failed store only after it is disconnected: use Disconnect, fix the cause, then Connect."
+                )));
+                return;
+            }
+            Some(ConnectionState::Disconnecting) => {
+                s.notice.set(Some(format!("{id} is DISCONNECTING. Wait until it is DISCONNECTED, then Connect; the status panel follows it.")));
+                super::status::start_watch(
+                    s,
+                    Watch::new(&id, Goal::Disconnect, now_ms(), request_id),
+                );
+                return;
+            }
+            Some(ConnectionState::Connecting) => {
+                s.notice
+                    .set(Some(format!("{id} is already CONNECTING: watching it.")));
+                super::status::start_watch(s, Watch::new(&id, Goal::Connect, now_ms(), request_id));
+                return;
+            }
+            _ => {}
+        },
+        Err(e) if matches!(e.kind, ErrorKind::AccessDenied { .. }) => {}
+        Err(e) => {
+            s.error.set(Some((Operation::DescribeCustomKeyStores, e)));
+            return;
+        }
+    }
+    let request = StoreIdRequest {
+        custom_key_store_id: id.clone(),
+    };
+    match client
+        .call::<_, Empty>(Operation::ConnectCustomKeyStore, &request)
+        .await
+    {
+        Ok(reply) => super::status::start_watch(
+            s,
+            Watch::new(&id, Goal::Connect, now_ms(), reply.request_id),
+        ),
+        Err(e) => s.error.set(Some((Operation::ConnectCustomKeyStore, e))),
+    }
+}
+
+async fn disconnect_flow(s: Session) {
+    let Some((client, id)) = prepare(s) else {
+        return;
+    };
+    let request = StoreIdRequest {
+        custom_key_store_id: id.clone(),
+    };
+    match client
+        .call::<_, Empty>(Operation::DisconnectCustomKeyStore, &request)
+        .await
+    {
+        Ok(reply) => super::status::start_watch(
+            s,
+            Watch::new(&id, Goal::Disconnect, now_ms(), reply.request_id),
+        ),
+        Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
+    }
+}
+
+#[component]
+pub fn ConnectForm() -> impl IntoView {
+    let s = use_session();
+    let confirming = RwSignal::new(false);
+    let connect = Action::new_local(move |_: &()| connect_flow(s));
+    let disconnect = Action::new_local(move |_: &()| disconnect_flow(s));
+    let busy = move || connect.pending().get() || disconnect.pending().get();
+    let id_msg = move || match check_store_id(&s.store_id.get()) {
+        Ok(warning) => warning,
+        // An empty field is not an error until the user acts.
+        Err(_) if s.store_id.get().is_empty() => None,
+        Err(e) => Some(e),
+    };
+    view! {
+        <section class="card" aria-labelledby="connect-h">
+            <h2 id="connect-h">"Connect"</h2>
+            <label for="store-id">"Custom key store ID"</label>
+            <input id="store-id" type="text" spellcheck="false" autocomplete="off" placeholder="cks-1234567890abcdef0" bind:value=s.store_id />
+            {move || id_msg().map(|m| view! { <p class="field-msg">{m}</p> })}
+            <div class="actions">
+                <button type="button" class="primary" disabled=busy
+                    on:click=move |_| if !busy() { confirming.set(false); connect.dispatch(()); }>
+                    {move || if connect.pending().get() { "Connecting…" } else { "Connect" }}
+                </button>
+                <button type="button" class="secondary" disabled=busy
+                    on:click=move |_| confirming.set(true)>"Disconnect"</button>
+            </div>
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="alertdialog" aria-labelledby="confirm-t">
+                    <p id="confirm-t">"Disconnecting makes every KMS key in this store unusable until it is connected again: cryptographic operations with them fail, and services that use them are disrupted."</p>
+                    <div class="actions">
+                        <button type="button" class="danger" on:click=move |_| { confirming.set(false); disconnect.dispatch(()); }>"Disconnect now"</button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </div>
+                </div>
+            </Show>
+            {move || s.notice.get().map(|n| view! { <p class="notice" role="alert">{n}</p> })}
+            {move || s.error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
+        </section>
+    }
+}
+
+/// A failed call: its code, message, meaning, fix, documentation and request id.
+#[component]
+pub fn ErrorBox(op: Operation, error: KmsError) -> impl IntoView {
+    let x = explain::kms_error(&error, op);
+    view! {
+        <div class="error" role="alert">
+            <p><strong>{op.name()} " failed: "</strong><code class="code">{error.code.clone()}</code></p>
+            <p class="message">{error.message.clone()}</p>
+            <p>{x.meaning}" "{x.fix}" "<a href=x.doc target="_blank" rel="noopener noreferrer">"AWS documentation"</a></p>
+            {error.request_id.clone().map(|r| view! { <p class="rid">"Request id: " <code>{r}</code></p> })}
+        </div>
+    }
+}

@@ -1,0 +1,151 @@
+use super::{EMULATOR_URL, StoreList, use_session};
+use crate::credentials::{Pasted, parse_paste};
+use crate::endpoint::is_loopback;
+use crate::web::client::emulator_credentials;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn CredentialsForm() -> impl IntoView {
+    let s = use_session();
+    let paste = RwSignal::new(String::new());
+    let paste_msg = RwSignal::new(None::<String>);
+    let emulator_msg = RwSignal::new(None::<String>);
+
+    // Pasting fills the fields; the pasted text stays in the box either way.
+    let apply_paste = move |text: String| match parse_paste(&text) {
+        Ok(Pasted::One {
+            format,
+            credentials,
+        }) => {
+            s.access_key_id.set(credentials.access_key_id.clone());
+            s.secret_access_key
+                .set(credentials.secret_access_key.expose().to_string());
+            s.session_token.set(
+                credentials
+                    .session_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
+            );
+            s.expiration_ms.set(credentials.expiration_ms);
+            paste_msg.set(Some(format!("Filled from {}.", format.describe())));
+        }
+        Ok(Pasted::Profiles(profiles)) => {
+            let p = &profiles[0];
+            s.access_key_id.set(p.credentials.access_key_id.clone());
+            s.secret_access_key
+                .set(p.credentials.secret_access_key.expose().to_string());
+            s.session_token.set(
+                p.credentials
+                    .session_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
+            );
+            s.expiration_ms.set(p.credentials.expiration_ms);
+            let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+            paste_msg.set(Some(format!(
+                "Filled from profile [{}]; the file also has: {}.",
+                p.name,
+                names[1..].join(", ")
+            )));
+        }
+        Err(e) => paste_msg.set(Some(e.to_string())),
+    };
+
+    let use_emulator = move |_| {
+        let current = s.endpoint_url.get_untracked();
+        let base = crate::endpoint::parse_custom_url(&current)
+            .ok()
+            .filter(|u| {
+                u.split("://")
+                    .nth(1)
+                    .and_then(|r| r.split(['/', ':']).next())
+                    .is_some_and(is_loopback)
+            })
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| EMULATOR_URL.to_string());
+        emulator_msg.set(Some(
+            "Asking the local emulator for its demo credentials…".into(),
+        ));
+        spawn_local(async move {
+            match emulator_credentials(&base).await {
+                Ok(text) => {
+                    s.endpoint_url.set(base.clone());
+                    s.region.set("us-east-1".into());
+                    apply_paste(text);
+                    paste_msg.set(None);
+                    emulator_msg.set(Some(format!(
+                        "Using the local emulator at {base} with its demo credentials."
+                    )));
+                    super::stores::refresh(s);
+                }
+                Err(e) => emulator_msg.set(Some(e)),
+            }
+        });
+    };
+
+    let warnings = move || {
+        let now = s.now_ms.get();
+        s.access_key_id.track();
+        s.session_token.track();
+        s.expiration_ms.track();
+        s.credentials().map(|c| c.warnings(now)).unwrap_or_default()
+    };
+    let countdown = move || {
+        s.expiration_ms.get().map(|exp| {
+            let left = (exp - s.now_ms.get()) / 1000;
+            if left <= 0 {
+                "Expired.".to_string()
+            } else {
+                format!(
+                    "Expire in {}:{:02}:{:02}.",
+                    left / 3600,
+                    left % 3600 / 60,
+                    left % 60
+                )
+            }
+        })
+    };
+
+    view! {
+        <section class="card" aria-labelledby="cred-h">
+            <h2 id="cred-h">"Credentials"</h2>
+            <p class="hint">"Temporary credentials stay in this tab's memory only: never stored, logged or put in the URL."</p>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=use_emulator>"Use local emulator"</button>
+            </div>
+            {move || emulator_msg.get().map(|m| view! { <p class="note">{m}</p> })}
+            <label for="paste">"Paste credentials"</label>
+            <textarea id="paste" rows="3" spellcheck="false" autocomplete="off"
+                placeholder="STS JSON, export AWS_ACCESS_KEY_ID=…, a [profile] block…"
+                prop:value=move || paste.get()
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    paste.set(text.clone());
+                    if text.trim().is_empty() { paste_msg.set(None) } else { apply_paste(text) }
+                }
+            ></textarea>
+            {move || paste_msg.get().map(|m| view! { <p class="field-msg">{m}</p> })}
+            <label for="akid">"Access key ID"</label>
+            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id />
+            <label for="secret">"Secret access key"</label>
+            <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key />
+            <label for="token">"Session token"</label>
+            <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token />
+            {move || countdown().map(|c| view! { <p class="note">{c}</p> })}
+            <ul class="warnings">
+                {move || warnings().into_iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}
+            </ul>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| {
+                    s.forget_credentials();
+                    paste.set(String::new());
+                    paste_msg.set(Some("Credentials forgotten.".into()));
+                    s.stores.set(StoreList::NotLoaded);
+                }>"Forget credentials"</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,309 @@
+//! Watching a store settle after Connect or Disconnect: when to poll next, which reads are final,
+//! and the timeline the user sees. Pure: time comes in as epoch milliseconds.
+
+use crate::error::{ErrorKind, KmsError};
+use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType};
+
+/// What the watch waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    Connect,
+    Disconnect,
+}
+
+/// Poll delays: fast at first (most failures show early), then a steady pace.
+pub const SCHEDULE_MS: &[u64] = &[1_000, 2_000, 3_000, 5_000];
+pub const STEADY_MS: u64 = 10_000;
+/// Throttling stretches the delay, up to this.
+pub const MAX_DELAY_MS: u64 = 60_000;
+/// KMS is eventually consistent: right after a Connect, a read may still show the old state
+/// (or no store). Such a read becomes final only once it persists past this grace period.
+pub const GRACE_MS: i64 = 20_000;
+
+/// How a watch ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Connected,
+    Failed(Option<ConnectionErrorCode>),
+    Disconnected,
+    /// The store no longer exists (deleted mid-watch, or a wrong id).
+    StoreGone,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Watching,
+    /// Polling waits for the user: fresh credentials or a permission.
+    Paused(KmsError),
+    Settled(Outcome),
+    /// The user stopped watching (KMS is not touched).
+    Stopped,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The Connect or Disconnect call was accepted.
+    Requested(Goal),
+    /// The first read, and every change of state after it.
+    State(ConnectionState, Option<ConnectionErrorCode>),
+    /// A failed poll (after the client's own retries).
+    Error(String),
+    Paused,
+    Resumed,
+    Stopped,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub at_ms: i64,
+    pub kind: EventKind,
+    pub request_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Watch {
+    pub store_id: String,
+    pub goal: Goal,
+    pub store_type: Option<CustomKeyStoreType>,
+    pub started_ms: i64,
+    pub phase: Phase,
+    pub state: Option<ConnectionState>,
+    pub error_code: Option<ConnectionErrorCode>,
+    pub polls: u32,
+    pub timeline: Vec<Event>,
+    /// Consecutive throttled polls; each doubles the delay.
+    throttled: u32,
+    /// Consecutive failed polls (network, server): they slow the pace too.
+    failures: u32,
+}
+
+impl Watch {
+    /// Starts a watch after KMS accepted Connect or Disconnect.
+    pub fn new(store_id: &str, goal: Goal, now_ms: i64, request_id: Option<String>) -> Self {
+        Self {
+            store_id: store_id.to_string(),
+            goal,
+            store_type: None,
+            started_ms: now_ms,
+            phase: Phase::Watching,
+            state: None,
+            error_code: None,
+            polls: 0,
+            timeline: vec![Event {
+                at_ms: now_ms,
+                kind: EventKind::Requested(goal),
+                request_id,
+            }],
+            throttled: 0,
+            failures: 0,
+        }
+    }
+
+    pub fn is_watching(&self) -> bool {
+        self.phase == Phase::Watching
+    }
+
+    /// Milliseconds since the Connect or Disconnect.
+    pub fn elapsed_ms(&self, now_ms: i64) -> i64 {
+        now_ms - self.started_ms
+    }
+
+    /// How long this kind of store usually takes: about 5 minutes for external key stores,
+    /// up to 20 for CloudHSM (and when the type is not known yet).
+    pub fn expected_ms(&self) -> i64 {
+        match (self.goal, &self.store_type) {
+            (Goal::Disconnect, _) => 60_000,
+            (Goal::Connect, Some(CustomKeyStoreType::ExternalKeyStore)) => 5 * 60_000,
+            (Goal::Connect, _) => 20 * 60_000,
+        }
+    }
+
+    /// The delay before the next poll, or `None` when the watch is not polling.
+    pub fn next_delay_ms(&self) -> Option<u64> {
+        if !self.is_watching() {
+            return None;
+        }
+        let base = SCHEDULE_MS
+            .get(self.polls as usize)
+            .copied()
+            .unwrap_or(STEADY_MS);
+        let stretch = 1u64 << (self.throttled + self.failures.min(2)).min(6);
+        Some((base * stretch).min(MAX_DELAY_MS))
+    }
+
+    /// Takes a Describe result for the store.
+    pub fn observe(&mut self, now_ms: i64, store: &CustomKeyStore, request_id: Option<String>) {
+        if !self.is_watching() {
+            return;
+        }
+        self.polls += 1;
+        self.throttled = 0;
+        self.failures = 0;
+        if store.custom_key_store_type.is_some() {
+            self.store_type = store.custom_key_store_type.clone();
+        }
+        let Some(state) = store.connection_state.clone() else {
+            return;
+        };
+        let code = store.connection_error_code.clone();
+        if self.state.as_ref() != Some(&state) || self.error_code != code {
+            self.timeline.push(Event {
+                at_ms: now_ms,
+                kind: EventKind::State(state.clone(), code.clone()),
+                request_id,
+            });
+        }
+        self.state = Some(state.clone());
+        self.error_code = code.clone();
+        let in_grace = self.elapsed_ms(now_ms) < GRACE_MS;
+        let outcome = match (self.goal, &state) {
+            (Goal::Connect, ConnectionState::Connected) => Some(Outcome::Connected),
+            (Goal::Connect, ConnectionState::Failed) => Some(Outcome::Failed(code)),
+            // A DISCONNECTED read right after Connect may be stale: final only once it persists.
+            (Goal::Connect, ConnectionState::Disconnected) if !in_grace => {
+                Some(Outcome::Disconnected)
+            }
+            (Goal::Disconnect, ConnectionState::Disconnected) => Some(Outcome::Disconnected),
+            (Goal::Disconnect, ConnectionState::Connected) if !in_grace => Some(Outcome::Connected),
+            (Goal::Disconnect, ConnectionState::Failed) if !in_grace => Some(Outcome::Failed(code)),
+            _ => None,
+        };
+        if let Some(o) = outcome {
+            self.phase = Phase::Settled(o);
+        }
+    }
+
+    /// Takes a failed poll (after the client's own retries).
+    pub fn observe_error(&mut self, now_ms: i64, err: &KmsError) {
+        if !self.is_watching() {
+            return;
+        }
+        self.polls += 1;
+        self.timeline.push(Event {
+            at_ms: now_ms,
+            kind: EventKind::Error(err.code.clone()),
+            request_id: err.request_id.clone(),
+        });
+        match &err.kind {
+            ErrorKind::Throttled => self.throttled += 1,
+            ErrorKind::NotFound if self.elapsed_ms(now_ms) >= GRACE_MS => {
+                self.phase = Phase::Settled(Outcome::StoreGone);
+            }
+            ErrorKind::NotFound => {}
+            // Only the user can fix these: wait for fresh credentials or a permission.
+            ErrorKind::Expired
+            | ErrorKind::Unrecognised
+            | ErrorKind::BadSignature
+            | ErrorKind::AccessDenied { .. } => {
+                self.phase = Phase::Paused(err.clone());
+                self.timeline.push(Event {
+                    at_ms: now_ms,
+                    kind: EventKind::Paused,
+                    request_id: None,
+                });
+            }
+            // Network, server faults, odd bodies, skew: keep polling, more slowly.
+            _ => self.failures += 1,
+        }
+    }
+
+    /// Resumes a paused watch (fresh credentials), keeping its timeline.
+    pub fn resume(&mut self, now_ms: i64) {
+        if matches!(self.phase, Phase::Paused(_)) {
+            self.phase = Phase::Watching;
+            self.failures = 0;
+            self.timeline.push(Event {
+                at_ms: now_ms,
+                kind: EventKind::Resumed,
+                request_id: None,
+            });
+        }
+    }
+
+    /// "Stop watching": stops polling; KMS is not touched.
+    pub fn stop(&mut self, now_ms: i64) {
+        if matches!(self.phase, Phase::Watching | Phase::Paused(_)) {
+            self.phase = Phase::Stopped;
+            self.timeline.push(Event {
+                at_ms: now_ms,
+                kind: EventKind::Stopped,
+                request_id: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::ConnectionState as S;
+
+    fn store(state: S, code: Option<&str>) -> CustomKeyStore {
+        CustomKeyStore {
+            connection_state: Some(state),
+            connection_error_code: code.map(|c| ConnectionErrorCode::from(c.to_string())),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn schedule_is_fast_then_steady() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        let mut delays = vec![];
+        let mut t = 0;
+        for _ in 0..6 {
+            let d = w.next_delay_ms().unwrap();
+            delays.push(d);
+            t += d as i64;
+            w.observe(t, &store(S::Connecting, None), None);
+        }
+        assert_eq!(delays, vec![1000, 2000, 3000, 5000, 10_000, 10_000]);
+        // Only the change of state is in the timeline.
+        assert_eq!(w.timeline.len(), 2);
+    }
+
+    #[test]
+    fn stale_disconnected_is_not_final_until_grace_passes() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 1_000, None);
+        w.observe(2_000, &store(S::Disconnected, None), None);
+        assert!(w.is_watching());
+        w.observe(1_000 + GRACE_MS, &store(S::Disconnected, None), None);
+        assert_eq!(w.phase, Phase::Settled(Outcome::Disconnected));
+        assert_eq!(w.next_delay_ms(), None);
+    }
+
+    #[test]
+    fn failed_settles_with_its_code_and_throttling_stretches() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        let throttled =
+            KmsError::from_response(400, None, None, r#"{"__type":"ThrottlingException"}"#);
+        w.observe_error(1_000, &throttled);
+        w.observe_error(3_000, &throttled);
+        assert_eq!(w.next_delay_ms(), Some(3_000 * 4));
+        w.observe(20_000, &store(S::Failed, Some("XKS_PROXY_TIMED_OUT")), None);
+        assert_eq!(
+            w.phase,
+            Phase::Settled(Outcome::Failed(Some(ConnectionErrorCode::XksProxyTimedOut)))
+        );
+    }
+
+    #[test]
+    fn expired_credentials_pause_and_resume_keeps_the_timeline() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        w.observe(1_000, &store(S::Connecting, None), None);
+        let expired = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"ExpiredTokenException","message":"expired"}"#,
+        );
+        w.observe_error(3_000, &expired);
+        assert!(matches!(w.phase, Phase::Paused(_)));
+        assert_eq!(w.next_delay_ms(), None);
+        w.resume(60_000);
+        assert!(w.is_watching());
+        w.observe(61_000, &store(S::Connected, None), None);
+        assert_eq!(w.phase, Phase::Settled(Outcome::Connected));
+        assert_eq!(w.timeline.len(), 6);
+    }
+}

@@ -1,0 +1,185 @@
+//! Calls KMS from the page: sign with the skew-corrected clock, `fetch`, read `Date` and the
+//! request id, parse, and retry as the SDKs' standard mode does.
+
+use super::{now_ms, random01, sleep_ms};
+use crate::clock::{SKEW_RETRY_THRESHOLD_MS, offset_from};
+use crate::credentials::Credentials;
+use crate::endpoint::Endpoint;
+use crate::error::{KmsError, MAX_ATTEMPTS, backoff_ms};
+use crate::kms::{Operation, parse_output, to_body};
+use crate::sign::sign_kms;
+use gloo_net::http::Request;
+use serde::{Serialize, de::DeserializeOwned};
+use std::cell::Cell;
+use std::rc::Rc;
+use web_sys::{AbortController, RequestCredentials};
+
+/// A request that has not answered by then is abandoned (and retried as a network error).
+const TIMEOUT_MS: u32 = 30_000;
+
+/// Server time minus local time, shared by every call of the page.
+#[derive(Clone, Default)]
+pub struct Skew(Rc<Cell<i64>>);
+
+impl Skew {
+    pub fn get(&self) -> i64 {
+        self.0.get()
+    }
+    fn set(&self, v: i64) {
+        self.0.set(v)
+    }
+}
+
+/// What a call needs: where, as whom, and the shared clock offset.
+#[derive(Clone)]
+pub struct Client {
+    pub endpoint: Endpoint,
+    pub credentials: Credentials,
+    pub skew: Skew,
+}
+
+/// A successful call's output and its request id.
+#[derive(Clone, Debug)]
+pub struct Reply<T> {
+    pub output: T,
+    pub request_id: Option<String>,
+}
+
+struct RawResponse {
+    status: u16,
+    request_id: Option<String>,
+    error_type: Option<String>,
+    date: Option<String>,
+    body: String,
+}
+
+impl Client {
+    pub async fn call<Req: Serialize, Out: DeserializeOwned + Default>(
+        &self,
+        op: Operation,
+        request: &Req,
+    ) -> Result<Reply<Out>, KmsError> {
+        let body = to_body(request);
+        let mut attempt = 0;
+        let mut resigned_for_skew = false;
+        loop {
+            let err = match self.attempt(op, &body).await {
+                Ok(reply) => return Ok(reply),
+                Err(e) => e,
+            };
+            if err.may_be_clock_skew()
+                && !resigned_for_skew
+                && self.skew.get().abs() > SKEW_RETRY_THRESHOLD_MS
+            {
+                resigned_for_skew = true;
+                continue;
+            }
+            attempt += 1;
+            match err.retry_class(op) {
+                Some(class) if attempt < MAX_ATTEMPTS => {
+                    sleep_ms(backoff_ms(class, attempt - 1, random01())).await;
+                }
+                _ => return Err(err),
+            }
+        }
+    }
+
+    async fn attempt<Out: DeserializeOwned + Default>(
+        &self,
+        op: Operation,
+        body: &str,
+    ) -> Result<Reply<Out>, KmsError> {
+        let signed = sign_kms(
+            &self.credentials,
+            &self.endpoint.signing_region,
+            &self.endpoint.url,
+            op.name(),
+            body.to_string(),
+            now_ms() + self.skew.get(),
+        )
+        .map_err(|e| KmsError::network(&e.to_string()))?;
+        let sent = now_ms();
+        let raw = send(&signed.url, &signed.headers, signed.body).await;
+        let received = now_ms();
+        let raw = raw.map_err(|detail| KmsError::network(&detail))?;
+        if let Some(offset) = raw
+            .date
+            .as_deref()
+            .and_then(|d| offset_from(d, sent, received))
+        {
+            self.skew.set(offset);
+        }
+        if (200..300).contains(&raw.status) {
+            parse_output(&raw.body)
+                .map(|output| Reply {
+                    output,
+                    request_id: raw.request_id.clone(),
+                })
+                .map_err(|problem| {
+                    KmsError::malformed(raw.status, raw.request_id, &problem, &raw.body)
+                })
+        } else {
+            Err(KmsError::from_response(
+                raw.status,
+                raw.error_type.as_deref(),
+                raw.request_id,
+                &raw.body,
+            ))
+        }
+    }
+}
+
+async fn send(
+    url: &str,
+    headers: &[(String, String)],
+    body: String,
+) -> Result<RawResponse, String> {
+    let controller =
+        AbortController::new().map_err(|_| "the browser cannot abort requests".to_string())?;
+    let abort = controller.clone();
+    let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || abort.abort());
+    let mut builder = Request::post(url)
+        // KMS answers CORS with `Allow-Origin: *`: never send cookies.
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(Some(&controller.signal()));
+    for (k, v) in headers {
+        builder = builder.header(k, v);
+    }
+    let request = builder.body(body).map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| {
+        if controller.signal().aborted() {
+            format!("no answer within {} seconds", TIMEOUT_MS / 1000)
+        } else {
+            e.to_string()
+        }
+    })?;
+    let h = response.headers();
+    let raw = RawResponse {
+        status: response.status(),
+        request_id: h.get("x-amzn-requestid"),
+        error_type: h.get("x-amzn-errortype"),
+        date: h.get("date"),
+        body: response.text().await.map_err(|e| e.to_string())?,
+    };
+    timer.cancel();
+    Ok(raw)
+}
+
+/// Fetches the local emulator's demo credentials (`GET /_emulator/credentials`).
+pub async fn emulator_credentials(base_url: &str) -> Result<String, String> {
+    let url = format!("{}/_emulator/credentials", base_url.trim_end_matches('/'));
+    let response = Request::get(&url)
+        .credentials(RequestCredentials::Omit)
+        .send()
+        .await
+        .map_err(|e| {
+            format!("the local emulator did not answer at {base_url} ({e}). Is it running?")
+        })?;
+    if !response.ok() {
+        return Err(format!(
+            "the local emulator answered HTTP {}",
+            response.status()
+        ));
+    }
+    response.text().await.map_err(|e| e.to_string())
+}

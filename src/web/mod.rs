@@ -1,0 +1,42 @@
+//! The browser shell: the clock, sleeps, randomness and `fetch`. Everything here is a thin
+//! adapter; the decisions live in the pure modules.
+
+pub mod client;
+
+/// Local time in epoch milliseconds (`SystemTime::now()` panics on wasm32).
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// A uniform number in [0, 1), for retry jitter.
+pub fn random01() -> f64 {
+    js_sys::Math::random()
+}
+
+pub async fn sleep_ms(ms: u64) {
+    gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32).await;
+}
+
+/// `HH:MM:SS` in the user's time zone.
+pub fn local_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
+/// `YYYY-MM-DD HH:MM` in the user's time zone.
+pub fn local_date_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
