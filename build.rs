@@ -44,6 +44,39 @@ fn main() {
         out.push_str("] },\n");
     }
     out.push_str("];\n");
+
+    // The older endpoints.json data for KMS: which regions it lists, and which of them have a
+    // FIPS host. The rule set builds FIPS hosts everywhere; these lists let the UI warn.
+    let mut listed = Vec::new();
+    let mut fips = Vec::new();
+    for p in data["kms_endpoints"]["partitions"]
+        .as_array()
+        .expect("kms_endpoints")
+    {
+        for (region, e) in p["kms"]["endpoints"].as_object().expect("kms endpoints") {
+            if e.get("deprecated").is_some()
+                || region.contains("fips")
+                || region.starts_with("Prod")
+            {
+                continue;
+            }
+            listed.push(region.clone());
+            let has_fips = e["variants"].as_array().is_some_and(|vs| {
+                vs.iter().any(|v| {
+                    v["tags"]
+                        .as_array()
+                        .is_some_and(|t| t.len() == 1 && t[0] == "fips")
+                })
+            });
+            if has_fips {
+                fips.push(region.clone());
+            }
+        }
+    }
+    listed.sort();
+    fips.sort();
+    let _ = writeln!(out, "pub static KMS_LISTED_REGIONS: &[&str] = &{listed:?};");
+    let _ = writeln!(out, "pub static KMS_FIPS_REGIONS: &[&str] = &{fips:?};");
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("partitions.rs");
     fs::write(dest, out).expect("write partitions.rs");
 }

@@ -19,6 +19,14 @@ impl Secret {
     }
 }
 
+/// Serialised as the raw value: only request bodies serialise secrets (the KMS wire format needs
+/// them), and nothing else in the console serialises a `Secret`.
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("** redacted **")
@@ -56,6 +64,8 @@ pub enum FieldError {
     BadAccessKeyId,
     BadSecret,
     BadToken,
+    /// STS text output without its five columns.
+    StsColumns,
 }
 
 impl fmt::Display for FieldError {
@@ -66,6 +76,7 @@ impl fmt::Display for FieldError {
             Self::BadAccessKeyId => "An access key ID has 16 to 128 letters and digits, with no spaces.",
             Self::BadSecret => "The secret access key has a character it cannot have (spaces or control characters).",
             Self::BadToken => "The session token has a character it cannot have (spaces or control characters).",
+            Self::StsColumns => "STS text output has five columns: CREDENTIALS, access key ID, expiration, secret access key and session token.",
         })
     }
 }
@@ -346,17 +357,17 @@ fn parse_json(text: &str) -> Result<Pasted, PasteError> {
 fn parse_sts_text(line: &str) -> Result<Pasted, PasteError> {
     let cols: Vec<&str> = line.split_whitespace().collect();
     let format = Format::StsText;
-    if cols.len() < 4 {
+    if cols.len() != 5 {
         return Err(PasteError::Incomplete {
             format,
-            problem: FieldError::MissingSecret,
+            problem: FieldError::StsColumns,
         });
     }
     let found = Found {
         akid: Some(cols[1].to_string()),
         expiration: Some(cols[2].to_string()),
         secret: Some(cols[3].to_string()),
-        token: cols.get(4).map(|s| s.to_string()),
+        token: Some(cols[4].to_string()),
     };
     Ok(Pasted::One {
         format,

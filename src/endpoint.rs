@@ -49,6 +49,27 @@ pub fn all_regions() -> impl Iterator<Item = (&'static str, &'static str)> {
     PARTITIONS.iter().flat_map(|p| p.regions.iter().copied())
 }
 
+/// Cautions about a resolved regional endpoint that AWS's older endpoint data raises: the rule
+/// set builds these hosts, but KMS may not answer there.
+pub fn cautions(region: &str, variant: Variant) -> Vec<String> {
+    let mut out = Vec::new();
+    let listed = KMS_LISTED_REGIONS.contains(&region);
+    if !listed {
+        out.push(format!(
+            "AWS's KMS endpoint list does not include {region} yet; if requests fail with a network error, check that KMS is available there."
+        ));
+    }
+    if variant.fips && listed && !KMS_FIPS_REGIONS.contains(&region) {
+        out.push(format!(
+            "AWS's KMS endpoint list has no FIPS endpoint in {region}; the kms-fips host may not exist there."
+        ));
+    }
+    if variant.dual_stack {
+        out.push("Dual-stack (IPv6) KMS endpoints are not confirmed in every region: a network error means it is not available here.".to_string());
+    }
+    out
+}
+
 /// Options that pick the KMS host of a region.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Variant {

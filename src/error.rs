@@ -143,6 +143,18 @@ impl KmsError {
         }
     }
 
+    /// A request that breaks the model's limits: refused before it is sent.
+    pub fn invalid_input(problems: &[crate::limits::Problem]) -> Self {
+        let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        Self {
+            code: "InvalidInput".to_string(),
+            message: format!("Not sent: {}", list.join(" ")),
+            status: None,
+            request_id: None,
+            kind: ErrorKind::Validation,
+        }
+    }
+
     /// A 2xx response whose body could not be read as the operation's output.
     pub fn malformed(status: u16, request_id: Option<String>, problem: &str, body: &str) -> Self {
         Self {
@@ -258,20 +270,6 @@ fn summarize_body(body: &str) -> String {
     }
 }
 
-/// "Full jitter" backoff of the standard retry mode: `rand * min(base * 2^attempt, 20 s)`,
-/// base 1 s for throttling and 50 ms otherwise. `rand01` is in [0, 1).
-pub fn backoff_ms(class: RetryClass, attempt: u32, rand01: f64) -> u64 {
-    let base: u64 = match class {
-        RetryClass::Throttling => 1000,
-        RetryClass::Transient => 50,
-    };
-    let cap = base.saturating_mul(1u64 << attempt.min(20)).min(20_000);
-    (rand01.clamp(0.0, 1.0) * cap as f64) as u64
-}
-
-/// At most three attempts in all, as in the SDKs' standard mode.
-pub const MAX_ATTEMPTS: u32 = 3;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,12 +353,5 @@ mod tests {
             limit.retry_class(Operation::DescribeCustomKeyStores),
             Some(RetryClass::Throttling)
         );
-    }
-
-    #[test]
-    fn backoff_is_capped_full_jitter() {
-        assert_eq!(backoff_ms(RetryClass::Throttling, 0, 0.5), 500);
-        assert_eq!(backoff_ms(RetryClass::Transient, 1, 0.999_999), 99);
-        assert_eq!(backoff_ms(RetryClass::Throttling, 10, 1.0), 20_000);
     }
 }

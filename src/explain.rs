@@ -59,33 +59,140 @@ pub fn connection_error(code: &C, store_type: &CustomKeyStoreType) -> Explanatio
     ex(meaning, &fix, doc)
 }
 
-/// Why a call failed, and what to do.
+/// Why a call failed, and what to do. Specific codes first, then the error's kind.
 pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
-    let action = op.iam_action();
     let troubleshoot = format!("{DOCS}fix-keystore.html");
-    match (&err.kind, err.code.as_str()) {
-        (ErrorKind::Expired, _) => ex(
+    let create_xks = format!("{DOCS}create-xks-keystore.html");
+    let create_hsm = format!("{DOCS}create-keystore.html");
+    let by_code = match err.code.as_str() {
+        "CloudHsmClusterNotActiveException" => Some(ex(
+            "The CloudHSM cluster is not active, so KMS did not start (the store stays DISCONNECTED).",
+            "Initialise and activate the cluster and make sure it has an ACTIVE HSM, then try again.",
+            FIX_CLOUDHSM,
+        )),
+        "CloudHsmClusterInvalidConfigurationException" => Some(ex(
+            "The CloudHSM cluster does not meet KMS's requirements (the store stays DISCONNECTED).",
+            "Check that the cluster's security group allows KMS, that it has HSMs in at least two Availability Zones, and that its subnets have free addresses; then try again.",
+            FIX_CLOUDHSM,
+        )),
+        "CloudHsmClusterInUseException" => Some(ex(
+            "This CloudHSM cluster is already associated with another custom key store (or, on update, is not the related cluster).",
+            "Use a cluster that no other custom key store uses; to replace a store's cluster, choose one that shares its backup history.",
+            &create_hsm,
+        )),
+        "CloudHsmClusterNotFoundException" => Some(ex(
+            "KMS cannot find a CloudHSM cluster with this ID in this account and region.",
+            "Check the cluster ID (cluster-…) and the region.",
+            &create_hsm,
+        )),
+        "CloudHsmClusterNotRelatedException" => Some(ex(
+            "The new cluster is not related to the store's original cluster (it does not share its backup history).",
+            "Choose a cluster created from a backup of the original cluster.",
+            &format!("{DOCS}update-keystore.html"),
+        )),
+        "IncorrectTrustAnchorException" => Some(ex(
+            "The trust anchor certificate does not match the cluster's (its customerCA.crt).",
+            "Upload the customerCA.crt file you created when you initialised the cluster.",
+            &create_hsm,
+        )),
+        "CustomKeyStoreHasCMKsException" => Some(ex(
+            "The store still holds KMS keys, so it cannot be deleted.",
+            "Schedule deletion of every KMS key in the store and wait until they are deleted, then delete the store.",
+            &format!("{DOCS}delete-keystore.html"),
+        )),
+        "CustomKeyStoreNameInUseException" => Some(ex(
+            "Another custom key store in this account and region already has this name.",
+            "Choose a name no other custom key store uses.",
+            &create_xks,
+        )),
+        "InvalidMarkerException" => Some(ex(
+            "The pagination marker is no longer valid.",
+            "Refresh the list from the start.",
+            &troubleshoot,
+        )),
+        "LimitExceededException" => Some(ex(
+            "A KMS quota was reached: for example the number of custom key stores in this account and region.",
+            "Delete custom key stores you no longer need, or request a quota increase; retrying does not help.",
+            &format!("{DOCS}limits.html"),
+        )),
+        "KMSInternalException" => Some(ex(
+            "KMS had an internal error.",
+            "Try again in a moment; the console already retried.",
+            &troubleshoot,
+        )),
+        "XksProxyUriInUseException" => Some(ex(
+            "Another external key store already uses this proxy URI endpoint and path.",
+            "Each external key store needs its own endpoint and path combination: change the URI path (or the endpoint).",
+            &create_xks,
+        )),
+        "XksProxyUriEndpointInUseException" => Some(ex(
+            "Another external key store already uses this proxy URI endpoint.",
+            "With VPC endpoint service connectivity every store needs its own endpoint (private DNS name): use another one.",
+            &create_xks,
+        )),
+        "XksProxyUriUnreachableException" => Some(ex(
+            "KMS could not reach the external key store proxy at this URI to check it.",
+            "Check that the proxy is running and reachable at the URI endpoint and path (and for VPC connectivity, that the endpoint service is set up), then try again.",
+            FIX_XKS,
+        )),
+        "XksProxyIncorrectAuthenticationCredentialException" => Some(ex(
+            "The proxy rejected the authentication credential (access key ID and secret).",
+            "Enter the credential exactly as the proxy has it configured.",
+            FIX_XKS,
+        )),
+        "XksProxyVpcEndpointServiceInUseException" => Some(ex(
+            "Another external key store already uses this VPC endpoint service.",
+            "Each external key store needs its own VPC endpoint service.",
+            &create_xks,
+        )),
+        "XksProxyVpcEndpointServiceNotFoundException" => Some(ex(
+            "KMS cannot find the VPC endpoint service.",
+            "Check the service name (and owner), and allow the principal cks.kms.<region>.amazonaws.com to connect to it.",
+            FIX_XKS,
+        )),
+        "XksProxyVpcEndpointServiceInvalidConfigurationException" => Some(ex(
+            "The VPC endpoint service does not meet KMS's requirements.",
+            "It needs a Network Load Balancer in at least two Availability Zones, must allow cks.kms.<region>.amazonaws.com, must not require acceptance, and needs a verified private DNS name.",
+            FIX_XKS,
+        )),
+        "XksProxyInvalidResponseException" => Some(ex(
+            "KMS could not understand the proxy's answer when it checked it.",
+            "The problem is in the proxy or its external key manager: check its logs or contact the vendor.",
+            FIX_XKS,
+        )),
+        "XksProxyInvalidConfigurationException" => Some(ex(
+            "The proxy configuration is not valid: usually the URI path does not match what the proxy expects.",
+            "Check the proxy URI path (a prefix and /kms/xks/v1) against the proxy's configuration.",
+            FIX_XKS,
+        )),
+        _ => None,
+    };
+    if let Some(x) = by_code {
+        return x;
+    }
+    match &err.kind {
+        ErrorKind::Expired => ex(
             "The credentials have expired.",
             "Get fresh temporary credentials and paste them; the console picks up where it was.",
             &format!("{DOCS}requests-and-responses.html"),
         ),
-        (ErrorKind::Unrecognised, _) => ex(
+        ErrorKind::Unrecognised => ex(
             "KMS does not recognise the access key ID or the session token.",
             "Check that the access key ID and session token belong together and are complete. In an opt-in region, get credentials from that region's STS endpoint.",
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
         ),
-        (ErrorKind::BadSignature, _) => ex(
+        ErrorKind::BadSignature => ex(
             "The request signature does not match: usually the secret access key is wrong or incomplete.",
             "Paste the secret access key again, exactly as issued (no spaces or line breaks).",
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html",
         ),
-        (ErrorKind::ClockSkew, _) => ex(
+        ErrorKind::ClockSkew => ex(
             "This computer's clock is more than 5 minutes away from AWS's.",
             "The console corrects for this and retries once; if it persists, set the system clock to the correct time.",
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html",
         ),
-        (ErrorKind::AccessDenied { action: named }, _) => {
-            let a = named.clone().unwrap_or(action);
+        ErrorKind::AccessDenied { action: named } => {
+            let a = named.clone().unwrap_or_else(|| op.iam_action());
             ex(
                 &format!("Your IAM identity is not allowed to call {a}."),
                 &format!(
@@ -94,32 +201,32 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
                 &format!("{DOCS}kms-api-permissions-reference.html"),
             )
         }
-        (ErrorKind::Throttled, _) => ex(
+        ErrorKind::Throttled => ex(
             "KMS is throttling: custom key store calls share a quota of 5 requests per second per account and region.",
             "The console backs off and retries by itself. If others poll the same account, it settles once they slow down.",
             &format!("{DOCS}requests-per-second.html"),
         ),
-        (ErrorKind::ServerFault, _) => ex(
+        ErrorKind::ServerFault => ex(
             "KMS (or something in front of it) failed on its side.",
             "This is usually transient: the console retries; try again in a moment.",
             &troubleshoot,
         ),
-        (ErrorKind::Network, _) => ex(
+        ErrorKind::Network => ex(
             "No response arrived from the endpoint.",
             "Check the region and endpoint URL, your network connection, and any extension that blocks requests. For the local emulator, check that it is running.",
             "https://docs.aws.amazon.com/general/latest/gr/kms.html",
         ),
-        (ErrorKind::Malformed, _) => ex(
+        ErrorKind::Malformed => ex(
             "The endpoint answered with something that is not a KMS response.",
             "Check the endpoint URL: it should be a KMS endpoint (or the local emulator), not a web page or a proxy.",
             "https://docs.aws.amazon.com/general/latest/gr/kms.html",
         ),
-        (ErrorKind::NotFound, _) => ex(
+        ErrorKind::NotFound => ex(
             "There is no custom key store with this ID in this account and region.",
             "Check the custom key store ID and the region (a store exists in one region only).",
             &format!("{DOCS}view-keystore.html"),
         ),
-        (ErrorKind::InvalidState, _) => match op {
+        ErrorKind::InvalidState => match op {
             Operation::ConnectCustomKeyStore => ex(
                 "The store cannot be connected in its current state: it is FAILED or DISCONNECTING.",
                 "If it is FAILED, Disconnect it first (and fix the cause), then Connect. If it is DISCONNECTING, wait until it is DISCONNECTED.",
@@ -136,27 +243,12 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
                 &troubleshoot,
             ),
         },
-        (_, "CloudHsmClusterNotActiveException") => ex(
-            "The CloudHSM cluster is not active, so KMS did not start connecting (the store stays DISCONNECTED).",
-            "Initialise and activate the cluster, make sure it has an ACTIVE HSM, then Connect again.",
-            FIX_CLOUDHSM,
-        ),
-        (_, "CloudHsmClusterInvalidConfigurationException") => ex(
-            "The CloudHSM cluster does not meet KMS's requirements (the store stays DISCONNECTED).",
-            "Check the cluster's security group and that it has HSMs in at least two Availability Zones with free subnet addresses, then Connect again.",
-            FIX_CLOUDHSM,
-        ),
-        (_, "KMSInternalException") => ex(
-            "KMS had an internal error.",
-            "Try again; the console retries automatically.",
+        ErrorKind::Validation => ex(
+            "KMS found a request member out of its limits.",
+            "Read the message above: it names the member and its constraint. Correct it and try again.",
             &troubleshoot,
         ),
-        (_, "InvalidMarkerException") => ex(
-            "The pagination marker is no longer valid.",
-            "Refresh the list from the start.",
-            &troubleshoot,
-        ),
-        _ => ex(
+        ErrorKind::Other => ex(
             "KMS rejected the request.",
             "Read the message above; check the store ID, region and credentials, then try again.",
             &troubleshoot,

@@ -1,6 +1,8 @@
 //! The KMS custom key store operations on the wire (AWS JSON 1.1), typed after botocore's model.
 //! Enums keep values they do not know (AWS adds codes over time) instead of failing the parse.
 
+use crate::credentials::Secret;
+use crate::limits::{self, Problem};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// A string enum of the model that keeps unknown values in `Other`.
@@ -152,6 +154,320 @@ pub struct DescribeCustomKeyStoresRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct StoreIdRequest {
     pub custom_key_store_id: String,
+}
+
+/// The external key store proxy's credential. Both members are sensitive in the model.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct XksProxyAuthenticationCredential {
+    pub access_key_id: Secret,
+    pub raw_secret_access_key: Secret,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateCustomKeyStoreRequest {
+    pub custom_key_store_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_hsm_cluster_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_anchor_certificate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_store_password: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_key_store_type: Option<CustomKeyStoreType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_uri_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_uri_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_vpc_endpoint_service_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_vpc_endpoint_service_owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_authentication_credential: Option<XksProxyAuthenticationCredential>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_connectivity: Option<XksProxyConnectivity>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CreateCustomKeyStoreResponse {
+    pub custom_key_store_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateCustomKeyStoreRequest {
+    pub custom_key_store_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_custom_key_store_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_store_password: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_hsm_cluster_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_uri_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_uri_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_vpc_endpoint_service_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_vpc_endpoint_service_owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_authentication_credential: Option<XksProxyAuthenticationCredential>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xks_proxy_connectivity: Option<XksProxyConnectivity>,
+}
+
+/// Checks against the model's limits before sending: every problem, each named by its member.
+pub trait Validate {
+    fn problems(&self) -> Vec<Problem>;
+}
+
+fn check(out: &mut Vec<Problem>, shape: limits::Shape, member: &'static str, value: Option<&str>) {
+    if let Some(Err(p)) = value.map(|v| shape.check(member, v)) {
+        out.push(p);
+    }
+}
+
+fn check_xks(
+    out: &mut Vec<Problem>,
+    endpoint: Option<&str>,
+    path: Option<&str>,
+    vpc_name: Option<&str>,
+    vpc_owner: Option<&str>,
+    credential: Option<&XksProxyAuthenticationCredential>,
+) {
+    check(
+        out,
+        limits::XKS_PROXY_URI_ENDPOINT,
+        "XksProxyUriEndpoint",
+        endpoint,
+    );
+    check(out, limits::XKS_PROXY_URI_PATH, "XksProxyUriPath", path);
+    check(
+        out,
+        limits::XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME,
+        "XksProxyVpcEndpointServiceName",
+        vpc_name,
+    );
+    check(
+        out,
+        limits::ACCOUNT_ID,
+        "XksProxyVpcEndpointServiceOwner",
+        vpc_owner,
+    );
+    if let Some(c) = credential {
+        check(
+            out,
+            limits::XKS_PROXY_ACCESS_KEY_ID,
+            "XksProxyAuthenticationCredential.AccessKeyId",
+            Some(c.access_key_id.expose()),
+        );
+        check(
+            out,
+            limits::XKS_PROXY_SECRET,
+            "XksProxyAuthenticationCredential.RawSecretAccessKey",
+            Some(c.raw_secret_access_key.expose()),
+        );
+    }
+}
+
+fn required(out: &mut Vec<Problem>, member: &'static str, present: bool, why: &str) {
+    if !present {
+        out.push(Problem {
+            member,
+            message: format!("is required {why}."),
+        });
+    }
+}
+
+impl Validate for DescribeCustomKeyStoresRequest {
+    fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check(
+            &mut out,
+            limits::CUSTOM_KEY_STORE_ID,
+            "CustomKeyStoreId",
+            self.custom_key_store_id.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::CUSTOM_KEY_STORE_NAME,
+            "CustomKeyStoreName",
+            self.custom_key_store_name.as_deref(),
+        );
+        check(&mut out, limits::MARKER, "Marker", self.marker.as_deref());
+        if self.custom_key_store_id.is_some() && self.custom_key_store_name.is_some() {
+            out.push(Problem {
+                member: "CustomKeyStoreName",
+                message: "cannot be given together with CustomKeyStoreId.".into(),
+            });
+        }
+        if let Some(l) = self.limit.filter(|l| !limits::LIMIT_RANGE.contains(l)) {
+            out.push(Problem {
+                member: "Limit",
+                message: format!("must be from 1 to 1000 (it is {l})."),
+            });
+        }
+        out
+    }
+}
+
+impl Validate for StoreIdRequest {
+    fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check(
+            &mut out,
+            limits::CUSTOM_KEY_STORE_ID,
+            "CustomKeyStoreId",
+            Some(&self.custom_key_store_id),
+        );
+        out
+    }
+}
+
+impl Validate for CreateCustomKeyStoreRequest {
+    fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check(
+            &mut out,
+            limits::CUSTOM_KEY_STORE_NAME,
+            "CustomKeyStoreName",
+            Some(&self.custom_key_store_name),
+        );
+        check(
+            &mut out,
+            limits::CLOUD_HSM_CLUSTER_ID,
+            "CloudHsmClusterId",
+            self.cloud_hsm_cluster_id.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::TRUST_ANCHOR_CERTIFICATE,
+            "TrustAnchorCertificate",
+            self.trust_anchor_certificate.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::KEY_STORE_PASSWORD,
+            "KeyStorePassword",
+            self.key_store_password.as_ref().map(Secret::expose),
+        );
+        check_xks(
+            &mut out,
+            self.xks_proxy_uri_endpoint.as_deref(),
+            self.xks_proxy_uri_path.as_deref(),
+            self.xks_proxy_vpc_endpoint_service_name.as_deref(),
+            self.xks_proxy_vpc_endpoint_service_owner.as_deref(),
+            self.xks_proxy_authentication_credential.as_ref(),
+        );
+        // What each store type needs (the model marks them optional; KMS requires them).
+        match self
+            .custom_key_store_type
+            .clone()
+            .unwrap_or(CustomKeyStoreType::AwsCloudHsm)
+        {
+            CustomKeyStoreType::AwsCloudHsm => {
+                let why = "for an AWS CloudHSM key store";
+                required(
+                    &mut out,
+                    "CloudHsmClusterId",
+                    self.cloud_hsm_cluster_id.is_some(),
+                    why,
+                );
+                required(
+                    &mut out,
+                    "TrustAnchorCertificate",
+                    self.trust_anchor_certificate.is_some(),
+                    why,
+                );
+                required(
+                    &mut out,
+                    "KeyStorePassword",
+                    self.key_store_password.is_some(),
+                    why,
+                );
+            }
+            CustomKeyStoreType::ExternalKeyStore => {
+                let why = "for an external key store";
+                required(
+                    &mut out,
+                    "XksProxyConnectivity",
+                    self.xks_proxy_connectivity.is_some(),
+                    why,
+                );
+                required(
+                    &mut out,
+                    "XksProxyUriEndpoint",
+                    self.xks_proxy_uri_endpoint.is_some(),
+                    why,
+                );
+                required(
+                    &mut out,
+                    "XksProxyUriPath",
+                    self.xks_proxy_uri_path.is_some(),
+                    why,
+                );
+                required(
+                    &mut out,
+                    "XksProxyAuthenticationCredential",
+                    self.xks_proxy_authentication_credential.is_some(),
+                    why,
+                );
+                if self.xks_proxy_connectivity == Some(XksProxyConnectivity::VpcEndpointService) {
+                    required(
+                        &mut out,
+                        "XksProxyVpcEndpointServiceName",
+                        self.xks_proxy_vpc_endpoint_service_name.is_some(),
+                        "with VPC endpoint service connectivity",
+                    );
+                }
+            }
+            CustomKeyStoreType::Other(_) => {}
+        }
+        out
+    }
+}
+
+impl Validate for UpdateCustomKeyStoreRequest {
+    fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check(
+            &mut out,
+            limits::CUSTOM_KEY_STORE_ID,
+            "CustomKeyStoreId",
+            Some(&self.custom_key_store_id),
+        );
+        check(
+            &mut out,
+            limits::CUSTOM_KEY_STORE_NAME,
+            "NewCustomKeyStoreName",
+            self.new_custom_key_store_name.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::CLOUD_HSM_CLUSTER_ID,
+            "CloudHsmClusterId",
+            self.cloud_hsm_cluster_id.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::KEY_STORE_PASSWORD,
+            "KeyStorePassword",
+            self.key_store_password.as_ref().map(Secret::expose),
+        );
+        check_xks(
+            &mut out,
+            self.xks_proxy_uri_endpoint.as_deref(),
+            self.xks_proxy_uri_path.as_deref(),
+            self.xks_proxy_vpc_endpoint_service_name.as_deref(),
+            self.xks_proxy_vpc_endpoint_service_owner.as_deref(),
+            self.xks_proxy_authentication_credential.as_ref(),
+        );
+        out
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

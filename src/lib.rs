@@ -9,6 +9,8 @@ pub mod endpoint;
 pub mod error;
 pub mod explain;
 pub mod kms;
+pub mod limits;
+pub mod retry;
 pub mod sign;
 pub mod watch;
 

@@ -1,5 +1,5 @@
 use super::{EMULATOR_URL, StoreList, use_session};
-use crate::credentials::{Pasted, parse_paste};
+use crate::credentials::{Pasted, Profile, parse_paste};
 use crate::endpoint::is_loopback;
 use crate::web::client::emulator_credentials;
 use leptos::prelude::*;
@@ -11,6 +11,20 @@ pub fn CredentialsForm() -> impl IntoView {
     let paste = RwSignal::new(String::new());
     let paste_msg = RwSignal::new(None::<String>);
     let emulator_msg = RwSignal::new(None::<String>);
+    // A credentials file with several profiles: the user picks one.
+    let profiles = RwSignal::new(Vec::<Profile>::new());
+    let fill = move |c: &crate::credentials::Credentials| {
+        s.access_key_id.set(c.access_key_id.clone());
+        s.secret_access_key
+            .set(c.secret_access_key.expose().to_string());
+        s.session_token.set(
+            c.session_token
+                .as_ref()
+                .map(|t| t.expose().to_string())
+                .unwrap_or_default(),
+        );
+        s.expiration_ms.set(c.expiration_ms);
+    };
 
     // Pasting fills the fields; the pasted text stays in the box either way.
     let apply_paste = move |text: String| match parse_paste(&text) {
@@ -18,40 +32,32 @@ pub fn CredentialsForm() -> impl IntoView {
             format,
             credentials,
         }) => {
-            s.access_key_id.set(credentials.access_key_id.clone());
-            s.secret_access_key
-                .set(credentials.secret_access_key.expose().to_string());
-            s.session_token.set(
-                credentials
-                    .session_token
-                    .as_ref()
-                    .map(|t| t.expose().to_string())
-                    .unwrap_or_default(),
-            );
-            s.expiration_ms.set(credentials.expiration_ms);
+            profiles.set(Vec::new());
+            fill(&credentials);
             paste_msg.set(Some(format!("Filled from {}.", format.describe())));
         }
-        Ok(Pasted::Profiles(profiles)) => {
-            let p = &profiles[0];
-            s.access_key_id.set(p.credentials.access_key_id.clone());
-            s.secret_access_key
-                .set(p.credentials.secret_access_key.expose().to_string());
-            s.session_token.set(
-                p.credentials
-                    .session_token
-                    .as_ref()
-                    .map(|t| t.expose().to_string())
-                    .unwrap_or_default(),
-            );
-            s.expiration_ms.set(p.credentials.expiration_ms);
-            let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        Ok(Pasted::Profiles(list)) => {
+            fill(&list[0].credentials);
             paste_msg.set(Some(format!(
-                "Filled from profile [{}]; the file also has: {}.",
-                p.name,
-                names[1..].join(", ")
+                "The file has {} profiles: filled from [{}]. Pick another below.",
+                list.len(),
+                list[0].name
             )));
+            profiles.set(list);
         }
-        Err(e) => paste_msg.set(Some(e.to_string())),
+        Err(e) => {
+            profiles.set(Vec::new());
+            paste_msg.set(Some(e.to_string()));
+        }
+    };
+    let pick_profile = move |ev: leptos::ev::Event| {
+        let i: usize = event_target_value(&ev).parse().unwrap_or(0);
+        profiles.with_untracked(|list| {
+            if let Some(p) = list.get(i) {
+                fill(&p.credentials);
+                paste_msg.set(Some(format!("Filled from profile [{}].", p.name)));
+            }
+        });
     };
 
     let use_emulator = move |_| {
@@ -100,7 +106,7 @@ pub fn CredentialsForm() -> impl IntoView {
                 "Expired.".to_string()
             } else {
                 format!(
-                    "Expire in {}:{:02}:{:02}.",
+                    "Expires in {}:{:02}:{:02}.",
                     left / 3600,
                     left % 3600 / 60,
                     left % 60
@@ -127,7 +133,19 @@ pub fn CredentialsForm() -> impl IntoView {
                     if text.trim().is_empty() { paste_msg.set(None) } else { apply_paste(text) }
                 }
             ></textarea>
-            {move || paste_msg.get().map(|m| view! { <p class="field-msg">{m}</p> })}
+            {move || paste_msg.get().map(|m| view! { <p class="field-msg" role="status">{m}</p> })}
+            <Show when=move || profiles.with(|p| p.len() > 1)>
+                <label for="profile">"Profile"</label>
+                <select id="profile" on:change=pick_profile>
+                    {move || profiles.get().into_iter().enumerate().map(|(i, p)| {
+                        let label = match &p.account {
+                            Some(acct) => format!("{} (account {acct})", p.name),
+                            None => p.name.clone(),
+                        };
+                        view! { <option value=i.to_string()>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </Show>
             <label for="akid">"Access key ID"</label>
             <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id />
             <label for="secret">"Secret access key"</label>
@@ -142,6 +160,7 @@ pub fn CredentialsForm() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| {
                     s.forget_credentials();
                     paste.set(String::new());
+                    profiles.set(Vec::new());
                     paste_msg.set(Some("Credentials forgotten.".into()));
                     s.stores.set(StoreList::NotLoaded);
                 }>"Forget credentials"</button>

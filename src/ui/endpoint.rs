@@ -1,5 +1,5 @@
 use super::use_session;
-use crate::endpoint::{Variant, resolve};
+use crate::endpoint::{cautions, resolve};
 use leptos::prelude::*;
 
 #[component]
@@ -7,7 +7,13 @@ pub fn EndpointForm() -> impl IntoView {
     let s = use_session();
     let resolved = move || {
         let url = s.endpoint_url.get();
-        resolve(&s.region.get(), Variant::default(), Some(&url))
+        resolve(&s.region.get(), s.variant(), Some(&url))
+    };
+    let notes = move || {
+        if !s.endpoint_url.get().trim().is_empty() {
+            return Vec::new();
+        }
+        cautions(s.region.get().trim(), s.variant())
     };
     view! {
         <section class="card" aria-labelledby="ep-h">
@@ -19,10 +25,15 @@ pub fn EndpointForm() -> impl IntoView {
             </datalist>
             <label for="endpoint">"Endpoint URL"</label>
             <input id="endpoint" type="url" spellcheck="false" autocomplete="off" placeholder="optional, e.g. http://127.0.0.1:4599" bind:value=s.endpoint_url />
+            <div class="checks">
+                <label class="check" for="fips"><input id="fips" type="checkbox" bind:checked=s.fips />" FIPS endpoint"</label>
+                <label class="check" for="dualstack"><input id="dualstack" type="checkbox" bind:checked=s.dual_stack />" Dual-stack (IPv6) endpoint"</label>
+            </div>
             {move || match resolved() {
                 Ok(e) => view! { <p class="note">"Requests go to " <code>{e.url}</code> " signed for " <code>{e.signing_region}</code> "."</p> }.into_any(),
                 Err(e) => view! { <p class="field-msg" role="alert">{e.to_string()}</p> }.into_any(),
             }}
+            <ul class="warnings">{move || notes().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
         </section>
     }
 }

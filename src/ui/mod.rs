@@ -27,6 +27,8 @@ pub struct Session {
     pub expiration_ms: RwSignal<Option<i64>>,
     pub region: RwSignal<String>,
     pub endpoint_url: RwSignal<String>,
+    pub fips: RwSignal<bool>,
+    pub dual_stack: RwSignal<bool>,
     pub store_id: RwSignal<String>,
     /// The last failed call, for the error box.
     pub error: RwSignal<Option<(Operation, KmsError)>>,
@@ -59,6 +61,8 @@ impl Session {
             expiration_ms: RwSignal::new(None),
             region: RwSignal::new("us-east-1".to_string()),
             endpoint_url: RwSignal::new(String::new()),
+            fips: RwSignal::new(false),
+            dual_stack: RwSignal::new(false),
             store_id: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -88,7 +92,7 @@ impl Session {
         let custom = self.endpoint_url.get_untracked();
         let endpoint = resolve(
             &self.region.get_untracked(),
-            Variant::default(),
+            self.variant_untracked(),
             Some(&custom),
         )
         .map_err(|e| e.to_string())?;
@@ -97,6 +101,21 @@ impl Session {
             credentials,
             skew: self.skew.get_value(),
         })
+    }
+
+    fn variant_untracked(&self) -> Variant {
+        Variant {
+            fips: self.fips.get_untracked(),
+            dual_stack: self.dual_stack.get_untracked(),
+        }
+    }
+
+    /// The endpoint options, tracked (for views).
+    pub fn variant(&self) -> Variant {
+        Variant {
+            fips: self.fips.get(),
+            dual_stack: self.dual_stack.get(),
+        }
     }
 
     /// Forgets the credentials (memory only: nothing else ever held them).

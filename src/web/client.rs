@@ -2,11 +2,12 @@
 //! request id, parse, and retry as the SDKs' standard mode does.
 
 use super::{now_ms, random01, sleep_ms};
-use crate::clock::{SKEW_RETRY_THRESHOLD_MS, offset_from};
+use crate::clock::offset_from;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
-use crate::error::{KmsError, MAX_ATTEMPTS, backoff_ms};
-use crate::kms::{Operation, parse_output, to_body};
+use crate::error::KmsError;
+use crate::kms::{Operation, Validate, parse_output, to_body};
+use crate::retry::{Next, Retry};
 use crate::sign::sign_kms;
 use gloo_net::http::Request;
 use serde::{Serialize, de::DeserializeOwned};
@@ -54,32 +55,26 @@ struct RawResponse {
 }
 
 impl Client {
-    pub async fn call<Req: Serialize, Out: DeserializeOwned + Default>(
+    pub async fn call<Req: Serialize + Validate, Out: DeserializeOwned + Default>(
         &self,
         op: Operation,
         request: &Req,
     ) -> Result<Reply<Out>, KmsError> {
+        let problems = request.problems();
+        if !problems.is_empty() {
+            return Err(KmsError::invalid_input(&problems));
+        }
         let body = to_body(request);
-        let mut attempt = 0;
-        let mut resigned_for_skew = false;
+        let mut retry = Retry::default();
         loop {
             let err = match self.attempt(op, &body).await {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
-            if err.may_be_clock_skew()
-                && !resigned_for_skew
-                && self.skew.get().abs() > SKEW_RETRY_THRESHOLD_MS
-            {
-                resigned_for_skew = true;
-                continue;
-            }
-            attempt += 1;
-            match err.retry_class(op) {
-                Some(class) if attempt < MAX_ATTEMPTS => {
-                    sleep_ms(backoff_ms(class, attempt - 1, random01())).await;
-                }
-                _ => return Err(err),
+            match retry.after(&err, op, self.skew.get(), random01()) {
+                Next::Resign => {}
+                Next::Wait(ms) => sleep_ms(ms).await,
+                Next::GiveUp => return Err(err),
             }
         }
     }
