@@ -10,6 +10,7 @@ pub mod error;
 pub mod explain;
 pub mod kms;
 pub mod limits;
+pub mod link;
 pub mod retry;
 pub mod sign;
 pub mod watch;

@@ -11,10 +11,15 @@ pub enum Goal {
     Disconnect,
 }
 
-/// Poll delays: fast at first (most failures show early), then a steady pace.
-pub const SCHEDULE_MS: &[u64] = &[1_000, 2_000, 3_000, 5_000];
+/// The first polls come fast: most failures, and every stale read, show early.
+pub const FIRST_DELAYS_MS: [u64; 4] = [1_000, 2_000, 3_000, 5_000];
+/// Then a steady pace...
 pub const STEADY_MS: u64 = 10_000;
-/// Throttling stretches the delay, up to this.
+/// ...tightened around the time an external key store usually finishes (about 5 minutes), so
+/// the panel shows the outcome within seconds without polling fast for the whole wait.
+pub const XKS_WINDOW_MS: std::ops::Range<i64> = 240_000..420_000;
+pub const WINDOW_MS: u64 = 5_000;
+/// Throttling and failed polls stretch the delay, up to this.
 pub const MAX_DELAY_MS: u64 = 60_000;
 /// KMS is eventually consistent: right after a Connect, a read may still show the old state
 /// (or no store). Such a read becomes final only once it persists past this grace period.
@@ -30,11 +35,19 @@ pub enum Outcome {
     StoreGone,
 }
 
+/// Why polling waits for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pause {
+    /// KMS refused the credentials (expired, unknown, wrong secret, missing permission).
+    Auth(KmsError),
+    /// The fields no longer hold usable credentials (forgotten, or edited).
+    NoCredentials(String),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Phase {
     Watching,
-    /// Polling waits for the user: fresh credentials or a permission.
-    Paused(KmsError),
+    Paused(Pause),
     Settled(Outcome),
     /// The user stopped watching (KMS is not touched).
     Stopped,
@@ -44,6 +57,8 @@ pub enum Phase {
 pub enum EventKind {
     /// The Connect or Disconnect call was accepted.
     Requested(Goal),
+    /// The watch was reopened from a link (after a reload, or shared).
+    Reopened,
     /// The first read, and every change of state after it.
     State(ConnectionState, Option<ConnectionErrorCode>),
     /// A failed poll (after the client's own retries).
@@ -70,6 +85,7 @@ pub struct Watch {
     pub state: Option<ConnectionState>,
     pub error_code: Option<ConnectionErrorCode>,
     pub polls: u32,
+    pub last_poll_ms: Option<i64>,
     pub timeline: Vec<Event>,
     /// Consecutive throttled polls; each doubles the delay.
     throttled: u32,
@@ -80,20 +96,48 @@ pub struct Watch {
 impl Watch {
     /// Starts a watch after KMS accepted Connect or Disconnect.
     pub fn new(store_id: &str, goal: Goal, now_ms: i64, request_id: Option<String>) -> Self {
+        Self::with_first_event(
+            store_id,
+            goal,
+            now_ms,
+            Event {
+                at_ms: now_ms,
+                kind: EventKind::Requested(goal),
+                request_id,
+            },
+        )
+    }
+
+    /// Reopens a watch from a link: it counts from `since_ms` (when the call was made), and its
+    /// first read decides as usual.
+    pub fn reopened(store_id: &str, goal: Goal, since_ms: i64, now_ms: i64) -> Self {
+        let mut w = Self::with_first_event(
+            store_id,
+            goal,
+            since_ms.min(now_ms),
+            Event {
+                at_ms: now_ms,
+                kind: EventKind::Reopened,
+                request_id: None,
+            },
+        );
+        // The first poll at once: the store may have settled while the page was closed.
+        w.last_poll_ms = Some(now_ms - FIRST_DELAYS_MS[0] as i64);
+        w
+    }
+
+    fn with_first_event(store_id: &str, goal: Goal, started_ms: i64, first: Event) -> Self {
         Self {
             store_id: store_id.to_string(),
             goal,
             store_type: None,
-            started_ms: now_ms,
+            started_ms,
             phase: Phase::Watching,
             state: None,
             error_code: None,
             polls: 0,
-            timeline: vec![Event {
-                at_ms: now_ms,
-                kind: EventKind::Requested(goal),
-                request_id,
-            }],
+            last_poll_ms: None,
+            timeline: vec![first],
             throttled: 0,
             failures: 0,
         }
@@ -118,17 +162,42 @@ impl Watch {
         }
     }
 
+    /// The delay after the last poll, before stretching.
+    fn base_delay_ms(&self) -> u64 {
+        if let Some(d) = FIRST_DELAYS_MS.get(self.polls as usize) {
+            return *d;
+        }
+        let elapsed = self.last_poll_ms.map_or(0, |t| t - self.started_ms);
+        match (self.goal, &self.store_type) {
+            (Goal::Disconnect, _) => WINDOW_MS,
+            (Goal::Connect, Some(CustomKeyStoreType::ExternalKeyStore))
+                if XKS_WINDOW_MS.contains(&elapsed) =>
+            {
+                WINDOW_MS
+            }
+            _ => STEADY_MS,
+        }
+    }
+
     /// The delay before the next poll, or `None` when the watch is not polling.
     pub fn next_delay_ms(&self) -> Option<u64> {
         if !self.is_watching() {
             return None;
         }
-        let base = SCHEDULE_MS
-            .get(self.polls as usize)
-            .copied()
-            .unwrap_or(STEADY_MS);
         let stretch = 1u64 << (self.throttled + self.failures.min(2)).min(6);
-        Some((base * stretch).min(MAX_DELAY_MS))
+        Some((self.base_delay_ms() * stretch).min(MAX_DELAY_MS))
+    }
+
+    /// When the next poll is due (epoch ms), or `None` when the watch is not polling. A page
+    /// that was hidden (and its timers throttled) polls at once when this is already past.
+    pub fn next_poll_at_ms(&self) -> Option<i64> {
+        let delay = self.next_delay_ms()? as i64;
+        Some(self.last_poll_ms.unwrap_or(self.started_ms) + delay)
+    }
+
+    fn polled(&mut self, now_ms: i64) {
+        self.polls += 1;
+        self.last_poll_ms = Some(now_ms);
     }
 
     /// Takes a Describe result for the store.
@@ -136,11 +205,13 @@ impl Watch {
         if !self.is_watching() {
             return;
         }
-        self.polls += 1;
+        self.polled(now_ms);
         self.throttled = 0;
         self.failures = 0;
         if store.custom_key_store_type.is_some() {
             self.store_type = store.custom_key_store_type.clone();
+        } else if self.store_type.is_none() && store.connection_state.is_some() {
+            self.store_type = Some(store.store_type());
         }
         let Some(state) = store.connection_state.clone() else {
             return;
@@ -178,7 +249,7 @@ impl Watch {
         if !self.is_watching() {
             return;
         }
-        self.polls += 1;
+        self.polled(now_ms);
         self.timeline.push(Event {
             at_ms: now_ms,
             kind: EventKind::Error(err.code.clone()),
@@ -195,23 +266,31 @@ impl Watch {
             | ErrorKind::Unrecognised
             | ErrorKind::BadSignature
             | ErrorKind::AccessDenied { .. } => {
-                self.phase = Phase::Paused(err.clone());
-                self.timeline.push(Event {
-                    at_ms: now_ms,
-                    kind: EventKind::Paused,
-                    request_id: None,
-                });
+                self.pause(now_ms, Pause::Auth(err.clone()));
             }
             // Network, server faults, odd bodies, skew: keep polling, more slowly.
             _ => self.failures += 1,
         }
     }
 
-    /// Resumes a paused watch (fresh credentials), keeping its timeline.
+    /// Pauses polling until the user acts.
+    pub fn pause(&mut self, now_ms: i64, why: Pause) {
+        if self.is_watching() {
+            self.phase = Phase::Paused(why);
+            self.timeline.push(Event {
+                at_ms: now_ms,
+                kind: EventKind::Paused,
+                request_id: None,
+            });
+        }
+    }
+
+    /// Resumes a paused watch (fresh credentials), keeping its timeline; polls at once.
     pub fn resume(&mut self, now_ms: i64) {
         if matches!(self.phase, Phase::Paused(_)) {
             self.phase = Phase::Watching;
             self.failures = 0;
+            self.last_poll_ms = Some(now_ms - self.base_delay_ms() as i64);
             self.timeline.push(Event {
                 at_ms: now_ms,
                 kind: EventKind::Resumed,
@@ -246,16 +325,57 @@ mod tests {
         }
     }
 
+    fn typed(state: S, t: CustomKeyStoreType) -> CustomKeyStore {
+        CustomKeyStore {
+            custom_key_store_type: Some(t),
+            ..store(state, None)
+        }
+    }
+
+    /// Runs a watch against a store that settles CONNECTED at `settle_ms`: (polls, detection lag).
+    fn simulate(t: CustomKeyStoreType, settle_ms: i64) -> (u32, i64) {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        while let Some(at) = w.next_poll_at_ms() {
+            let state = if at >= settle_ms {
+                S::Connected
+            } else {
+                S::Connecting
+            };
+            w.observe(at, &typed(state, t.clone()), None);
+            assert!(at < 3_600_000, "never settled");
+        }
+        (w.polls, w.last_poll_ms.unwrap() - settle_ms)
+    }
+
     #[test]
-    fn schedule_is_fast_then_steady() {
+    fn schedule_meets_the_targets() {
+        // Targets: a 5-minute connect seen within 5 s in at most 40 requests; a 20-minute one
+        // within 10 s in at most 130.
+        let (polls, lag) = simulate(CustomKeyStoreType::ExternalKeyStore, 300_000);
+        assert!(
+            polls <= 40 && lag <= 5_000,
+            "xks 5 min: {polls} polls, lag {lag} ms"
+        );
+        let (polls, lag) = simulate(CustomKeyStoreType::AwsCloudHsm, 1_200_000);
+        assert!(
+            polls <= 130 && lag <= 10_000,
+            "cloudhsm 20 min: {polls} polls, lag {lag} ms"
+        );
+        let (polls, lag) = simulate(CustomKeyStoreType::ExternalKeyStore, 30_000);
+        assert!(
+            polls <= 8 && lag <= 10_000,
+            "xks 30 s: {polls} polls, lag {lag} ms"
+        );
+    }
+
+    #[test]
+    fn first_delays_then_steady() {
         let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
         let mut delays = vec![];
-        let mut t = 0;
         for _ in 0..6 {
-            let d = w.next_delay_ms().unwrap();
-            delays.push(d);
-            t += d as i64;
-            w.observe(t, &store(S::Connecting, None), None);
+            delays.push(w.next_delay_ms().unwrap());
+            let at = w.next_poll_at_ms().unwrap();
+            w.observe(at, &store(S::Connecting, None), None);
         }
         assert_eq!(delays, vec![1000, 2000, 3000, 5000, 10_000, 10_000]);
         // Only the change of state is in the timeline.
@@ -270,6 +390,22 @@ mod tests {
         w.observe(1_000 + GRACE_MS, &store(S::Disconnected, None), None);
         assert_eq!(w.phase, Phase::Settled(Outcome::Disconnected));
         assert_eq!(w.next_delay_ms(), None);
+        assert_eq!(w.next_poll_at_ms(), None);
+    }
+
+    #[test]
+    fn not_found_is_final_only_after_grace() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        let gone = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"CustomKeyStoreNotFoundException"}"#,
+        );
+        w.observe_error(1_000, &gone);
+        assert!(w.is_watching());
+        w.observe_error(GRACE_MS, &gone);
+        assert_eq!(w.phase, Phase::Settled(Outcome::StoreGone));
     }
 
     #[test]
@@ -280,6 +416,7 @@ mod tests {
         w.observe_error(1_000, &throttled);
         w.observe_error(3_000, &throttled);
         assert_eq!(w.next_delay_ms(), Some(3_000 * 4));
+        assert_eq!(w.next_poll_at_ms(), Some(15_000));
         w.observe(20_000, &store(S::Failed, Some("XKS_PROXY_TIMED_OUT")), None);
         assert_eq!(
             w.phase,
@@ -298,12 +435,29 @@ mod tests {
             r#"{"__type":"ExpiredTokenException","message":"expired"}"#,
         );
         w.observe_error(3_000, &expired);
-        assert!(matches!(w.phase, Phase::Paused(_)));
+        assert!(matches!(w.phase, Phase::Paused(Pause::Auth(_))));
         assert_eq!(w.next_delay_ms(), None);
         w.resume(60_000);
         assert!(w.is_watching());
+        assert_eq!(w.next_poll_at_ms(), Some(60_000), "resuming polls at once");
         w.observe(61_000, &store(S::Connected, None), None);
         assert_eq!(w.phase, Phase::Settled(Outcome::Connected));
         assert_eq!(w.timeline.len(), 6);
+    }
+
+    #[test]
+    fn a_reopened_watch_polls_at_once_and_counts_from_the_call() {
+        let w = Watch::reopened("cks-1", Goal::Connect, 10_000, 100_000);
+        assert_eq!(w.next_poll_at_ms(), Some(100_000));
+        assert_eq!(w.elapsed_ms(100_000), 90_000);
+        assert_eq!(w.timeline[0].kind, EventKind::Reopened);
+    }
+
+    #[test]
+    fn stop_ends_polling() {
+        let mut w = Watch::new("cks-1", Goal::Disconnect, 0, None);
+        w.stop(500);
+        assert_eq!(w.phase, Phase::Stopped);
+        assert_eq!(w.next_poll_at_ms(), None);
     }
 }

@@ -2,116 +2,12 @@
 //! (`CKS_EMULATOR_URL` at build time; scripts/test.sh starts one with `--time-scale 60`).
 #![cfg(target_arch = "wasm32")]
 
-use cks_console::ui::App;
-use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+mod common;
+
+use common::Page;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-const EMULATOR: &str = match option_env!("CKS_EMULATOR_URL") {
-    Some(u) => u,
-    None => "http://127.0.0.1:4599",
-};
-
-/// One mounted app in its own container, removed when dropped.
-struct Page {
-    root: HtmlElement,
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-}
-
-impl Page {
-    fn mount() -> Self {
-        let document = web_sys::window().unwrap().document().unwrap();
-        let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-        document.body().unwrap().append_child(&root).unwrap();
-        let handle = leptos::mount::mount_to(root.clone(), || view! { <App /> }.into_any());
-        Self {
-            root,
-            _handle: handle,
-        }
-    }
-
-    /// The control labelled exactly `text` (through `<label for>`).
-    fn field(&self, text: &str) -> HtmlInputElement {
-        let labels = self.root.query_selector_all("label").unwrap();
-        for i in 0..labels.length() {
-            let label: Element = labels.item(i).unwrap().unchecked_into();
-            if label.text_content().unwrap_or_default().trim() == text {
-                let id = label.get_attribute("for").expect("label has for");
-                return self
-                    .root
-                    .query_selector(&format!("#{id}"))
-                    .unwrap()
-                    .expect("labelled control")
-                    .unchecked_into();
-            }
-        }
-        panic!("no field labelled {text:?}");
-    }
-
-    fn button(&self, name: &str) -> HtmlElement {
-        let buttons = self.root.query_selector_all("button").unwrap();
-        for i in 0..buttons.length() {
-            let b: HtmlElement = buttons.item(i).unwrap().unchecked_into();
-            let accessible = b
-                .get_attribute("aria-label")
-                .unwrap_or_else(|| b.text_content().unwrap_or_default());
-            if accessible.trim() == name {
-                return b;
-            }
-        }
-        panic!("no button named {name:?}");
-    }
-
-    fn type_into(&self, label: &str, value: &str) {
-        let input = self.field(label);
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
-    }
-
-    fn status(&self) -> String {
-        let el = self
-            .root
-            .query_selector("[role=status][aria-label='Connection status']")
-            .unwrap()
-            .expect("status panel");
-        el.text_content().unwrap_or_default()
-    }
-
-    fn text(&self) -> String {
-        self.root.text_content().unwrap_or_default()
-    }
-
-    /// Waits (polling the DOM) until `check` holds, for at most `secs` seconds.
-    async fn until(&self, secs: u32, what: &str, check: impl Fn(&Self) -> bool) {
-        for _ in 0..secs * 10 {
-            if check(self) {
-                return;
-            }
-            gloo_timers::future::TimeoutFuture::new(100).await;
-        }
-        panic!("timed out waiting for {what}; page text: {}", self.text());
-    }
-
-    async fn use_emulator(&self) {
-        self.type_into("Endpoint URL", EMULATOR);
-        self.button("Use local emulator").click();
-        self.until(10, "demo credentials", |p| {
-            !p.field("Access key ID").value().is_empty()
-        })
-        .await;
-    }
-}
-
-impl Drop for Page {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
 
 #[wasm_bindgen_test]
 async fn contract_labels_and_names_exist() {
@@ -215,4 +111,87 @@ async fn bad_input_gets_messages_and_is_kept() {
     })
     .await;
     assert_eq!(page.field("Region").value(), "us-eats-1");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_store_is_fixed_by_disconnect_then_connect() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    // xks-already-failed: FAILED (NETWORK_ERRORS), connects once disconnected.
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f6000b");
+    page.button("Connect").click();
+    page.until(10, "the pre-check", |p| {
+        p.text().contains("must be disconnected")
+            || p.text().contains("only after it is disconnected")
+    })
+    .await;
+    page.button("Disconnect it…").click();
+    page.until(5, "the confirmation", |p| {
+        p.text().contains("every KMS key in this store is unusable")
+    })
+    .await;
+    page.button("Disconnect now").click();
+    page.until(30, "DISCONNECTED", |p| {
+        p.status().contains("is disconnected")
+    })
+    .await;
+    assert!(page.text().contains("DisconnectCustomKeyStore accepted"));
+    page.button("Connect again").click();
+    page.until(30, "CONNECTED", |p| {
+        p.status().contains("CONNECTED") && p.status().contains("is connected")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn disconnect_asks_first_and_cancel_sends_nothing() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f6000c");
+    page.button("Disconnect").click();
+    page.until(5, "the confirmation", |p| {
+        p.text().contains("every KMS key in this store is unusable")
+    })
+    .await;
+    page.button("Cancel").click();
+    page.until(5, "no confirmation", |p| {
+        !p.text().contains("every KMS key in this store is unusable")
+    })
+    .await;
+    assert!(page.status().contains("Nothing is being watched"));
+}
+
+#[wasm_bindgen_test]
+async fn a_link_reopens_the_watch_once_credentials_are_given() {
+    // hsm-primary (CloudHSM, 15 emulated minutes): connect it, then reload from the link.
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60003");
+    page.button("Connect").click();
+    page.until(20, "CONNECTING", |p| p.status().contains("CONNECTING"))
+        .await;
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(
+        hash.contains("store=cks-0a1b2c3d4e5f60003") && hash.contains("watch=connect"),
+        "{hash}"
+    );
+    assert!(
+        !hash.contains("ASIA")
+            && !hash.contains("Secret")
+            && !hash.to_lowercase().contains("token"),
+        "{hash}"
+    );
+    drop(page);
+    let page = Page::mount_view_at(&hash, || {
+        leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <cks_console::ui::App /> })
+    });
+    page.until(5, "the store id from the link", |p| p.field("Custom key store ID").value() == "cks-0a1b2c3d4e5f60003").await;
+    assert!(page.text().contains("This link reopens a watch"));
+    page.button("Use local emulator").click();
+    page.until(20, "the reopened watch", |p| {
+        p.text().contains("watch reopened from the page's link")
+    })
+    .await;
+    page.until(40, "CONNECTED", |p| p.status().contains("is connected"))
+        .await;
 }

@@ -1,4 +1,4 @@
-use super::{Session, use_session};
+use super::{ConfirmAt, Session, use_session};
 use crate::error::{ErrorKind, KmsError};
 use crate::explain;
 use crate::kms::{
@@ -42,6 +42,7 @@ pub async fn describe_one(
 fn prepare(s: Session) -> Option<(Client, String)> {
     s.error.set(None);
     s.notice.set(None);
+    s.offer_disconnect.set(false);
     let id = s.store_id.get_untracked().trim().to_string();
     if let Err(e) = check_store_id(&id) {
         s.notice.set(Some(e));
@@ -56,46 +57,53 @@ fn prepare(s: Session) -> Option<(Client, String)> {
     }
 }
 
-async fn connect_flow(s: Session) {
+pub(super) async fn connect_flow(s: Session) {
     let Some((client, id)) = prepare(s) else {
         return;
     };
     // Look before connecting, and explain instead of failing. A missing Describe permission
     // must not block the connect itself.
     match describe_one(&client, &id).await {
-        Ok((store, request_id)) => match store.connection_state {
-            Some(ConnectionState::Connected) => {
-                s.notice
-                    .set(Some(format!("{id} is already CONNECTED: nothing to do.")));
-                return;
+        Ok((store, request_id)) => {
+            super::stores::update_row(s, &store);
+            match store.connection_state {
+                Some(ConnectionState::Connected) => {
+                    s.notice
+                        .set(Some(format!("{id} is already CONNECTED: nothing to do.")));
+                    return;
+                }
+                Some(ConnectionState::Failed) => {
+                    let code = store
+                        .connection_error_code
+                        .as_ref()
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default();
+                    s.notice.set(Some(format!(
+                        "{id} is FAILED ({code}). KMS connects a failed store only after it is disconnected: Disconnect it, fix the cause, then Connect again."
+                    )));
+                    s.offer_disconnect.set(true);
+                    return;
+                }
+                Some(ConnectionState::Disconnecting) => {
+                    s.notice.set(Some(format!("{id} is DISCONNECTING. Connect it once it is DISCONNECTED; the status panel follows it.")));
+                    super::status::start_watch(
+                        s,
+                        Watch::new(&id, Goal::Disconnect, now_ms(), request_id),
+                    );
+                    return;
+                }
+                Some(ConnectionState::Connecting) => {
+                    s.notice
+                        .set(Some(format!("{id} is already CONNECTING: watching it.")));
+                    super::status::start_watch(
+                        s,
+                        Watch::new(&id, Goal::Connect, now_ms(), request_id),
+                    );
+                    return;
+                }
+                _ => {}
             }
-            Some(ConnectionState::Failed) => {
-                let code = store
-                    .connection_error_code
-                    .as_ref()
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_default();
-                s.notice.set(Some(format!(
-                    "{id} is FAILED ({code}). KMS connects a failed store only after it is disconnected: use Disconnect, fix the cause, then Connect."
-                )));
-                return;
-            }
-            Some(ConnectionState::Disconnecting) => {
-                s.notice.set(Some(format!("{id} is DISCONNECTING. Wait until it is DISCONNECTED, then Connect; the status panel follows it.")));
-                super::status::start_watch(
-                    s,
-                    Watch::new(&id, Goal::Disconnect, now_ms(), request_id),
-                );
-                return;
-            }
-            Some(ConnectionState::Connecting) => {
-                s.notice
-                    .set(Some(format!("{id} is already CONNECTING: watching it.")));
-                super::status::start_watch(s, Watch::new(&id, Goal::Connect, now_ms(), request_id));
-                return;
-            }
-            _ => {}
-        },
+        }
         Err(e) if matches!(e.kind, ErrorKind::AccessDenied { .. }) => {}
         Err(e) => {
             s.error.set(Some((Operation::DescribeCustomKeyStores, e)));
@@ -117,7 +125,7 @@ async fn connect_flow(s: Session) {
     }
 }
 
-async fn disconnect_flow(s: Session) {
+pub(super) async fn disconnect_flow(s: Session) {
     let Some((client, id)) = prepare(s) else {
         return;
     };
@@ -136,13 +144,43 @@ async fn disconnect_flow(s: Session) {
     }
 }
 
+/// Whether Connect or Disconnect is in flight or a watch is open.
+pub fn busy(s: Session) -> bool {
+    s.connect.pending().get() || s.disconnect.pending().get()
+}
+
+/// The confirmation a Disconnect needs: what it does to the keys.
+#[component]
+pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
+    let s = use_session();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    // Move focus into the dialog so a keyboard user lands on it.
+    Effect::new(move |_| {
+        if let Some(b) = cancel.get() {
+            let _ = b.focus();
+        }
+    });
+    view! {
+        <Show when=move || s.confirm_disconnect.get() == Some(at)>
+            <div class="confirm" role="alertdialog" aria-labelledby="confirm-t" aria-describedby="confirm-d">
+                <p id="confirm-t"><strong>"Disconnect " {move || s.store_id.get()} "?"</strong></p>
+                <p id="confirm-d">"While it is disconnected, every KMS key in this store is unusable: encrypt, decrypt and other cryptographic operations with them fail, and AWS services that use them are disrupted. The keys and their metadata are kept, and Connect makes them usable again."</p>
+                <div class="actions">
+                    <button type="button" class="danger" on:click=move |_| {
+                        s.confirm_disconnect.set(None);
+                        s.disconnect.dispatch(());
+                    }>"Disconnect now"</button>
+                    <button type="button" class="secondary" node_ref=cancel on:click=move |_| s.confirm_disconnect.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
 #[component]
 pub fn ConnectForm() -> impl IntoView {
     let s = use_session();
-    let confirming = RwSignal::new(false);
-    let connect = Action::new_local(move |_: &()| connect_flow(s));
-    let disconnect = Action::new_local(move |_: &()| disconnect_flow(s));
-    let busy = move || connect.pending().get() || disconnect.pending().get();
+    let busy = move || busy(s);
     let id_msg = move || match check_store_id(&s.store_id.get()) {
         Ok(warning) => warning,
         // An empty field is not an error until the user acts.
@@ -157,22 +195,24 @@ pub fn ConnectForm() -> impl IntoView {
             {move || id_msg().map(|m| view! { <p class="field-msg">{m}</p> })}
             <div class="actions">
                 <button type="button" class="primary" disabled=busy
-                    on:click=move |_| if !busy() { confirming.set(false); connect.dispatch(()); }>
-                    {move || if connect.pending().get() { "Connecting…" } else { "Connect" }}
+                    on:click=move |_| if !busy() { s.confirm_disconnect.set(None); s.connect.dispatch(()); }>
+                    {move || if s.connect.pending().get() { "Connecting…" } else { "Connect" }}
                 </button>
                 <button type="button" class="secondary" disabled=busy
-                    on:click=move |_| confirming.set(true)>"Disconnect"</button>
+                    on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Form))>"Disconnect"</button>
             </div>
-            <Show when=move || confirming.get()>
-                <div class="confirm" role="alertdialog" aria-labelledby="confirm-t">
-                    <p id="confirm-t">"Disconnecting makes every KMS key in this store unusable until it is connected again: cryptographic operations with them fail, and services that use them are disrupted."</p>
-                    <div class="actions">
-                        <button type="button" class="danger" on:click=move |_| { confirming.set(false); disconnect.dispatch(()); }>"Disconnect now"</button>
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </div>
+            <ConfirmDisconnect at=ConfirmAt::Form />
+            {move || s.notice.get().map(|n| view! {
+                <div class="notice" role="alert">
+                    <p>{n}</p>
+                    <Show when=move || s.offer_disconnect.get()>
+                        <button type="button" class="secondary small" on:click=move |_| {
+                            s.offer_disconnect.set(false);
+                            s.confirm_disconnect.set(Some(ConfirmAt::Form));
+                        }>"Disconnect it…"</button>
+                    </Show>
                 </div>
-            </Show>
-            {move || s.notice.get().map(|n| view! { <p class="notice" role="alert">{n}</p> })}
+            })}
             {move || s.error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
         </section>
     }
@@ -185,8 +225,9 @@ pub fn ErrorBox(op: Operation, error: KmsError) -> impl IntoView {
     view! {
         <div class="error" role="alert">
             <p><strong>{op.name()} " failed: "</strong><code class="code">{error.code.clone()}</code></p>
-            <p class="message">{error.message.clone()}</p>
-            <p>{x.meaning}" "{x.fix}" "<a href=x.doc target="_blank" rel="noopener noreferrer">"AWS documentation"</a></p>
+            {(!error.message.is_empty()).then(|| view! { <p class="message">{error.message.clone()}</p> })}
+            <p>{x.meaning}</p>
+            <p><strong>"What to do: "</strong>{x.fix}" "<a href=x.doc target="_blank" rel="noopener noreferrer">"AWS documentation"</a></p>
             {error.request_id.clone().map(|r| view! { <p class="rid">"Request id: " <code>{r}</code></p> })}
         </div>
     }

@@ -24,6 +24,8 @@ pub fn CredentialsForm() -> impl IntoView {
                 .unwrap_or_default(),
         );
         s.expiration_ms.set(c.expiration_ms);
+        // Fresh credentials resume a watch that paused for them.
+        super::status::resume_if_paused(s);
     };
 
     // Pasting fills the fields; the pasted text stays in the box either way.
@@ -163,6 +165,7 @@ pub fn CredentialsForm() -> impl IntoView {
                     profiles.set(Vec::new());
                     paste_msg.set(Some("Credentials forgotten.".into()));
                     s.stores.set(StoreList::NotLoaded);
+                    s.error.set(None);
                 }>"Forget credentials"</button>
             </div>
         </section>

@@ -10,7 +10,7 @@ pub fn EndpointForm() -> impl IntoView {
         resolve(&s.region.get(), s.variant(), Some(&url))
     };
     let notes = move || {
-        if !s.endpoint_url.get().trim().is_empty() {
+        if !s.endpoint_url.get().trim().is_empty() || resolved().is_err() {
             return Vec::new();
         }
         cautions(s.region.get().trim(), s.variant())

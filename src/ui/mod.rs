@@ -1,5 +1,5 @@
-//! Leptos components. They read signals and call the pure modules and `web`; the one piece of
-//! shared state is [`Session`], provided by [`App`].
+//! Leptos components. They read signals and call the pure modules and `web`; the shared state
+//! is [`Session`], provided by [`App`].
 
 mod connect;
 mod credentials;
@@ -7,16 +7,27 @@ mod endpoint;
 mod status;
 mod stores;
 
+pub use connect::ErrorBox;
+pub use status::StatusPanel;
+
 use crate::credentials::Credentials;
 use crate::endpoint::{Variant, resolve};
 use crate::error::KmsError;
 use crate::kms::{CustomKeyStore, Operation};
-use crate::watch::Watch;
+use crate::link::Link;
+use crate::watch::{Goal, Phase, Watch};
 use crate::web::client::{Client, Skew};
 use leptos::prelude::*;
 
 /// The local emulator's default address (the README's run command starts it there).
 pub const EMULATOR_URL: &str = "http://127.0.0.1:4599";
+
+/// Where a Disconnect confirmation was asked for (it shows next to the button pressed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmAt {
+    Form,
+    Panel,
+}
 
 /// What the whole page shares. Secrets live only here, in memory.
 #[derive(Clone, Copy)]
@@ -32,14 +43,21 @@ pub struct Session {
     pub store_id: RwSignal<String>,
     /// The last failed call, for the error box.
     pub error: RwSignal<Option<(Operation, KmsError)>>,
-    /// A message that is not a KMS error (bad input, a refusal to send).
+    /// A message that is not a KMS error (bad input, a refusal to send, an explanation).
     pub notice: RwSignal<Option<String>>,
+    /// The pre-check found a FAILED store: offer to disconnect it.
+    pub offer_disconnect: RwSignal<bool>,
+    pub confirm_disconnect: RwSignal<Option<ConfirmAt>>,
     pub stores: RwSignal<StoreList>,
     pub watch: RwSignal<Option<Watch>>,
-    /// Bumped by every new watch, so an older poll loop knows to end.
+    /// Bumped by every new poll loop, so an older loop knows to end.
     pub watch_generation: StoredValue<u64>,
+    /// A watch from the page's link, reopened once credentials are given.
+    pub pending_link: RwSignal<Option<(Goal, i64)>>,
     /// Ticks every second, for elapsed times and countdowns.
     pub now_ms: RwSignal<i64>,
+    pub connect: Action<(), ()>,
+    pub disconnect: Action<(), ()>,
     skew: StoredValue<Skew, LocalStorage>,
 }
 
@@ -49,12 +67,13 @@ pub enum StoreList {
     NotLoaded,
     Loading,
     Loaded(Vec<CustomKeyStore>),
-    Failed(String),
+    Failed(KmsError),
 }
 
 impl Session {
-    fn new() -> Self {
-        Self {
+    /// A fresh session, as at page load. Public for component tests.
+    pub fn new() -> Self {
+        let session = Self {
             access_key_id: RwSignal::new(String::new()),
             secret_access_key: RwSignal::new(String::new()),
             session_token: RwSignal::new(String::new()),
@@ -66,11 +85,21 @@ impl Session {
             store_id: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            offer_disconnect: RwSignal::new(false),
+            confirm_disconnect: RwSignal::new(None),
             stores: RwSignal::new(StoreList::NotLoaded),
             watch: RwSignal::new(None),
             watch_generation: StoredValue::new(0),
+            pending_link: RwSignal::new(None),
             now_ms: RwSignal::new(crate::web::now_ms()),
+            connect: Action::new_local(|_: &()| async {}),
+            disconnect: Action::new_local(|_: &()| async {}),
             skew: StoredValue::new_local(Skew::default()),
+        };
+        Self {
+            connect: Action::new_local(move |_: &()| connect::connect_flow(session)),
+            disconnect: Action::new_local(move |_: &()| connect::disconnect_flow(session)),
+            ..session
         }
     }
 
@@ -125,22 +154,112 @@ impl Session {
         self.session_token.set(String::new());
         self.expiration_ms.set(None);
     }
+
+    /// Whether a watch is polling or paused (the Connect and Disconnect buttons then wait).
+    pub fn watch_open(&self) -> bool {
+        self.watch.with(|w| {
+            w.as_ref()
+                .is_some_and(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
+        })
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 pub fn use_session() -> Session {
     use_context::<Session>().expect("Session is provided by App")
 }
 
+/// Reads the page's link once, at start-up.
+fn open_link(s: Session) {
+    let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
+        return;
+    };
+    let link = Link::parse(&hash);
+    if let Some(r) = link.region {
+        s.region.set(r);
+    }
+    if let Some(e) = link.endpoint {
+        s.endpoint_url.set(e);
+    }
+    if let Some(id) = link.store {
+        s.store_id.set(id);
+    }
+    if let Some(w) = link.watch {
+        s.pending_link.set(Some(w));
+        s.notice.set(Some(
+            "This link reopens a watch: give credentials and it resumes.".into(),
+        ));
+    }
+}
+
+/// Keeps the page's link in step with the form and the watch (never a secret).
+fn write_link(s: Session) {
+    let link = Link {
+        region: Some(s.region.get()),
+        endpoint: Some(s.endpoint_url.get()),
+        store: Some(s.store_id.get()),
+        watch: s
+            .watch
+            .with(|w| {
+                w.as_ref()
+                    .filter(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
+                    .map(|w| (w.goal, w.started_ms))
+            })
+            .or_else(|| s.pending_link.get()),
+    };
+    let fragment = format!("#{}", link.format());
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        // replaceState: typing must not fill the back button's history.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment));
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    let session = Session::new();
-    provide_context(session);
+    let s = Session::new();
+    provide_context(s);
+    open_link(s);
+    Effect::new(move |_| write_link(s));
+    // A watch from the link starts once the credentials are usable.
+    Effect::new(move |_| {
+        s.access_key_id.track();
+        s.secret_access_key.track();
+        s.session_token.track();
+        let pending = s.pending_link.get();
+        if let Some((goal, since)) = pending.filter(|_| s.client().is_ok()) {
+            s.pending_link.set(None);
+            s.notice.set(None);
+            let id = s.store_id.get_untracked();
+            status::start_watch(
+                s,
+                Watch::reopened(id.trim(), goal, since, crate::web::now_ms()),
+            );
+        }
+    });
     if let Ok(handle) = set_interval_with_handle(
-        move || session.now_ms.set(crate::web::now_ms()),
+        move || s.now_ms.set(crate::web::now_ms()),
         std::time::Duration::from_secs(1),
     ) {
         on_cleanup(move || handle.clear());
     }
+    // A hidden tab's timers are throttled: when it is seen again, poll at once if overdue.
+    let visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        let visible = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| !d.hidden());
+        if visible
+            && s.watch
+                .with_untracked(|w| w.as_ref().is_some_and(Watch::is_watching))
+        {
+            status::spawn_poller(s);
+        }
+    });
+    on_cleanup(move || visibility.remove());
     view! {
         <header class="top">
             <h1>"cks-console"</h1>
@@ -154,6 +273,8 @@ pub fn App() -> impl IntoView {
             <div class="column">
                 <connect::ConnectForm />
                 <status::StatusPanel />
+            </div>
+            <div class="wide">
                 <stores::StoreTable />
             </div>
         </main>

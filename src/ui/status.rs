@@ -1,31 +1,61 @@
-use super::{Session, use_session};
+use super::{ConfirmAt, Session, use_session};
 use crate::explain;
-use crate::kms::{ConnectionState, CustomKeyStoreType};
-use crate::watch::{EventKind, Goal, Outcome, Phase, Watch};
+use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
+use crate::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
 use crate::web::{local_time, now_ms, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Shows `watch` in the status panel and polls until it settles (or a newer watch replaces it).
+/// Shows `watch` in the status panel and polls until it settles (or another watch replaces it).
 pub fn start_watch(s: Session, watch: Watch) {
+    s.watch.set(Some(watch));
+    spawn_poller(s);
+}
+
+/// Starts a poll loop for the current watch; any older loop ends at its next wake-up.
+pub fn spawn_poller(s: Session) {
     let generation = s.watch_generation.get_value() + 1;
     s.watch_generation.set_value(generation);
-    s.watch.set(Some(watch));
     spawn_local(poll(s, generation));
 }
 
-/// The poll loop: sleep as the watch says, Describe, feed the answer back. It ends when the
-/// watch stops polling, a newer watch starts, or the page is gone.
+/// Resumes a watch paused for credentials (after a paste or the emulator button).
+pub fn resume_if_paused(s: Session) {
+    let paused = s.watch.with_untracked(|w| {
+        w.as_ref()
+            .is_some_and(|w| matches!(w.phase, Phase::Paused(_)))
+    });
+    if !paused {
+        return;
+    }
+    match s.client() {
+        Ok(_) => {
+            s.watch.update(|w| {
+                if let Some(w) = w {
+                    w.resume(now_ms())
+                }
+            });
+            spawn_poller(s);
+        }
+        Err(problem) => s.notice.set(Some(format!("Cannot resume yet: {problem}"))),
+    }
+}
+
+/// The poll loop: sleep until the watch says, Describe, feed the answer back. It ends when the
+/// watch stops polling, a newer loop starts, or the page is gone.
 async fn poll(s: Session, generation: u64) {
     let current = move || s.watch_generation.try_get_value() == Some(generation);
     loop {
-        let Some(Some(delay)) = s
+        let Some(Some(due)) = s
             .watch
-            .try_with_untracked(|w| w.as_ref().and_then(Watch::next_delay_ms))
+            .try_with_untracked(|w| w.as_ref().and_then(Watch::next_poll_at_ms))
         else {
             return;
         };
-        sleep_ms(delay).await;
+        let wait = (due - now_ms()).max(0) as u64;
+        if wait > 0 {
+            sleep_ms(wait).await;
+        }
         if !current() {
             return;
         }
@@ -36,21 +66,25 @@ async fn poll(s: Session, generation: u64) {
         }) else {
             return;
         };
-        let result = match s.client() {
-            Ok(client) => super::connect::describe_one(&client, &id).await,
+        let client = match s.client() {
+            Ok(c) => c,
             Err(problem) => {
-                // The fields changed under the watch (credentials forgotten): wait for them.
-                s.notice.set(Some(format!("Watching paused: {problem}")));
-                if let Some(w) = s.watch.write().as_mut() {
-                    w.stop(now_ms());
-                }
+                s.watch.update(|w| {
+                    if let Some(w) = w {
+                        w.pause(now_ms(), Pause::NoCredentials(problem))
+                    }
+                });
                 return;
             }
         };
+        let result = super::connect::describe_one(&client, &id).await;
         if !current() {
             return;
         }
         let now = now_ms();
+        if let Ok((store, _)) = &result {
+            super::stores::update_row(s, store);
+        }
         s.watch.update(|w| {
             if let Some(w) = w {
                 match &result {
@@ -65,6 +99,67 @@ async fn poll(s: Session, generation: u64) {
 fn mm_ss(ms: i64) -> String {
     let s = ms.max(0) / 1000;
     format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn headline(w: &Watch) -> String {
+    let id = &w.store_id;
+    match &w.phase {
+        Phase::Watching => match (w.goal, &w.state) {
+            (_, None) => format!("Watching {id}: asking KMS for its state."),
+            (Goal::Connect, _) => format!("Watching {id} connect: checking again shortly."),
+            (Goal::Disconnect, _) => format!("Watching {id} disconnect: checking again shortly."),
+        },
+        Phase::Paused(Pause::Auth(e)) => format!(
+            "Watching paused: KMS refused the credentials ({}). {} Then press Resume watching; the timeline is kept.",
+            e.code,
+            explain::kms_error(e, Operation::DescribeCustomKeyStores).fix
+        ),
+        Phase::Paused(Pause::NoCredentials(why)) => {
+            format!("Watching paused: {why} Paste fresh credentials, then press Resume watching.")
+        }
+        Phase::Stopped => {
+            "Stopped watching. KMS was not touched: the store goes on by itself.".to_string()
+        }
+        Phase::Settled(Outcome::Connected) => {
+            format!("{id} is connected. Its KMS keys can be used.")
+        }
+        Phase::Settled(Outcome::Failed(_)) => format!("{id} failed to connect."),
+        Phase::Settled(Outcome::Disconnected) => match w.goal {
+            Goal::Disconnect => format!(
+                "{id} is disconnected. Its KMS keys cannot be used until it is connected again."
+            ),
+            Goal::Connect => format!(
+                "{id} stayed DISCONNECTED: the connect did not take effect. Try Connect again."
+            ),
+        },
+        Phase::Settled(Outcome::StoreGone) => {
+            format!("{id} no longer exists here (it was deleted, or the ID or region is wrong).")
+        }
+    }
+}
+
+fn expected_words(w: &Watch) -> &'static str {
+    match (&w.goal, &w.store_type) {
+        (Goal::Disconnect, _) => "a disconnect usually takes under a minute",
+        (_, Some(CustomKeyStoreType::ExternalKeyStore)) => {
+            "external key stores usually connect in about 5 minutes"
+        }
+        _ => "CloudHSM key stores can take up to 20 minutes to connect",
+    }
+}
+
+fn event_words(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Requested(Goal::Connect) => "ConnectCustomKeyStore accepted".to_string(),
+        EventKind::Requested(Goal::Disconnect) => "DisconnectCustomKeyStore accepted".to_string(),
+        EventKind::Reopened => "watch reopened from the page's link".to_string(),
+        EventKind::State(st, Some(code)) => format!("{st} ({code})"),
+        EventKind::State(st, None) => st.to_string(),
+        EventKind::Error(code) => format!("poll failed: {code}"),
+        EventKind::Paused => "paused".to_string(),
+        EventKind::Resumed => "resumed".to_string(),
+        EventKind::Stopped => "stopped watching".to_string(),
+    }
 }
 
 #[component]
@@ -82,20 +177,8 @@ pub fn StatusPanel() -> impl IntoView {
                 Some(ConnectionState::Disconnected) => "badge off",
                 _ => "badge busy",
             };
-            let headline = match &w.phase {
-                Phase::Watching => format!("Watching {}: checking again shortly.", w.store_id),
-                Phase::Paused(e) => format!("Watching paused by {}: {}", e.code, explain::kms_error(e, crate::kms::Operation::DescribeCustomKeyStores).fix),
-                Phase::Stopped => "Stopped watching. KMS was not touched: the store goes on by itself.".to_string(),
-                Phase::Settled(Outcome::Connected) => format!("{} is connected. Its KMS keys can be used.", w.store_id),
-                Phase::Settled(Outcome::Failed(_)) => format!("{} failed to connect.", w.store_id),
-                Phase::Settled(Outcome::Disconnected) => match w.goal {
-                    Goal::Disconnect => format!("{} is disconnected.", w.store_id),
-                    Goal::Connect => format!("{} stayed disconnected: the connect did not take effect. Try Connect again.", w.store_id),
-                },
-                Phase::Settled(Outcome::StoreGone) => format!("{} no longer exists (deleted, or a wrong ID or region).", w.store_id),
-            };
             let failure = (w.state == Some(ConnectionState::Failed)).then(|| {
-                let code = w.error_code.clone().unwrap_or_else(|| crate::kms::ConnectionErrorCode::Other("(none given)".into()));
+                let code = w.error_code.clone().unwrap_or_else(|| ConnectionErrorCode::Other("(no code given)".into()));
                 let store_type = w.store_type.clone().unwrap_or(CustomKeyStoreType::AwsCloudHsm);
                 let x = explain::connection_error(&code, &store_type);
                 view! {
@@ -107,7 +190,7 @@ pub fn StatusPanel() -> impl IntoView {
             });
             view! {
                 <p class="state"><span class=badge>{state}</span></p>
-                <p>{headline}</p>
+                <p>{headline(w)}</p>
                 {failure}
             }
             .into_any()
@@ -118,18 +201,12 @@ pub fn StatusPanel() -> impl IntoView {
             w.as_ref().map(|w| {
                 let end = match w.phase {
                     Phase::Watching | Phase::Paused(_) => s.now_ms.get(),
-                    _ => w.timeline.last().map(|e| e.at_ms).unwrap_or(w.started_ms),
-                };
-                let kind = match (&w.goal, &w.store_type) {
-                    (Goal::Disconnect, _) => "a disconnect usually takes under a minute",
-                    (_, Some(CustomKeyStoreType::ExternalKeyStore)) => {
-                        "external key stores usually connect in about 5 minutes"
-                    }
-                    _ => "CloudHSM key stores can take up to 20 minutes",
+                    _ => w.last_poll_ms.unwrap_or(w.started_ms),
                 };
                 format!(
-                    "Elapsed {} ({kind}); {} polls.",
+                    "Elapsed {} ({}); {} checks.",
                     mm_ss(w.elapsed_ms(end)),
+                    expected_words(w),
                     w.polls
                 )
             })
@@ -141,54 +218,60 @@ pub fn StatusPanel() -> impl IntoView {
                 w.timeline
                     .iter()
                     .map(|e| {
-                        let what = match &e.kind {
-                            EventKind::Requested(Goal::Connect) => {
-                                "ConnectCustomKeyStore accepted".to_string()
-                            }
-                            EventKind::Requested(Goal::Disconnect) => {
-                                "DisconnectCustomKeyStore accepted".to_string()
-                            }
-                            EventKind::State(st, Some(code)) => format!("{st} ({code})"),
-                            EventKind::State(st, None) => st.to_string(),
-                            EventKind::Error(code) => format!("poll failed: {code}"),
-                            EventKind::Paused => "paused".to_string(),
-                            EventKind::Resumed => "resumed".to_string(),
-                            EventKind::Stopped => "stopped watching".to_string(),
-                        };
-                        let rid = e
-                            .request_id
-                            .clone()
-                            .map(|r| view! { " " <code class="rid">{r}</code> });
-                        view! { <li><time>{local_time(e.at_ms)}</time>" "{what}{rid}</li> }
+                        let rid = e.request_id.clone().map(|r| view! { " " <code class="rid">{r}</code> });
+                        view! { <li><time>{local_time(e.at_ms)}</time>" "{event_words(&e.kind)}{rid}</li> }
                     })
                     .collect_view()
             })
         })
     };
-    let watching = move || {
+    let phase = move || {
         s.watch.with(|w| {
             w.as_ref()
-                .is_some_and(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
+                .map(|w| (w.phase.clone(), w.goal, w.store_id.clone()))
         })
     };
-    let paused = move || {
-        s.watch.with(|w| {
-            w.as_ref()
-                .is_some_and(|w| matches!(w.phase, Phase::Paused(_)))
-        })
+    let watching = move || matches!(phase(), Some((Phase::Watching | Phase::Paused(_), _, _)));
+    let paused = move || matches!(phase(), Some((Phase::Paused(_), _, _)));
+    let failed = move || matches!(phase(), Some((Phase::Settled(Outcome::Failed(_)), _, _)));
+    let disconnected_after_fix =
+        move || matches!(phase(), Some((Phase::Settled(Outcome::Disconnected), _, _)));
+    let use_store = move || {
+        if let Some((_, _, id)) = phase() {
+            s.store_id.set(id);
+        }
     };
     view! {
         <section class="card" aria-labelledby="status-h">
             <h2 id="status-h">"Status"</h2>
             <div class="status" role="status" aria-label="Connection status">{summary}</div>
             <p class="meta">{meta}</p>
-            <ol class="timeline">{timeline}</ol>
+            <Show when=failed>
+                <div class="fix">
+                    <p><strong>"To fix it, as the AWS documentation prescribes:"</strong></p>
+                    <ol>
+                        <li>"Disconnect the store (a FAILED store must be disconnected before it can connect again)."</li>
+                        <li>"Correct the cause above (for settings, update the store while it is disconnected)."</li>
+                        <li>"Connect it again."</li>
+                    </ol>
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=move |_| {
+                            use_store();
+                            s.confirm_disconnect.set(Some(ConfirmAt::Panel));
+                        }>"Disconnect to fix…"</button>
+                    </div>
+                </div>
+            </Show>
+            <ConfirmDisconnectHere />
             <div class="actions">
+                <Show when=disconnected_after_fix>
+                    <button type="button" class="primary" disabled=move || super::connect::busy(s) on:click=move |_| {
+                        use_store();
+                        s.connect.dispatch(());
+                    }>"Connect again"</button>
+                </Show>
                 <Show when=paused>
-                    <button type="button" class="primary" on:click=move |_| {
-                        s.watch.update(|w| if let Some(w) = w { w.resume(now_ms()) });
-                        start_watch(s, s.watch.get_untracked().expect("a paused watch"));
-                    }>"Resume watching"</button>
+                    <button type="button" class="primary" on:click=move |_| resume_if_paused(s)>"Resume watching"</button>
                 </Show>
                 <Show when=watching>
                     <button type="button" class="secondary" on:click=move |_| {
@@ -196,6 +279,13 @@ pub fn StatusPanel() -> impl IntoView {
                     }>"Stop watching"</button>
                 </Show>
             </div>
+            <h3 class="sub">"Timeline"</h3>
+            <ol class="timeline">{timeline}</ol>
         </section>
     }
+}
+
+#[component]
+fn ConfirmDisconnectHere() -> impl IntoView {
+    view! { <super::connect::ConfirmDisconnect at=ConfirmAt::Panel /> }
 }

@@ -1,22 +1,34 @@
 use super::{Session, StoreList, use_session};
 use crate::kms::{
-    CustomKeyStore, CustomKeyStoreType, DescribeCustomKeyStoresRequest,
+    ConnectionState, CustomKeyStore, CustomKeyStoreType, DescribeCustomKeyStoresRequest,
     DescribeCustomKeyStoresResponse, Operation, XksProxyConnectivity,
 };
-use crate::web::local_date_time;
+use crate::web::{local_date_time, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// While a store is CONNECTING or DISCONNECTING, the list refreshes itself this often.
+const AUTO_REFRESH_MS: u64 = 15_000;
 
 /// Loads every page of `DescribeCustomKeyStores` into the table.
 pub fn refresh(s: Session) {
     let client = match s.client() {
         Ok(c) => c,
         Err(e) => {
-            s.stores.set(StoreList::Failed(e));
+            s.stores.set(StoreList::Failed(crate::error::KmsError {
+                code: "NotSent".into(),
+                message: e,
+                status: None,
+                request_id: None,
+                kind: crate::error::ErrorKind::Validation,
+            }));
             return;
         }
     };
-    s.stores.set(StoreList::Loading);
+    // Keep the rows on screen while refreshing; show "Loading" only the first time.
+    if !matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
+        s.stores.set(StoreList::Loading);
+    }
     spawn_local(async move {
         let mut all = Vec::new();
         let mut marker = None;
@@ -41,35 +53,81 @@ pub fn refresh(s: Session) {
                     }
                 }
                 Err(e) => {
-                    s.stores
-                        .try_set(StoreList::Failed(format!("{}: {}", e.code, e.message)));
+                    s.stores.try_set(StoreList::Failed(e));
                     return;
                 }
             }
         }
+        let transitional = all.iter().any(|st| {
+            st.connection_state
+                .as_ref()
+                .is_some_and(ConnectionState::is_transitional)
+        });
         s.stores.try_set(StoreList::Loaded(all));
+        if transitional {
+            sleep_ms(AUTO_REFRESH_MS).await;
+            // Refresh again unless the list was cleared or is refreshing already.
+            if matches!(s.stores.try_get_untracked(), Some(StoreList::Loaded(_))) {
+                refresh(s);
+            }
+        }
+    });
+}
+
+/// Puts a fresh read of one store into the table (the watch's polls keep its row current).
+pub fn update_row(s: Session, store: &CustomKeyStore) {
+    s.stores.update(|list| {
+        if let StoreList::Loaded(rows) = list
+            && let Some(row) = rows
+                .iter_mut()
+                .find(|r| r.custom_key_store_id == store.custom_key_store_id)
+        {
+            *row = store.clone();
+        }
     });
 }
 
 fn type_label(store: &CustomKeyStore) -> String {
     match store.store_type() {
         CustomKeyStoreType::AwsCloudHsm => "CloudHSM".to_string(),
-        CustomKeyStoreType::ExternalKeyStore => {
-            match store
-                .xks_proxy_configuration
-                .as_ref()
-                .and_then(|x| x.connectivity.clone())
-            {
-                Some(XksProxyConnectivity::VpcEndpointService) => {
-                    "External (VPC endpoint service)".to_string()
-                }
-                Some(XksProxyConnectivity::PublicEndpoint) => {
-                    "External (public endpoint)".to_string()
-                }
-                _ => "External".to_string(),
+        CustomKeyStoreType::ExternalKeyStore => match store
+            .xks_proxy_configuration
+            .as_ref()
+            .and_then(|x| x.connectivity.clone())
+        {
+            Some(XksProxyConnectivity::VpcEndpointService) => {
+                "External, VPC endpoint service".to_string()
             }
-        }
+            Some(XksProxyConnectivity::PublicEndpoint) => "External, public endpoint".to_string(),
+            _ => "External".to_string(),
+        },
         CustomKeyStoreType::Other(t) => t,
+    }
+}
+
+/// The cluster, or the proxy's endpoint, path and VPC service.
+fn backing(store: &CustomKeyStore) -> String {
+    if let Some(x) = &store.xks_proxy_configuration {
+        let mut s = format!(
+            "{}{}",
+            x.uri_endpoint.as_deref().unwrap_or(""),
+            x.uri_path.as_deref().unwrap_or("")
+        );
+        if let Some(v) = &x.vpc_endpoint_service_name {
+            s.push_str(&format!(" via {v}"));
+        }
+        s
+    } else {
+        store.cloud_hsm_cluster_id.clone().unwrap_or_default()
+    }
+}
+
+fn badge_class(state: Option<&ConnectionState>) -> &'static str {
+    match state {
+        Some(ConnectionState::Connected) => "badge ok",
+        Some(ConnectionState::Failed) => "badge bad",
+        Some(ConnectionState::Disconnected) => "badge off",
+        _ => "badge busy",
     }
 }
 
@@ -78,30 +136,37 @@ pub fn StoreTable() -> impl IntoView {
     let s = use_session();
     let body = move || {
         match s.stores.get() {
-        StoreList::NotLoaded => view! { <p class="hint">"Give credentials and press Refresh to list this region's custom key stores."</p> }.into_any(),
-        StoreList::Loading => view! { <p class="hint">"Loading…"</p> }.into_any(),
-        StoreList::Failed(e) => view! { <p class="field-msg" role="alert">"Could not list the stores: "{e}</p> }.into_any(),
-        StoreList::Loaded(stores) if stores.is_empty() => view! { <p class="hint">"This account has no custom key store in this region."</p> }.into_any(),
+        StoreList::NotLoaded => view! { <p class="hint">"Give credentials and press Refresh to list this region's custom key stores (or press Use local emulator)."</p> }.into_any(),
+        StoreList::Loading => view! { <p class="hint" aria-busy="true">"Loading the custom key stores…"</p> }.into_any(),
+        StoreList::Failed(e) => view! {
+            <div>
+                <p class="field-msg">"Could not list the stores."</p>
+                <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e />
+            </div>
+        }.into_any(),
+        StoreList::Loaded(stores) if stores.is_empty() => view! { <p class="hint">"This account has no custom key store in this region. Check the region, or create one."</p> }.into_any(),
         StoreList::Loaded(stores) => view! {
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Name"</th><th>"ID"</th><th>"Type"</th><th>"State"</th><th>"Created"</th><th></th></tr></thead>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"ID"</th><th scope="col">"Type"</th><th scope="col">"State"</th><th scope="col">"Cluster or proxy"</th><th scope="col">"Created"</th><th scope="col"><span class="sr-only">"Action"</span></th></tr></thead>
                     <tbody>
                         {stores.into_iter().map(|st| {
                             let id = st.custom_key_store_id.clone().unwrap_or_default();
                             let name = st.custom_key_store_name.clone().unwrap_or_default();
                             let state = st.connection_state.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
-                            let code = st.connection_error_code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default();
+                            let badge = badge_class(st.connection_state.as_ref());
+                            let code = st.connection_error_code.as_ref().map(|c| c.as_str().to_string());
                             let created = st.creation_date.map(|d| local_date_time((d * 1000.0) as i64)).unwrap_or_default();
                             let label = format!("Select {name}");
                             let pick = id.clone();
                             view! {
                                 <tr>
                                     <td>{name}</td>
-                                    <td><code>{id}</code></td>
+                                    <td class="nowrap"><code>{id}</code></td>
                                     <td>{type_label(&st)}</td>
-                                    <td>{state}{code}</td>
-                                    <td>{created}</td>
+                                    <td><span class=badge>{state}</span>{code.map(|c| view! { <br/><code class="small-code">{c}</code> })}</td>
+                                    <td class="backing">{backing(&st)}</td>
+                                    <td class="nowrap">{created}</td>
                                     <td><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
                                 </tr>
                             }

@@ -1,0 +1,120 @@
+//! Deep links: the URL fragment carries the region, the endpoint and the store id, and an open
+//! watch (what it waits for and since when), so a reload or a shared link reopens it once
+//! credentials are given. The type has no place for a secret: none can leak into a URL.
+
+use crate::watch::Goal;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Link {
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    pub store: Option<String>,
+    /// An open watch: its goal and when its call was made (epoch ms).
+    pub watch: Option<(Goal, i64)>,
+}
+
+/// Everything but unreserved characters is escaped.
+const ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+impl Link {
+    /// Parses a fragment (with or without the leading `#`); unknown or malformed keys are
+    /// ignored, so an old or hand-edited link still opens what it can.
+    pub fn parse(fragment: &str) -> Self {
+        let mut link = Link::default();
+        let mut goal = None;
+        let mut since = None;
+        for pair in fragment.trim_start_matches('#').split('&') {
+            let Some((k, v)) = pair.split_once('=') else {
+                continue;
+            };
+            let v = percent_decode_str(v).decode_utf8_lossy().trim().to_string();
+            if v.is_empty() || v.len() > 512 {
+                continue;
+            }
+            match k {
+                "region" => link.region = Some(v),
+                "endpoint" => link.endpoint = Some(v),
+                "store" => link.store = Some(v),
+                "watch" => {
+                    goal = match v.as_str() {
+                        "connect" => Some(Goal::Connect),
+                        "disconnect" => Some(Goal::Disconnect),
+                        _ => None,
+                    }
+                }
+                "since" => since = v.parse::<i64>().ok().filter(|t| *t > 0),
+                _ => {}
+            }
+        }
+        if let (Some(g), Some(t), Some(_)) = (goal, since, &link.store) {
+            link.watch = Some((g, t));
+        }
+        link
+    }
+
+    /// The fragment, without `#`; empty members are left out.
+    pub fn format(&self) -> String {
+        let mut parts = Vec::new();
+        let mut put = |k: &str, v: &str| {
+            if !v.trim().is_empty() {
+                parts.push(format!("{k}={}", utf8_percent_encode(v.trim(), ESCAPE)));
+            }
+        };
+        put("region", self.region.as_deref().unwrap_or(""));
+        put("endpoint", self.endpoint.as_deref().unwrap_or(""));
+        put("store", self.store.as_deref().unwrap_or(""));
+        if let Some((goal, since)) = self.watch {
+            put(
+                "watch",
+                if goal == Goal::Connect {
+                    "connect"
+                } else {
+                    "disconnect"
+                },
+            );
+            put("since", &since.to_string());
+        }
+        parts.join("&")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_tolerance() {
+        let l = Link {
+            region: Some("eu-west-1".into()),
+            endpoint: Some("http://127.0.0.1:4599/".into()),
+            store: Some("cks-0a1b2c3d4e5f60001".into()),
+            watch: Some((Goal::Connect, 1_700_000_000_000)),
+        };
+        let f = l.format();
+        assert_eq!(
+            f,
+            "region=eu-west-1&endpoint=http%3A%2F%2F127.0.0.1%3A4599%2F&store=cks-0a1b2c3d4e5f60001&watch=connect&since=1700000000000"
+        );
+        assert_eq!(Link::parse(&format!("#{f}")), l);
+        assert_eq!(
+            Link::parse("#store=x&watch=explode&since=abc&junk&=&secret=s3cr3t"),
+            Link {
+                store: Some("x".into()),
+                ..Default::default()
+            }
+        );
+        assert_eq!(Link::parse(""), Link::default());
+        assert_eq!(
+            Link::parse("#region=%ZZ%E2%28"),
+            Link {
+                region: Some("%ZZ\u{fffd}(".into()),
+                ..Default::default()
+            }
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! Component tests: the status panel in each state, and each explained error, rendered from
+//! the pure types (no network).
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use cks_console::error::KmsError;
+use cks_console::explain;
+use cks_console::kms::{
+    ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation,
+};
+use cks_console::ui::{ErrorBox, Session, StatusPanel};
+use cks_console::watch::{Goal, Pause, Watch};
+use common::Page;
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn panel(watch: Option<Watch>) -> Page {
+    Page::mount_view_at("#", move || {
+        let s = Session::new();
+        s.watch.set(watch);
+        provide_context(s);
+        view! { <StatusPanel /> }.into_any()
+    })
+}
+
+fn read(
+    state: ConnectionState,
+    code: Option<ConnectionErrorCode>,
+    t: CustomKeyStoreType,
+) -> CustomKeyStore {
+    CustomKeyStore {
+        custom_key_store_id: Some("cks-0123456789abcdef0".into()),
+        connection_state: Some(state),
+        connection_error_code: code,
+        custom_key_store_type: Some(t),
+        ..Default::default()
+    }
+}
+
+fn watch_after(goal: Goal, reads: &[CustomKeyStore]) -> Watch {
+    let mut w = Watch::new("cks-0123456789abcdef0", goal, 0, Some("req-1".into()));
+    for (i, r) in reads.iter().enumerate() {
+        w.observe(30_000 + i as i64 * 1000, r, Some(format!("req-{}", i + 2)));
+    }
+    w
+}
+
+#[wasm_bindgen_test]
+fn empty_panel() {
+    let p = panel(None);
+    assert!(p.status().contains("Nothing is being watched"));
+}
+
+#[wasm_bindgen_test]
+fn watching_connecting() {
+    let w = watch_after(
+        Goal::Connect,
+        &[read(
+            ConnectionState::Connecting,
+            None,
+            CustomKeyStoreType::ExternalKeyStore,
+        )],
+    );
+    let p = panel(Some(w));
+    assert!(p.status().contains("CONNECTING"));
+    assert!(
+        p.text()
+            .contains("external key stores usually connect in about 5 minutes")
+    );
+    assert!(
+        p.text().contains("ConnectCustomKeyStore accepted")
+            && p.text().contains("req-1")
+            && p.text().contains("req-2")
+    );
+    p.button("Stop watching");
+}
+
+#[wasm_bindgen_test]
+fn connected() {
+    let w = watch_after(
+        Goal::Connect,
+        &[read(
+            ConnectionState::Connected,
+            None,
+            CustomKeyStoreType::AwsCloudHsm,
+        )],
+    );
+    let p = panel(Some(w));
+    assert!(p.status().contains("CONNECTED") && p.status().contains("is connected"));
+    assert!(!p.text().contains("Stop watching"));
+}
+
+#[wasm_bindgen_test]
+fn every_failure_code_is_explained_for_both_store_types() {
+    let mut codes: Vec<ConnectionErrorCode> = ConnectionErrorCode::KNOWN
+        .iter()
+        .map(|c| ConnectionErrorCode::from(c.to_string()))
+        .collect();
+    codes.push(ConnectionErrorCode::Other("BRAND_NEW_CODE".into()));
+    for t in [
+        CustomKeyStoreType::AwsCloudHsm,
+        CustomKeyStoreType::ExternalKeyStore,
+    ] {
+        for code in &codes {
+            let w = watch_after(
+                Goal::Connect,
+                &[read(ConnectionState::Failed, Some(code.clone()), t.clone())],
+            );
+            let p = panel(Some(w));
+            let status = p.status();
+            let x = explain::connection_error(code, &t);
+            assert!(
+                status.contains("FAILED") && status.contains(code.as_str()),
+                "{status}"
+            );
+            assert!(
+                status.contains(&x.meaning) && status.contains(&x.fix),
+                "{code}: {status}"
+            );
+            p.button("Disconnect to fix…");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn paused_for_expired_credentials() {
+    let mut w = watch_after(
+        Goal::Connect,
+        &[read(
+            ConnectionState::Connecting,
+            None,
+            CustomKeyStoreType::ExternalKeyStore,
+        )],
+    );
+    w.observe_error(40_000, &KmsError::from_response(400, None, Some("req-x".into()), r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#));
+    let p = panel(Some(w));
+    assert!(
+        p.status().contains("Watching paused") && p.status().contains("ExpiredTokenException"),
+        "{}",
+        p.status()
+    );
+    p.button("Resume watching");
+    let mut w = watch_after(Goal::Connect, &[]);
+    w.pause(
+        1,
+        Pause::NoCredentials("Enter the secret access key.".into()),
+    );
+    assert!(panel(Some(w)).status().contains("Paste fresh credentials"));
+}
+
+#[wasm_bindgen_test]
+fn stopped_gone_and_disconnected() {
+    let mut w = watch_after(Goal::Connect, &[]);
+    w.stop(5);
+    assert!(panel(Some(w)).status().contains("Stopped watching"));
+    let mut w = watch_after(Goal::Connect, &[]);
+    w.observe_error(
+        60_000,
+        &KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"CustomKeyStoreNotFoundException"}"#,
+        ),
+    );
+    assert!(panel(Some(w)).status().contains("no longer exists"));
+    let w = watch_after(
+        Goal::Disconnect,
+        &[read(
+            ConnectionState::Disconnected,
+            None,
+            CustomKeyStoreType::AwsCloudHsm,
+        )],
+    );
+    let p = panel(Some(w));
+    assert!(p.status().contains("DISCONNECTED") && p.status().contains("is disconnected"));
+    p.button("Connect again");
+}
+
+#[wasm_bindgen_test]
+fn every_error_of_the_model_is_shown_with_code_meaning_and_fix() {
+    let model: serde_json::Value =
+        serde_json::from_str(include_str!("../data/kms-custom-key-stores.json")).unwrap();
+    let extra = [
+        "ExpiredTokenException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "AccessDeniedException",
+        "ThrottlingException",
+    ];
+    for op in Operation::ALL {
+        let mut codes: Vec<String> = model["operations"][op.name()]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["shape"].as_str().unwrap().to_string())
+            .collect();
+        codes.extend(extra.iter().map(|c| c.to_string()));
+        for code in codes {
+            let err = KmsError::from_response(
+                400,
+                None,
+                Some("rid-42".into()),
+                &format!(r#"{{"__type":"{code}","message":"<b>not bold</b>"}}"#),
+            );
+            let x = explain::kms_error(&err, op);
+            let p = Page::mount_view_at("#", move || {
+                view! { <ErrorBox op=op error=err /> }.into_any()
+            });
+            let text = p.text();
+            assert!(
+                text.contains(&code)
+                    && text.contains(&x.meaning)
+                    && text.contains(&x.fix)
+                    && text.contains("rid-42"),
+                "{code}: {text}"
+            );
+            // Text from KMS is shown as text, never as markup.
+            assert!(text.contains("<b>not bold</b>"), "{text}");
+        }
+    }
+}
