@@ -185,7 +185,10 @@ async fn a_link_reopens_the_watch_once_credentials_are_given() {
     let page = Page::mount_view_at(&hash, || {
         leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <cks_console::ui::App /> })
     });
-    page.until(5, "the store id from the link", |p| p.field("Custom key store ID").value() == "cks-0a1b2c3d4e5f60003").await;
+    page.until(5, "the store id from the link", |p| {
+        p.field("Custom key store ID").value() == "cks-0a1b2c3d4e5f60003"
+    })
+    .await;
     assert!(page.text().contains("This link reopens a watch"));
     page.button("Use local emulator").click();
     page.until(20, "the reopened watch", |p| {
