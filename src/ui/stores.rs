@@ -159,15 +159,16 @@ pub fn StoreTable() -> impl IntoView {
                             let created = st.creation_date.map(|d| local_date_time((d * 1000.0) as i64)).unwrap_or_default();
                             let label = format!("Select {name}");
                             let pick = id.clone();
+                            let row_id = id.clone();
                             view! {
-                                <tr>
-                                    <td>{name}</td>
-                                    <td class="nowrap"><code>{id}</code></td>
-                                    <td>{type_label(&st)}</td>
-                                    <td><span class=badge>{state}</span>{code.map(|c| view! { <br/><code class="small-code">{c}</code> })}</td>
-                                    <td class="backing">{backing(&st)}</td>
-                                    <td class="nowrap">{created}</td>
-                                    <td><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
+                                <tr class:selected=move || s.store_id.with(|v| v.trim() == row_id)>
+                                    <td data-label="Name">{name}</td>
+                                    <td data-label="ID" class="nowrap"><code>{id}</code></td>
+                                    <td data-label="Type">{type_label(&st)}</td>
+                                    <td data-label="State"><div><span class=badge>{state}</span>{code.map(|c| view! { <br/><code class="small-code">{c}</code> })}</div></td>
+                                    <td data-label="Cluster or proxy" class="backing">{backing(&st)}</td>
+                                    <td data-label="Created" class="nowrap">{created}</td>
+                                    <td class="pick"><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
                                 </tr>
                             }
                         }).collect_view()}
