@@ -3,6 +3,7 @@
 //! The modules at the top are pure Rust (no DOM) and run under native `cargo test`; `web` (the
 //! browser shell: fetch, clock, timers) and `ui` (Leptos components) exist only on wasm32.
 
+pub mod board;
 pub mod clock;
 pub mod credentials;
 pub mod endpoint;
@@ -11,6 +12,8 @@ pub mod explain;
 pub mod kms;
 pub mod limits;
 pub mod link;
+pub mod rate;
+pub mod report;
 pub mod retry;
 pub mod sign;
 pub mod watch;

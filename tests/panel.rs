@@ -20,7 +20,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn panel(watch: Option<Watch>) -> Page {
     Page::mount_view_at("#", move || {
         let s = Session::new();
-        s.watch.set(watch);
+        if let Some(w) = watch {
+            s.board.update(|b| b.upsert(w));
+        }
         provide_context(s);
         view! { <StatusPanel /> }.into_any()
     })

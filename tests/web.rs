@@ -198,3 +198,34 @@ async fn a_link_reopens_the_watch_once_credentials_are_given() {
     page.until(40, "CONNECTED", |p| p.status().contains("is connected"))
         .await;
 }
+
+#[wasm_bindgen_test]
+async fn several_watches_each_in_its_own_panel() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60002");
+    page.button("Connect").click();
+    page.until(20, "the first watch", |p| p.status().contains("CONNECTING"))
+        .await;
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60007");
+    page.button("Connect").click();
+    // The newest watch is the "Connection status" region; the older one is named after its store.
+    page.until(20, "the second watch", |p| {
+        p.status().contains("cks-0a1b2c3d4e5f60007")
+    })
+    .await;
+    page.until(40, "both settled", |p| {
+        let t = p.text();
+        p.status().contains("INSUFFICIENT_CLOUDHSM_HSMS")
+            && t.contains("cks-0a1b2c3d4e5f60002 is connected")
+    })
+    .await;
+    let older = page
+        .root
+        .query_selector("[role=status][aria-label='Watch of cks-0a1b2c3d4e5f60002']")
+        .unwrap();
+    assert!(
+        older.is_some(),
+        "the older watch keeps its own status region"
+    );
+}

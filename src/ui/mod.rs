@@ -10,13 +10,14 @@ mod stores;
 pub use connect::ErrorBox;
 pub use status::StatusPanel;
 
+use crate::board::Board;
 use crate::credentials::Credentials;
 use crate::endpoint::{Variant, resolve};
 use crate::error::KmsError;
 use crate::kms::{CustomKeyStore, Operation};
 use crate::link::Link;
 use crate::watch::{Goal, Phase, Watch};
-use crate::web::client::{Client, Skew};
+use crate::web::client::{Client, Shared};
 use leptos::prelude::*;
 
 /// The local emulator's default address (the README's run command starts it there).
@@ -49,7 +50,8 @@ pub struct Session {
     pub offer_disconnect: RwSignal<bool>,
     pub confirm_disconnect: RwSignal<Option<ConfirmAt>>,
     pub stores: RwSignal<StoreList>,
-    pub watch: RwSignal<Option<Watch>>,
+    /// Every watch, newest first.
+    pub board: RwSignal<Board>,
     /// Bumped by every new poll loop, so an older loop knows to end.
     pub watch_generation: StoredValue<u64>,
     /// A watch from the page's link, reopened once credentials are given.
@@ -58,7 +60,7 @@ pub struct Session {
     pub now_ms: RwSignal<i64>,
     pub connect: Action<(), ()>,
     pub disconnect: Action<(), ()>,
-    skew: StoredValue<Skew, LocalStorage>,
+    shared: StoredValue<Shared, LocalStorage>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -88,13 +90,13 @@ impl Session {
             offer_disconnect: RwSignal::new(false),
             confirm_disconnect: RwSignal::new(None),
             stores: RwSignal::new(StoreList::NotLoaded),
-            watch: RwSignal::new(None),
+            board: RwSignal::new(Board::default()),
             watch_generation: StoredValue::new(0),
             pending_link: RwSignal::new(None),
             now_ms: RwSignal::new(crate::web::now_ms()),
             connect: Action::new_local(|_: &()| async {}),
             disconnect: Action::new_local(|_: &()| async {}),
-            skew: StoredValue::new_local(Skew::default()),
+            shared: StoredValue::new_local(Shared::default()),
         };
         Self {
             connect: Action::new_local(move |_: &()| connect::connect_flow(session)),
@@ -128,7 +130,7 @@ impl Session {
         Ok(Client {
             endpoint,
             credentials,
-            skew: self.skew.get_value(),
+            shared: self.shared.get_value(),
         })
     }
 
@@ -153,14 +155,6 @@ impl Session {
         self.secret_access_key.set(String::new());
         self.session_token.set(String::new());
         self.expiration_ms.set(None);
-    }
-
-    /// Whether a watch is polling or paused (the Connect and Disconnect buttons then wait).
-    pub fn watch_open(&self) -> bool {
-        self.watch.with(|w| {
-            w.as_ref()
-                .is_some_and(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
-        })
     }
 }
 
@@ -199,18 +193,21 @@ fn open_link(s: Session) {
 
 /// Keeps the page's link in step with the form and the watch (never a secret).
 fn write_link(s: Session) {
+    // An open watch is what a reload must reopen; otherwise the form's store.
+    let open = s.board.with(|b| {
+        b.primary()
+            .filter(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
+            .map(|w| (w.store_id.clone(), (w.goal, w.started_ms)))
+    });
+    let (store, watch) = match open {
+        Some((id, w)) => (id, Some(w)),
+        None => (s.store_id.get(), s.pending_link.get()),
+    };
     let link = Link {
         region: Some(s.region.get()),
         endpoint: Some(s.endpoint_url.get()),
-        store: Some(s.store_id.get()),
-        watch: s
-            .watch
-            .with(|w| {
-                w.as_ref()
-                    .filter(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
-                    .map(|w| (w.goal, w.started_ms))
-            })
-            .or_else(|| s.pending_link.get()),
+        store: Some(store),
+        watch,
     };
     let fragment = format!("#{}", link.format());
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -252,10 +249,7 @@ pub fn App() -> impl IntoView {
         let visible = web_sys::window()
             .and_then(|w| w.document())
             .is_some_and(|d| !d.hidden());
-        if visible
-            && s.watch
-                .with_untracked(|w| w.as_ref().is_some_and(Watch::is_watching))
-        {
+        if visible && s.board.with_untracked(|b| b.next_due().is_some()) {
             status::spawn_poller(s);
         }
     });

@@ -1,38 +1,44 @@
 use super::{ConfirmAt, Session, use_session};
 use crate::explain;
 use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
+use crate::report;
 use crate::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
-use crate::web::{local_time, now_ms, sleep_ms};
+use crate::web::{local_time, notify, now_ms, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Shows `watch` in the status panel and polls until it settles (or another watch replaces it).
+/// Adds `watch` to the board (first) and polls until it settles.
 pub fn start_watch(s: Session, watch: Watch) {
-    s.watch.set(Some(watch));
+    s.board.update(|b| b.upsert(watch));
     spawn_poller(s);
 }
 
-/// Starts a poll loop for the current watch; any older loop ends at its next wake-up.
+/// Starts the poll loop; any older loop ends at its next wake-up.
 pub fn spawn_poller(s: Session) {
     let generation = s.watch_generation.get_value() + 1;
     s.watch_generation.set_value(generation);
     spawn_local(poll(s, generation));
 }
 
-/// Resumes a watch paused for credentials (after a paste or the emulator button).
+/// Resumes every watch paused for credentials (after a paste or the emulator button).
 pub fn resume_if_paused(s: Session) {
-    let paused = s.watch.with_untracked(|w| {
-        w.as_ref()
-            .is_some_and(|w| matches!(w.phase, Phase::Paused(_)))
+    let paused = s.board.with_untracked(|b| {
+        b.watches()
+            .iter()
+            .any(|w| matches!(w.phase, Phase::Paused(_)))
     });
     if !paused {
         return;
     }
     match s.client() {
         Ok(_) => {
-            s.watch.update(|w| {
-                if let Some(w) = w {
-                    w.resume(now_ms())
+            let now = now_ms();
+            s.board.update(|b| {
+                let ids: Vec<String> = b.watches().iter().map(|w| w.store_id.clone()).collect();
+                for id in ids {
+                    if let Some(w) = b.get_mut(&id) {
+                        w.resume(now);
+                    }
                 }
             });
             spawn_poller(s);
@@ -41,15 +47,14 @@ pub fn resume_if_paused(s: Session) {
     }
 }
 
-/// The poll loop: sleep until the watch says, Describe, feed the answer back. It ends when the
-/// watch stops polling, a newer loop starts, or the page is gone.
+/// The poll loop: sleep until the first watch is due, Describe its store, feed the answer
+/// back, repeat. One loop for every watch: calls go one at a time, and the client's limiter
+/// keeps them within KMS's quota. It ends when nothing polls, a newer loop starts, or the
+/// page is gone.
 async fn poll(s: Session, generation: u64) {
     let current = move || s.watch_generation.try_get_value() == Some(generation);
     loop {
-        let Some(Some(due)) = s
-            .watch
-            .try_with_untracked(|w| w.as_ref().and_then(Watch::next_poll_at_ms))
-        else {
+        let Some(Some((id, due))) = s.board.try_with_untracked(|b| b.next_due()) else {
             return;
         };
         let wait = (due - now_ms()).max(0) as u64;
@@ -59,19 +64,20 @@ async fn poll(s: Session, generation: u64) {
         if !current() {
             return;
         }
-        let Some(Some(id)) = s.watch.try_with_untracked(|w| {
-            w.as_ref()
-                .filter(|w| w.is_watching())
-                .map(|w| w.store_id.clone())
-        }) else {
-            return;
-        };
+        // The board may have changed while sleeping: poll only what is still due.
+        if s.board.try_with_untracked(|b| b.next_due().map(|(i, _)| i)) != Some(Some(id.clone())) {
+            continue;
+        }
         let client = match s.client() {
             Ok(c) => c,
             Err(problem) => {
-                s.watch.update(|w| {
-                    if let Some(w) = w {
-                        w.pause(now_ms(), Pause::NoCredentials(problem))
+                let now = now_ms();
+                s.board.update(|b| {
+                    let ids: Vec<String> = b.watches().iter().map(|w| w.store_id.clone()).collect();
+                    for i in ids {
+                        if let Some(w) = b.get_mut(&i) {
+                            w.pause(now, Pause::NoCredentials(problem.clone()));
+                        }
                     }
                 });
                 return;
@@ -85,15 +91,38 @@ async fn poll(s: Session, generation: u64) {
         if let Ok((store, _)) = &result {
             super::stores::update_row(s, store);
         }
-        s.watch.update(|w| {
-            if let Some(w) = w {
+        let mut settled = None;
+        s.board.update(|b| {
+            if let Some(w) = b.get_mut(&id) {
+                let was_watching = w.is_watching();
                 match &result {
                     Ok((store, request_id)) => w.observe(now, store, request_id.clone()),
                     Err(e) => w.observe_error(now, e),
                 }
+                if was_watching && matches!(w.phase, Phase::Settled(_)) {
+                    settled = Some(w.clone());
+                }
             }
         });
+        if let Some(w) = settled {
+            announce(&w);
+        }
     }
+}
+
+/// A settled watch: the tab title says so and, if allowed, a browser notification.
+fn announce(w: &Watch) {
+    let outcome = match &w.phase {
+        Phase::Settled(Outcome::Connected) => "CONNECTED".to_string(),
+        Phase::Settled(Outcome::Failed(code)) => {
+            format!("FAILED {}", code.as_ref().map(|c| c.as_str()).unwrap_or(""))
+        }
+        Phase::Settled(Outcome::Disconnected) => "DISCONNECTED".to_string(),
+        Phase::Settled(Outcome::StoreGone) => "no longer exists".to_string(),
+        _ => return,
+    };
+    notify::title(&format!("{} {} · cks-console", w.store_id, outcome.trim()));
+    notify::send(&format!("{} {}", w.store_id, outcome.trim()), &headline(w));
 }
 
 fn mm_ss(ms: i64) -> String {
@@ -162,14 +191,65 @@ fn event_words(kind: &EventKind) -> String {
     }
 }
 
+/// Every watch, newest first. The newest is the "Connection status" region; the others are
+/// named after their store.
 #[component]
 pub fn StatusPanel() -> impl IntoView {
     let s = use_session();
+    let ids = move || {
+        s.board.with(|b| {
+            b.watches()
+                .iter()
+                .map(|w| w.store_id.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || s.board.with(|b| b.is_empty())>
+            <section class="card" aria-labelledby="status-h">
+                <h2 id="status-h">"Status"</h2>
+                <div class="status" role="status" aria-label="Connection status">
+                    <p>"Nothing is being watched. Connect or disconnect a store to follow it here."</p>
+                </div>
+                <NotifyToggle />
+            </section>
+        </Show>
+        <For each=ids key=|id| id.clone() let:id>
+            <WatchPanel id=id />
+        </For>
+    }
+}
+
+/// Lets the user allow browser notifications for settled watches.
+#[component]
+fn NotifyToggle() -> impl IntoView {
+    let state = RwSignal::new(notify::permission());
+    view! {
+        <Show when=move || state.get() == notify::Permission::Ask>
+            <button type="button" class="secondary small" on:click=move |_| notify::request(move |p| state.set(p))>
+                "Notify me when a watch settles"
+            </button>
+        </Show>
+    }
+}
+
+#[component]
+fn WatchPanel(id: String) -> impl IntoView {
+    let s = use_session();
+    let key = id.clone();
+    let watch = Memo::new(move |_| s.board.with(|b| b.get(&key).cloned()));
+    let primary = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            s.board
+                .with(|b| b.primary().map(|w| w.store_id == id).unwrap_or(false))
+        })
+    };
+    let heading_id = format!("watch-h-{id}");
+    let labelled_by = heading_id.clone();
     let summary = move || {
-        s.watch.with(|w| {
-            let Some(w) = w else {
-                return view! { <p>"Nothing is being watched. Connect or disconnect a store to follow it here."</p> }.into_any();
-            };
+        watch.with(|w| {
+            let Some(w) = w else { return ().into_any() };
             let state = w.state.as_ref().map(|st| st.as_str().to_string()).unwrap_or_else(|| "waiting for the first read".into());
             let badge = match w.state {
                 Some(ConnectionState::Connected) => "badge ok",
@@ -197,7 +277,7 @@ pub fn StatusPanel() -> impl IntoView {
         })
     };
     let meta = move || {
-        s.watch.with(|w| {
+        watch.with(|w| {
             w.as_ref().map(|w| {
                 let end = match w.phase {
                     Phase::Watching | Phase::Paused(_) => s.now_ms.get(),
@@ -213,7 +293,7 @@ pub fn StatusPanel() -> impl IntoView {
         })
     };
     let timeline = move || {
-        s.watch.with(|w| {
+        watch.with(|w| {
             w.as_ref().map(|w| {
                 w.timeline
                     .iter()
@@ -225,26 +305,64 @@ pub fn StatusPanel() -> impl IntoView {
             })
         })
     };
-    let phase = move || {
-        s.watch.with(|w| {
-            w.as_ref()
-                .map(|w| (w.phase.clone(), w.goal, w.store_id.clone()))
-        })
+    let phase = move || watch.with(|w| w.as_ref().map(|w| w.phase.clone()));
+    let open = move || matches!(phase(), Some(Phase::Watching | Phase::Paused(_)));
+    let paused = move || matches!(phase(), Some(Phase::Paused(_)));
+    let failed = move || matches!(phase(), Some(Phase::Settled(Outcome::Failed(_))));
+    let disconnected = move || matches!(phase(), Some(Phase::Settled(Outcome::Disconnected)));
+    let closed = move || !open();
+    let use_store = {
+        let id = id.clone();
+        move || s.store_id.set(id.clone())
     };
-    let watching = move || matches!(phase(), Some((Phase::Watching | Phase::Paused(_), _, _)));
-    let paused = move || matches!(phase(), Some((Phase::Paused(_), _, _)));
-    let failed = move || matches!(phase(), Some((Phase::Settled(Outcome::Failed(_)), _, _)));
-    let disconnected_after_fix =
-        move || matches!(phase(), Some((Phase::Settled(Outcome::Disconnected), _, _)));
-    let use_store = move || {
-        if let Some((_, _, id)) = phase() {
-            s.store_id.set(id);
+    let use_store2 = use_store.clone();
+    let stop_id = id.clone();
+    let dismiss_id = id.clone();
+    let report_ctx = move || report::Context {
+        region: s.region.get_untracked(),
+        endpoint: s
+            .client()
+            .map(|c| c.endpoint.url)
+            .unwrap_or_else(|_| s.endpoint_url.get_untracked()),
+        generated_ms: now_ms(),
+    };
+    let copied = RwSignal::new(None::<String>);
+    let copy = move |_| {
+        if let Some(w) = watch.get_untracked() {
+            let text = report::text(&w, &report_ctx());
+            notify::copy(text, move |ok| {
+                copied.set(Some(if ok {
+                    "Report copied.".into()
+                } else {
+                    "The browser refused the clipboard: use Download JSON.".into()
+                }))
+            });
+        }
+    };
+    let download = move |_| {
+        if let Some(w) = watch.get_untracked() {
+            let json =
+                serde_json::to_string_pretty(&report::json(&w, &report_ctx())).unwrap_or_default();
+            notify::download(&format!("cks-report-{}.json", w.store_id), &json);
+        }
+    };
+    let region_name = move || {
+        if primary.get() {
+            "Connection status".to_string()
+        } else {
+            format!(
+                "Watch of {}",
+                watch.with(|w| w.as_ref().map(|w| w.store_id.clone()).unwrap_or_default())
+            )
         }
     };
     view! {
-        <section class="card" aria-labelledby="status-h">
-            <h2 id="status-h">"Status"</h2>
-            <div class="status" role="status" aria-label="Connection status">{summary}</div>
+        <section class="card" aria-labelledby=labelled_by>
+            <div class="card-head">
+                <h2 id=heading_id>{move || if primary.get() { "Status".to_string() } else { format!("Status of {}", watch.with(|w| w.as_ref().map(|w| w.store_id.clone()).unwrap_or_default())) }}</h2>
+                <Show when=move || primary.get()><NotifyToggle /></Show>
+            </div>
+            <div class="status" role="status" aria-label=region_name>{summary}</div>
             <p class="meta">{meta}</p>
             <Show when=failed>
                 <div class="fix">
@@ -255,37 +373,50 @@ pub fn StatusPanel() -> impl IntoView {
                         <li>"Connect it again."</li>
                     </ol>
                     <div class="actions">
-                        <button type="button" class="primary" on:click=move |_| {
-                            use_store();
-                            s.confirm_disconnect.set(Some(ConfirmAt::Panel));
+                        <button type="button" class="primary" on:click={
+                            let use_store = use_store.clone();
+                            move |_| {
+                                use_store();
+                                s.confirm_disconnect.set(Some(ConfirmAt::Panel));
+                            }
                         }>"Disconnect to fix…"</button>
                     </div>
                 </div>
             </Show>
-            <ConfirmDisconnectHere />
+            <Show when=move || primary.get()>
+                <super::connect::ConfirmDisconnect at=ConfirmAt::Panel />
+            </Show>
             <div class="actions">
-                <Show when=disconnected_after_fix>
-                    <button type="button" class="primary" disabled=move || super::connect::busy(s) on:click=move |_| {
-                        use_store();
-                        s.connect.dispatch(());
+                <Show when=disconnected>
+                    <button type="button" class="primary" disabled=move || super::connect::busy(s) on:click={
+                        let use_store = use_store2.clone();
+                        move |_| {
+                            use_store();
+                            s.connect.dispatch(());
+                        }
                     }>"Connect again"</button>
                 </Show>
                 <Show when=paused>
                     <button type="button" class="primary" on:click=move |_| resume_if_paused(s)>"Resume watching"</button>
                 </Show>
-                <Show when=watching>
-                    <button type="button" class="secondary" on:click=move |_| {
-                        s.watch.update(|w| if let Some(w) = w { w.stop(now_ms()) });
+                <Show when=open>
+                    <button type="button" class="secondary" on:click={
+                        let id = stop_id.clone();
+                        move |_| s.board.update(|b| if let Some(w) = b.get_mut(&id) { w.stop(now_ms()) })
                     }>"Stop watching"</button>
                 </Show>
+                <button type="button" class="secondary" on:click=copy>"Copy report"</button>
+                <button type="button" class="secondary" on:click=download>"Download JSON"</button>
+                <Show when=closed>
+                    <button type="button" class="secondary" on:click={
+                        let id = dismiss_id.clone();
+                        move |_| s.board.update(|b| b.dismiss(&id))
+                    }>"Close"</button>
+                </Show>
             </div>
+            {move || copied.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
             <h3 class="sub">"Timeline"</h3>
             <ol class="timeline">{timeline}</ol>
         </section>
     }
-}
-
-#[component]
-fn ConfirmDisconnectHere() -> impl IntoView {
-    view! { <super::connect::ConfirmDisconnect at=ConfirmAt::Panel /> }
 }

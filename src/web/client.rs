@@ -7,36 +7,38 @@ use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::KmsError;
 use crate::kms::{Operation, Validate, parse_output, to_body};
+use crate::rate::Limiter;
 use crate::retry::{Next, Retry};
 use crate::sign::sign_kms;
 use gloo_net::http::Request;
 use serde::{Serialize, de::DeserializeOwned};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use web_sys::{AbortController, RequestCredentials};
 
 /// A request that has not answered by then is abandoned (and retried as a network error).
 const TIMEOUT_MS: u32 = 30_000;
 
-/// Server time minus local time, shared by every call of the page.
+/// What every call of the page shares: the clock offset (server time minus local time) and
+/// the request-rate limiter.
 #[derive(Clone, Default)]
-pub struct Skew(Rc<Cell<i64>>);
+pub struct Shared {
+    skew: Rc<Cell<i64>>,
+    limiter: Rc<RefCell<Limiter>>,
+}
 
-impl Skew {
-    pub fn get(&self) -> i64 {
-        self.0.get()
-    }
-    fn set(&self, v: i64) {
-        self.0.set(v)
+impl Shared {
+    pub fn skew(&self) -> i64 {
+        self.skew.get()
     }
 }
 
-/// What a call needs: where, as whom, and the shared clock offset.
+/// What a call needs: where, as whom, and the page's shared state.
 #[derive(Clone)]
 pub struct Client {
     pub endpoint: Endpoint,
     pub credentials: Credentials,
-    pub skew: Skew,
+    pub shared: Shared,
 }
 
 /// A successful call's output and its request id.
@@ -71,7 +73,7 @@ impl Client {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
-            match retry.after(&err, op, self.skew.get(), random01()) {
+            match retry.after(&err, op, self.shared.skew(), random01()) {
                 Next::Resign => {}
                 Next::Wait(ms) => sleep_ms(ms).await,
                 Next::GiveUp => return Err(err),
@@ -84,13 +86,18 @@ impl Client {
         op: Operation,
         body: &str,
     ) -> Result<Reply<Out>, KmsError> {
+        // Wait for this operation's share of the quota (5 per second, held after throttling).
+        let wait = self.shared.limiter.borrow_mut().reserve(op, now_ms());
+        if wait > 0 {
+            sleep_ms(wait).await;
+        }
         let signed = sign_kms(
             &self.credentials,
             &self.endpoint.signing_region,
             &self.endpoint.url,
             op.name(),
             body.to_string(),
-            now_ms() + self.skew.get(),
+            now_ms() + self.shared.skew(),
         )
         .map_err(|e| KmsError::network(&e.to_string()))?;
         let sent = now_ms();
@@ -102,8 +109,20 @@ impl Client {
             .as_deref()
             .and_then(|d| offset_from(d, sent, received))
         {
-            self.skew.set(offset);
+            self.shared.skew.set(offset);
         }
+        let result = Self::parse(raw);
+        let mut limiter = self.shared.limiter.borrow_mut();
+        match &result {
+            Err(e) if e.kind == crate::error::ErrorKind::Throttled => {
+                limiter.throttled(op, now_ms())
+            }
+            _ => limiter.answered(op),
+        }
+        result
+    }
+
+    fn parse<Out: DeserializeOwned + Default>(raw: RawResponse) -> Result<Reply<Out>, KmsError> {
         if (200..300).contains(&raw.status) {
             parse_output(&raw.body)
                 .map(|output| Reply {

@@ -2,6 +2,7 @@
 //! adapter; the decisions live in the pure modules.
 
 pub mod client;
+pub mod notify;
 
 /// Local time in epoch milliseconds (`SystemTime::now()` panics on wasm32).
 pub fn now_ms() -> i64 {

@@ -1,0 +1,83 @@
+//! The tab's share of KMS's request quota: custom key store operations allow 5 requests per
+//! second per operation, shared by every caller of the account. Calls of one operation are
+//! spaced at least 200 ms apart, and a ThrottlingException holds every call of that operation
+//! for a while, so all watches and lists back off together. Pure: time is an argument.
+
+use crate::kms::Operation;
+
+/// 5 requests per second per operation.
+pub const MIN_SPACING_MS: i64 = 200;
+/// How long a throttled operation is held, doubling with each throttle in a row (capped).
+pub const HOLD_BASE_MS: i64 = 1_000;
+pub const HOLD_MAX_MS: i64 = 20_000;
+
+#[derive(Clone, Debug, Default)]
+struct Lane {
+    /// When the next call of this operation may start.
+    next_free_ms: i64,
+    /// Throttles in a row.
+    streak: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Limiter {
+    lanes: [Lane; 6],
+}
+
+fn lane(op: Operation) -> usize {
+    Operation::ALL.iter().position(|o| *o == op).unwrap_or(0)
+}
+
+impl Limiter {
+    /// Books the next slot for `op`: returns how long to wait before sending.
+    pub fn reserve(&mut self, op: Operation, now_ms: i64) -> u64 {
+        let l = &mut self.lanes[lane(op)];
+        let start = l.next_free_ms.max(now_ms);
+        l.next_free_ms = start + MIN_SPACING_MS;
+        (start - now_ms) as u64
+    }
+
+    /// A throttled answer: hold every call of `op` (1 s, 2 s, 4 s… up to 20 s).
+    pub fn throttled(&mut self, op: Operation, now_ms: i64) {
+        let l = &mut self.lanes[lane(op)];
+        let hold = (HOLD_BASE_MS << l.streak.min(5)).min(HOLD_MAX_MS);
+        l.streak += 1;
+        l.next_free_ms = l.next_free_ms.max(now_ms + hold);
+    }
+
+    /// An answer that was not throttled ends the streak.
+    pub fn answered(&mut self, op: Operation) {
+        self.lanes[lane(op)].streak = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_five_per_second_per_operation() {
+        let mut l = Limiter::default();
+        let d = Operation::DescribeCustomKeyStores;
+        let waits: Vec<u64> = (0..6).map(|_| l.reserve(d, 1_000)).collect();
+        assert_eq!(waits, vec![0, 200, 400, 600, 800, 1000]);
+        // Another operation has its own quota.
+        assert_eq!(l.reserve(Operation::ConnectCustomKeyStore, 1_000), 0);
+        // Later calls are not delayed by old bookings.
+        assert_eq!(l.reserve(d, 10_000), 0);
+    }
+
+    #[test]
+    fn throttling_holds_the_operation_for_everyone() {
+        let mut l = Limiter::default();
+        let d = Operation::DescribeCustomKeyStores;
+        l.throttled(d, 0);
+        assert_eq!(l.reserve(d, 0), 1_000);
+        l.throttled(d, 1_000);
+        assert_eq!(l.reserve(d, 1_000), 2_000);
+        l.answered(d);
+        l.throttled(d, 10_000);
+        assert_eq!(l.reserve(d, 10_000), 1_000);
+        assert_eq!(l.reserve(Operation::DisconnectCustomKeyStore, 10_000), 0);
+    }
+}
