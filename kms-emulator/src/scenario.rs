@@ -1,9 +1,21 @@
-//! Scenario files: the credentials the emulator accepts and the stores it starts with, each with
-//! its scripted connect outcome.
+//! Scenario files: the account the emulator pretends to be (credentials, stores, quota), each
+//! store's scripted connect outcomes, and the faults to inject. The format is documented in
+//! `kms-emulator/README.md`; `Scenario::parse` rejects anything the emulator could not honour.
 
 use serde::Deserialize;
+use std::collections::HashSet;
 
 pub const DEFAULT: &str = include_str!("../scenarios/default.json");
+
+/// Operations a fault or reject may name.
+pub const OPERATIONS: [&str; 6] = [
+    "ConnectCustomKeyStore",
+    "DisconnectCustomKeyStore",
+    "DescribeCustomKeyStores",
+    "CreateCustomKeyStore",
+    "UpdateCustomKeyStore",
+    "DeleteCustomKeyStore",
+];
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -12,13 +24,37 @@ pub struct Scenario {
     pub description: String,
     #[serde(default = "default_region")]
     pub region: String,
+    /// The account that owns VPC endpoint services when a request names no owner.
+    #[serde(default = "default_account")]
+    pub account_id: String,
     pub credentials: Vec<CredentialSpec>,
     #[serde(default)]
     pub stores: Vec<StoreSpec>,
+    /// Most stores the account may hold; CreateCustomKeyStore past it is LimitExceededException.
+    #[serde(default = "default_quota")]
+    pub store_quota: usize,
+    /// What Connect does to stores made by CreateCustomKeyStore.
+    #[serde(default)]
+    pub new_stores: NewStores,
+    /// Member values that Create and Update reject as KMS would after checking the backing
+    /// cluster or proxy (cluster not found, proxy unreachable, ...).
+    #[serde(default)]
+    pub rejects: Vec<RejectSpec>,
+    /// Faults for every request (each may be limited to operations).
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
 }
 
 fn default_region() -> String {
     "us-east-1".to_string()
+}
+
+fn default_account() -> String {
+    "111122223333".to_string()
+}
+
+fn default_quota() -> usize {
+    100
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -45,6 +81,11 @@ pub struct StoreSpec {
     pub store_type: String,
     #[serde(default)]
     pub cluster_id: Option<String>,
+    /// Clusters that share this store's backup history (UpdateCustomKeyStore may move to them).
+    #[serde(default)]
+    pub related_clusters: Vec<String>,
+    #[serde(default)]
+    pub trust_anchor_certificate: Option<String>,
     #[serde(default)]
     pub xks: Option<XksSpec>,
     #[serde(default = "disconnected")]
@@ -54,12 +95,26 @@ pub struct StoreSpec {
     /// KMS keys in the store (a store with keys cannot be deleted).
     #[serde(default)]
     pub keys: u32,
+    /// The first Connect.
     #[serde(default)]
     pub connect: ConnectSpec,
+    /// Every later Connect (after a fast failure or a Disconnect); `connect` when absent.
+    #[serde(default)]
+    pub reconnect: Option<ConnectSpec>,
+    /// Emulated seconds DISCONNECTING lasts.
+    #[serde(default = "default_disconnect")]
+    pub disconnect_seconds: f64,
+    /// Faults for requests that name this store (by id, or by name in Describe).
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
 }
 
 fn disconnected() -> String {
     "DISCONNECTED".to_string()
+}
+
+fn default_disconnect() -> f64 {
+    20.0
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -75,7 +130,7 @@ pub struct XksSpec {
     pub vpc_endpoint_service_owner: Option<String>,
 }
 
-/// What a Connect does to this store.
+/// What a Connect does to a store.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSpec {
@@ -111,26 +166,244 @@ impl Default for ConnectSpec {
     }
 }
 
+/// Connect outcomes of created stores, by type: like KMS, about 5 minutes for an external key
+/// store and 15 for CloudHSM.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStores {
+    #[serde(default = "cloudhsm_connect")]
+    pub cloudhsm: ConnectSpec,
+    #[serde(default)]
+    pub external: ConnectSpec,
+}
+
+fn cloudhsm_connect() -> ConnectSpec {
+    ConnectSpec {
+        delay_seconds: 900.0,
+        ..ConnectSpec::default()
+    }
+}
+
+impl Default for NewStores {
+    fn default() -> Self {
+        Self {
+            cloudhsm: cloudhsm_connect(),
+            external: ConnectSpec::default(),
+        }
+    }
+}
+
+/// `member` set to `value` in CreateCustomKeyStore or UpdateCustomKeyStore fails with `error`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectSpec {
+    /// A request member, e.g. `CloudHsmClusterId` or `XksProxyAuthenticationCredential.AccessKeyId`.
+    pub member: String,
+    pub value: String,
+    pub error: String,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// One fault rule; `kind` says which of the other fields apply (see the README).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// throttle, error, latency, hang or malformed.
+    pub kind: String,
+    /// Probability per matching request (0..=1).
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// Fires on the first N matching requests.
+    #[serde(default)]
+    pub first: Option<u64>,
+    /// Only these operations (all when empty).
+    #[serde(default)]
+    pub operations: Vec<String>,
+    /// latency: milliseconds added, plus up to `jitter_ms` more.
+    #[serde(default)]
+    pub ms: Option<u64>,
+    #[serde(default)]
+    pub jitter_ms: Option<u64>,
+    /// error, malformed: the HTTP status.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// error: json, text or html; malformed: truncated or html.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// error (json body): the `__type` and message.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// hang: seconds before the emulator gives up and answers 504.
+    #[serde(default)]
+    pub seconds: Option<f64>,
+    /// error, hang, malformed: run the operation first, then spoil its response.
+    #[serde(default)]
+    pub after_operation: bool,
+}
+
 impl Scenario {
     pub fn parse(text: &str) -> Result<Self, String> {
         let s: Scenario = serde_json::from_str(text).map_err(|e| format!("scenario: {e}"))?;
-        if s.credentials.is_empty() {
-            return Err("scenario: at least one credential is needed".into());
-        }
-        for st in &s.stores {
-            if !["DISCONNECTED", "CONNECTED", "FAILED"].contains(&st.state.as_str()) {
-                return Err(format!(
-                    "scenario: store {} starts in {}, which is not a resting state",
-                    st.id, st.state
-                ));
-            }
-            if !["CONNECTED", "FAILED"].contains(&st.connect.result.as_str()) {
-                return Err(format!(
-                    "scenario: store {} connects to {}, not CONNECTED or FAILED",
-                    st.id, st.connect.result
-                ));
-            }
-        }
+        s.check().map_err(|e| format!("scenario: {e}"))?;
         Ok(s)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.credentials.is_empty() {
+            return Err("at least one credential is needed".into());
+        }
+        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("account_id {} is not 12 digits", self.account_id));
+        }
+        let mut ids = HashSet::new();
+        let mut names = HashSet::new();
+        for st in &self.stores {
+            if !ids.insert(st.id.as_str()) {
+                return Err(format!("store id {} appears twice", st.id));
+            }
+            if !names.insert(st.name.as_str()) {
+                return Err(format!("store name {} appears twice", st.name));
+            }
+            st.check()?;
+        }
+        for c in [&self.new_stores.cloudhsm, &self.new_stores.external] {
+            c.check("new_stores")?;
+        }
+        for r in &self.rejects {
+            if r.member.is_empty() || r.error.is_empty() {
+                return Err("a reject needs a member and an error".into());
+            }
+        }
+        for f in &self.faults {
+            crate::faults::Rule::from_spec(f, None)?;
+        }
+        Ok(())
+    }
+}
+
+impl StoreSpec {
+    fn check(&self) -> Result<(), String> {
+        let id = &self.id;
+        if !["DISCONNECTED", "CONNECTED", "FAILED"].contains(&self.state.as_str()) {
+            return Err(format!(
+                "store {id} starts in {}, which is not a resting state",
+                self.state
+            ));
+        }
+        match (self.store_type.as_str(), &self.cluster_id, &self.xks) {
+            ("AWS_CLOUDHSM", Some(_), None) | ("EXTERNAL_KEY_STORE", None, Some(_)) => {}
+            ("AWS_CLOUDHSM", _, _) => {
+                return Err(format!(
+                    "store {id}: AWS_CLOUDHSM needs cluster_id and no xks"
+                ));
+            }
+            ("EXTERNAL_KEY_STORE", _, _) => {
+                return Err(format!(
+                    "store {id}: EXTERNAL_KEY_STORE needs xks and no cluster_id"
+                ));
+            }
+            (other, _, _) => return Err(format!("store {id}: unknown type {other}")),
+        }
+        if let Some(x) = &self.xks
+            && !["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"].contains(&x.connectivity.as_str())
+        {
+            return Err(format!(
+                "store {id}: unknown connectivity {}",
+                x.connectivity
+            ));
+        }
+        if !(self.disconnect_seconds >= 0.0 && self.disconnect_seconds.is_finite()) {
+            return Err(format!("store {id}: disconnect_seconds must be >= 0"));
+        }
+        self.connect.check(id)?;
+        if let Some(r) = &self.reconnect {
+            r.check(id)?;
+        }
+        for f in &self.faults {
+            crate::faults::Rule::from_spec(f, Some(id))?;
+        }
+        Ok(())
+    }
+}
+
+impl ConnectSpec {
+    fn check(&self, whose: &str) -> Result<(), String> {
+        if !["CONNECTED", "FAILED"].contains(&self.result.as_str()) {
+            return Err(format!(
+                "{whose} connects to {}, not CONNECTED or FAILED",
+                self.result
+            ));
+        }
+        if !(self.delay_seconds >= 0.0 && self.delay_seconds.is_finite()) {
+            return Err(format!("{whose}: delay_seconds must be >= 0"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_scenarios_parse() {
+        let d = Scenario::parse(DEFAULT).unwrap();
+        assert!(d.stores.len() >= 12);
+        assert_eq!(d.store_quota, 100);
+        assert!(d.faults.is_empty(), "the demo scenario injects no faults");
+        let t = Scenario::parse(include_str!("../scenarios/testing.json")).unwrap();
+        assert!(
+            t.credentials
+                .iter()
+                .any(|c| c.expires_in_seconds.is_some_and(|e| e < 0))
+        );
+    }
+
+    #[test]
+    fn bad_scenarios_are_refused() {
+        let base =
+            r#"{"credentials":[{"access_key_id":"A","secret_access_key":"B"}],"stores":[STORE]}"#;
+        for (store, words) in [
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","state":"CONNECTING"}"#,
+                "resting",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM"}"#,
+                "cluster_id",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","connect":{"result":"MAYBE"}}"#,
+                "MAYBE",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","faults":[{"kind":"boom"}]}"#,
+                "boom",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","faults":[{"kind":"throttle","rate":2}]}"#,
+                "rate",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","faults":[{"kind":"error","operations":["ListKeys"]}]}"#,
+                "ListKeys",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","colour":"red"}"#,
+                "colour",
+            ),
+        ] {
+            let err = Scenario::parse(&base.replace("STORE", store)).unwrap_err();
+            assert!(err.contains(words), "{err}");
+        }
+        let two = base.replace(
+            "STORE",
+            r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c"},{"id":"a","name":"m","type":"AWS_CLOUDHSM","cluster_id":"d"}"#,
+        );
+        assert!(Scenario::parse(&two).unwrap_err().contains("twice"));
+        assert!(Scenario::parse(r#"{"credentials":[]}"#).is_err());
     }
 }

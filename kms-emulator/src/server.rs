@@ -1,32 +1,54 @@
-//! The HTTP side: AWS JSON 1.1 on `POST /`, CORS as KMS answers it, the demo credentials.
+//! The HTTP side: AWS JSON 1.1 on `POST /` (size-limited body, SigV4, faults, then the
+//! operation), CORS as KMS answers it, and the emulator's own `GET /_emulator/...` endpoints.
 
-use crate::scenario::Scenario;
+use crate::account::Account;
+use crate::faults::{Action, Faults, Rule};
+use crate::scenario::{FaultSpec, Scenario};
 use crate::sigv4::{Key, verify};
-use crate::stores::{KmsFault, Pace, Store, fault};
+use crate::stores::{KmsFault, Pace, fault};
+use crate::wire;
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// KMS requests are small (the largest member, a trust anchor, is 5000 characters).
+pub const MAX_BODY: usize = 1 << 20;
+/// Bodies up to this size are read and dropped before the 413, so the client sees the answer
+/// instead of a reset connection; larger ones are refused without reading.
+const MAX_DRAIN: usize = 64 << 20;
+/// A body that trickles in slower than this is refused.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct Options {
+    pub time_scale: f64,
+    /// Added to the real clock (for `Date` and signature checks).
+    pub skew_ms: i64,
+    pub seed: u64,
+    /// Faults from the command line, tried after the scenario's.
+    pub faults: Vec<FaultSpec>,
+}
 
 pub struct Emulator {
     pub region: String,
     keys: Vec<Key>,
     demo: Option<Key>,
-    stores: Mutex<Vec<Store>>,
-    pace: Pace,
-    /// Added to the real clock: the emulator's idea of "now" (for `Date` and signature checks).
+    account: Mutex<Account>,
+    faults: Faults,
     skew_ms: i64,
     requests: AtomicU64,
 }
 
 impl Emulator {
-    pub fn new(scenario: &Scenario, time_scale: f64, skew_ms: i64) -> Self {
-        let started = epoch_ms() + skew_ms;
+    pub fn new(scenario: &Scenario, options: Options) -> Result<Self, String> {
+        let started = epoch_ms().saturating_add(options.skew_ms);
         let keys: Vec<Key> = scenario
             .credentials
             .iter()
@@ -34,7 +56,9 @@ impl Emulator {
                 access_key_id: c.access_key_id.clone(),
                 secret_access_key: c.secret_access_key.clone(),
                 session_token: c.session_token.clone(),
-                expires_at_ms: c.expires_in_seconds.map(|s| started + s * 1000),
+                expires_at_ms: c
+                    .expires_in_seconds
+                    .map(|s| started.saturating_add(s.saturating_mul(1000))),
             })
             .collect();
         let demo = scenario
@@ -43,36 +67,40 @@ impl Emulator {
             .zip(&keys)
             .find(|(c, _)| c.demo)
             .map(|(_, k)| k.clone());
-        // Stores were "created" over the last days, oldest first.
-        let n = scenario.stores.len() as f64;
-        let stores = scenario
-            .stores
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                Store::from_spec(
-                    s,
-                    (started as f64 / 1000.0 - (n - i as f64) * 86_400.0 / 3.0).floor(),
-                )
-            })
-            .collect();
-        Self {
+        // Per-store rules first (the most specific), then the scenario's, then the flags'.
+        let mut rules = Vec::new();
+        for s in &scenario.stores {
+            for f in &s.faults {
+                rules.push(Rule::from_spec(f, Some(&s.id))?);
+            }
+        }
+        for f in scenario.faults.iter().chain(&options.faults) {
+            rules.push(Rule::from_spec(f, None)?);
+        }
+        let pace = Pace {
+            time_scale: options.time_scale,
+        };
+        Ok(Self {
             region: scenario.region.clone(),
             keys,
             demo,
-            stores: Mutex::new(stores),
-            pace: Pace { time_scale },
-            skew_ms,
+            account: Mutex::new(Account::new(scenario, pace, started, options.seed)),
+            faults: Faults::new(rules, options.seed),
+            skew_ms: options.skew_ms,
             requests: AtomicU64::new(0),
-        }
+        })
     }
 
     pub fn store_count(&self) -> usize {
-        self.stores.lock().map(|s| s.len()).unwrap_or(0)
+        self.account.lock().map(|a| a.len()).unwrap_or(0)
+    }
+
+    pub fn fault_rules(&self) -> Vec<String> {
+        self.faults.rules().iter().map(Rule::describe).collect()
     }
 
     fn now_ms(&self) -> i64 {
-        epoch_ms() + self.skew_ms
+        epoch_ms().saturating_add(self.skew_ms)
     }
 
     fn request_id(&self) -> String {
@@ -87,6 +115,19 @@ impl Emulator {
             t.wrapping_mul(0x9e37_79b9) & 0xffff_ffff_ffff
         )
     }
+
+    /// Runs an operation under the lock (held only for this synchronous call).
+    fn run(&self, op: &str, input: &Value) -> Result<Value, KmsFault> {
+        let mut account = self
+            .account
+            .lock()
+            .map_err(|_| fault("KMSInternalException", "The emulator's state is poisoned."))?;
+        account.call(op, input, Instant::now(), self.now_ms())
+    }
+
+    fn store_named(&self, input: &Value) -> Option<String> {
+        self.account.lock().ok()?.store_named(input)
+    }
 }
 
 fn epoch_ms() -> i64 {
@@ -100,24 +141,17 @@ pub fn router(em: Arc<Emulator>) -> Router {
     Router::new().fallback(handle).with_state(em)
 }
 
-async fn handle(
-    State(em): State<Arc<Emulator>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn handle(State(em): State<Arc<Emulator>>, request: Request) -> Response {
     let request_id = em.request_id();
-    let mut response = match (method, uri.path()) {
-        (Method::OPTIONS, _) => preflight(&headers),
-        (Method::GET, "/_emulator/credentials") => demo_credentials(&em),
-        (Method::POST, "/") => match kms(&em, &headers, &uri, &body) {
-            Ok(v) => json_response(StatusCode::OK, v.to_string()),
-            Err(f) => error_response(&f),
-        },
-        _ => error_response(&fault(
+    let (parts, body) = request.into_parts();
+    let mut response = match (&parts.method, parts.uri.path()) {
+        (&Method::OPTIONS, _) => preflight(&parts.headers),
+        (&Method::GET, "/_emulator/credentials") => demo_credentials(&em),
+        (&Method::GET, "/_emulator/health") => wire::text(StatusCode::OK, "ok"),
+        (&Method::POST, "/") => kms(&em, &parts, body).await,
+        _ => wire::error(&fault(
             "UnknownOperationException",
-            "This emulator answers POST / (AWS JSON 1.1) and GET /_emulator/credentials.",
+            "This emulator answers POST / (AWS JSON 1.1), GET /_emulator/credentials and GET /_emulator/health.",
         )),
     };
     let h = response.headers_mut();
@@ -125,7 +159,7 @@ async fn handle(
     h.insert(
         header::DATE,
         value(&httpdate::fmt_http_date(
-            UNIX_EPOCH + std::time::Duration::from_millis(em.now_ms().max(0) as u64),
+            UNIX_EPOCH + Duration::from_millis(em.now_ms().max(0) as u64),
         )),
     );
     h.insert(
@@ -168,7 +202,7 @@ fn preflight(headers: &HeaderMap) -> Response {
 /// The demo credentials, in `aws configure export-credentials --format process` form.
 fn demo_credentials(em: &Emulator) -> Response {
     let Some(k) = &em.demo else {
-        return error_response(&fault(
+        return wire::error(&fault(
             "ResourceNotFoundException",
             "This scenario has no demo credentials.",
         ));
@@ -178,9 +212,9 @@ fn demo_credentials(em: &Emulator) -> Response {
         v["SessionToken"] = json!(t);
     }
     if let Some(e) = k.expires_at_ms {
-        v["Expiration"] = json!(httpdate_to_iso(e));
+        v["Expiration"] = json!(iso8601(e));
     }
-    let mut r = json_response(
+    let mut r = wire::json(
         StatusCode::OK,
         serde_json::to_string_pretty(&v).unwrap_or_default(),
     );
@@ -191,8 +225,8 @@ fn demo_credentials(em: &Emulator) -> Response {
     r
 }
 
-fn httpdate_to_iso(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+fn iso8601(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
@@ -205,32 +239,75 @@ fn httpdate_to_iso(ms: i64) -> String {
     )
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
-    let mut r = Response::new(Body::from(body));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    r
-}
-
-fn error_response(f: &KmsFault) -> Response {
-    let status = match f.code.as_str() {
-        "KMSInternalException" | "InternalFailure" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    json_response(
-        status,
-        json!({"__type": f.code, "message": f.message}).to_string(),
+fn too_large() -> KmsFault {
+    fault(
+        "RequestEntityTooLargeException",
+        format!("The request body is larger than {MAX_BODY} bytes."),
     )
 }
 
-fn kms(em: &Emulator, headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Value, KmsFault> {
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    verify(&em.keys, &em.region, headers, path, body, em.now_ms())
-        .map_err(|r| fault(r.code, r.message))?;
-    let target = headers
+/// Reads at most `MAX_BODY` bytes; a larger body is drained (up to `MAX_DRAIN`) and refused.
+async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, KmsFault> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_DRAIN as u64) {
+        return Err(too_large());
+    }
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
+        let frame = match tokio::time::timeout(BODY_TIMEOUT, next).await {
+            Err(_) => {
+                return Err(fault(
+                    "RequestTimeoutException",
+                    "The request body did not arrive in time.",
+                ));
+            }
+            Ok(None) => break,
+            Ok(Some(Err(_))) => {
+                return Err(fault(
+                    "SerializationException",
+                    "The request body could not be read.",
+                ));
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(data) = frame.into_data() {
+            total = total.saturating_add(data.len());
+            if total <= MAX_BODY {
+                kept.extend_from_slice(&data);
+            } else if total > MAX_DRAIN {
+                break;
+            }
+        }
+    }
+    if total > MAX_BODY {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(kept))
+}
+
+/// Authenticates the request and reads its operation and input.
+fn authorize(em: &Emulator, parts: &Parts, body: &[u8]) -> Result<(String, Value), KmsFault> {
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    verify(
+        &em.keys,
+        &em.region,
+        &parts.headers,
+        path,
+        body,
+        em.now_ms(),
+    )
+    .map_err(|r| fault(r.code, r.message))?;
+    let target = parts
+        .headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
@@ -256,89 +333,33 @@ fn kms(em: &Emulator, headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Val
             "Start of structure or map found where not expected.",
         ));
     }
-    let now = Instant::now();
-    let mut stores = em
-        .stores
-        .lock()
-        .map_err(|_| fault("KMSInternalException", "The emulator's state is poisoned."))?;
-    for s in stores.iter_mut() {
-        s.settle(now);
-    }
-    let id = input.get("CustomKeyStoreId").and_then(Value::as_str);
-    let find = |stores: &mut Vec<Store>, id: Option<&str>| -> Result<usize, KmsFault> {
-        let id = id.ok_or_else(|| fault("ValidationException", "1 validation error detected: Value null at 'customKeyStoreId' failed to satisfy constraint: Member must not be null"))?;
-        stores.iter().position(|s| s.id == id).ok_or_else(|| {
-            fault(
-                "CustomKeyStoreNotFoundException",
-                format!("Custom key store '{id}' does not exist in this account and region."),
-            )
-        })
-    };
-    match op {
-        "DescribeCustomKeyStores" => describe(&stores, &input),
-        "ConnectCustomKeyStore" => {
-            let i = find(&mut stores, id)?;
-            stores[i].connect(now, em.pace).map(|_| json!({}))
-        }
-        "DisconnectCustomKeyStore" => {
-            let i = find(&mut stores, id)?;
-            stores[i].disconnect(now, em.pace).map(|_| json!({}))
-        }
-        other => Err(fault(
-            "UnknownOperationException",
-            format!("The emulator does not implement '{other}' yet."),
-        )),
-    }
+    Ok((op.to_string(), input))
 }
 
-fn describe(stores: &[Store], input: &Value) -> Result<Value, KmsFault> {
-    let id = input.get("CustomKeyStoreId").and_then(Value::as_str);
-    let name = input.get("CustomKeyStoreName").and_then(Value::as_str);
-    if id.is_some() && name.is_some() {
-        return Err(fault(
-            "ValidationException",
-            "Specify either CustomKeyStoreId or CustomKeyStoreName, not both.",
-        ));
+async fn kms(em: &Emulator, parts: &Parts, body: Body) -> Response {
+    let body = match read_body(&parts.headers, body).await {
+        Ok(b) => b,
+        Err(f) => return wire::error(&f),
+    };
+    let (op, input) = match authorize(em, parts, &body) {
+        Ok(x) => x,
+        Err(f) => return wire::error(&f),
+    };
+    let store = em.store_named(&input);
+    let decision = em.faults.decide(&op, store.as_deref());
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
     }
-    let selected: Vec<&Store> = stores
-        .iter()
-        .filter(|s| id.is_none_or(|i| s.id == i) && name.is_none_or(|n| s.name == n))
-        .collect();
-    if selected.is_empty() && (id.is_some() || name.is_some()) {
-        let what = id.or(name).unwrap_or_default();
-        return Err(fault(
-            "CustomKeyStoreNotFoundException",
-            format!("Custom key store '{what}' does not exist in this account and region."),
-        ));
-    }
-    let limit = match input.get("Limit") {
-        None => 1000,
-        Some(v) => match v.as_u64() {
-            Some(l @ 1..=1000) => l as usize,
-            _ => {
-                return Err(fault(
-                    "ValidationException",
-                    "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000",
-                ));
+    match decision.failure {
+        None => wire::outcome(&em.run(&op, &input)),
+        Some((action, after)) => {
+            let ran = after.then(|| em.run(&op, &input));
+            if let Action::Hang { cap } = action {
+                // Nothing until the client gives up (hyper then drops this future) or the cap.
+                tokio::time::sleep(cap).await;
+                return wire::gateway_timeout();
             }
-        },
-    };
-    let start = match input.get("Marker") {
-        None => 0,
-        Some(m) => m
-            .as_str()
-            .and_then(|m| m.strip_prefix("cksm-"))
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n <= selected.len())
-            .ok_or_else(|| fault("InvalidMarkerException", "The request was rejected because the marker that specifies where pagination should next begin is not valid."))?,
-    };
-    let end = (start + limit).min(selected.len());
-    let mut out = json!({
-        "CustomKeyStores": selected[start..end].iter().map(|s| s.entry()).collect::<Vec<_>>(),
-        "Truncated": end < selected.len(),
-    });
-    if end < selected.len() {
-        out["NextMarker"] = json!(format!("cksm-{end}"));
+            wire::spoiled(&action, &op, ran.as_ref())
+        }
     }
-    Ok(out)
 }

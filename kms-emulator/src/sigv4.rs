@@ -219,7 +219,7 @@ pub fn verify(
 
 /// `20150830T123600Z` → epoch milliseconds.
 pub fn parse_amz_date(s: &str) -> Option<i64> {
-    if s.len() != 16 || &s[8..9] != "T" || !s.ends_with('Z') {
+    if s.len() != 16 || !s.is_ascii() || s.get(8..9) != Some("T") || !s.ends_with('Z') {
         return None;
     }
     let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u16>().ok();

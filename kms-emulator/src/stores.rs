@@ -1,5 +1,5 @@
-//! The custom key stores and KMS's rules for them. Transitions are lazy: a store remembers when
-//! its CONNECTING or DISCONNECTING ends and settles whenever it is next looked at.
+//! One custom key store and KMS's connection state machine. Transitions are lazy: a store
+//! remembers when its CONNECTING or DISCONNECTING ends and settles whenever it is next looked at.
 
 use crate::scenario::{ConnectSpec, StoreSpec, XksSpec};
 use serde_json::{Value, json};
@@ -19,28 +19,6 @@ pub fn fault(code: &str, message: impl Into<String>) -> KmsFault {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Pending {
-    due: Instant,
-    state: &'static str,
-    error_code: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Store {
-    pub id: String,
-    pub name: String,
-    pub store_type: String,
-    pub cluster_id: Option<String>,
-    pub xks: Option<XksSpec>,
-    pub state: String,
-    pub error_code: Option<String>,
-    pub creation_date: f64,
-    pub keys: u32,
-    connect: ConnectSpec,
-    pending: Option<Pending>,
-}
-
 /// How emulated time maps onto real time.
 #[derive(Clone, Copy, Debug)]
 pub struct Pace {
@@ -50,28 +28,93 @@ pub struct Pace {
 
 impl Pace {
     pub fn real(&self, emulated_seconds: f64) -> Duration {
-        Duration::from_secs_f64((emulated_seconds / self.time_scale.max(1e-6)).max(0.0))
+        Duration::try_from_secs_f64((emulated_seconds / self.time_scale.max(1e-6)).max(0.0))
+            .unwrap_or(Duration::MAX)
     }
 }
 
-/// Disconnecting takes this long (emulated seconds).
-const DISCONNECT_SECONDS: f64 = 20.0;
+#[derive(Clone, Debug)]
+struct Pending {
+    due: Instant,
+    state: &'static str,
+    error_code: Option<String>,
+}
+
+/// What KMS knows but never returns.
+#[derive(Clone, Debug, Default)]
+pub struct Secrets {
+    pub xks_raw_secret: Option<String>,
+    pub kmsuser_password: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub id: String,
+    pub name: String,
+    pub store_type: String,
+    pub cluster_id: Option<String>,
+    pub related_clusters: Vec<String>,
+    pub trust_anchor: Option<String>,
+    pub xks: Option<XksSpec>,
+    pub secrets: Secrets,
+    pub state: String,
+    pub error_code: Option<String>,
+    pub creation_date: f64,
+    pub keys: u32,
+    /// Listing order, and what pagination markers point at.
+    pub seq: u64,
+    connect: ConnectSpec,
+    reconnect: Option<ConnectSpec>,
+    disconnect_seconds: f64,
+    /// Connects that started a connection or failed fast.
+    attempts: u32,
+    pending: Option<Pending>,
+}
+
+const PLACEHOLDER_ANCHOR: &str =
+    "-----BEGIN CERTIFICATE-----\nMIIEmulatorTrustAnchor\n-----END CERTIFICATE-----";
 
 impl Store {
-    pub fn from_spec(spec: &StoreSpec, created_epoch_s: f64) -> Self {
+    pub fn from_spec(spec: &StoreSpec, created_epoch_s: f64, seq: u64) -> Self {
+        let cloudhsm = spec.store_type == "AWS_CLOUDHSM";
         Self {
             id: spec.id.clone(),
             name: spec.name.clone(),
             store_type: spec.store_type.clone(),
             cluster_id: spec.cluster_id.clone(),
+            related_clusters: spec.related_clusters.clone(),
+            trust_anchor: cloudhsm.then(|| {
+                spec.trust_anchor_certificate
+                    .clone()
+                    .unwrap_or_else(|| PLACEHOLDER_ANCHOR.to_string())
+            }),
             xks: spec.xks.clone(),
+            secrets: Secrets::default(),
             state: spec.state.clone(),
             error_code: spec.error_code.clone().filter(|_| spec.state == "FAILED"),
             creation_date: created_epoch_s,
             keys: spec.keys,
+            seq,
             connect: spec.connect.clone(),
+            reconnect: spec.reconnect.clone(),
+            disconnect_seconds: spec.disconnect_seconds,
+            attempts: 0,
             pending: None,
         }
+    }
+
+    /// A store made by CreateCustomKeyStore: DISCONNECTED, connecting as `connect` says.
+    pub fn created(
+        spec: &StoreSpec,
+        secrets: Secrets,
+        created_epoch_s: f64,
+        seq: u64,
+        connect: &ConnectSpec,
+    ) -> Self {
+        let mut s = Self::from_spec(spec, created_epoch_s, seq);
+        s.secrets = secrets;
+        s.connect = connect.clone();
+        s
     }
 
     /// Applies a transition whose time has come.
@@ -88,7 +131,12 @@ impl Store {
         match self.state.as_str() {
             "CONNECTED" | "CONNECTING" => Ok(()),
             "DISCONNECTED" => {
-                if let Some(code) = &self.connect.fast_failure {
+                let spec = match (&self.reconnect, self.attempts) {
+                    (Some(r), 1..) => r.clone(),
+                    _ => self.connect.clone(),
+                };
+                self.attempts = self.attempts.saturating_add(1);
+                if let Some(code) = &spec.fast_failure {
                     return Err(fault(
                         code,
                         fast_failure_message(code, self.cluster_id.as_deref()),
@@ -96,20 +144,12 @@ impl Store {
                 }
                 self.state = "CONNECTING".into();
                 self.error_code = None;
-                let failed = self.connect.result == "FAILED";
+                let failed = spec.result == "FAILED";
                 self.pending = Some(Pending {
-                    due: now + pace.real(self.connect.delay_seconds),
+                    due: later(now, pace.real(spec.delay_seconds)),
                     state: if failed { "FAILED" } else { "CONNECTED" },
-                    error_code: if failed {
-                        Some(
-                            self.connect
-                                .error_code
-                                .clone()
-                                .unwrap_or_else(|| "INTERNAL_ERROR".into()),
-                        )
-                    } else {
-                        None
-                    },
+                    error_code: failed
+                        .then(|| spec.error_code.unwrap_or_else(|| "INTERNAL_ERROR".into())),
                 });
                 Ok(())
             }
@@ -138,7 +178,7 @@ impl Store {
                 self.state = "DISCONNECTING".into();
                 self.error_code = None;
                 self.pending = Some(Pending {
-                    due: now + pace.real(DISCONNECT_SECONDS),
+                    due: later(now, pace.real(self.disconnect_seconds)),
                     state: "DISCONNECTED",
                     error_code: None,
                 });
@@ -147,8 +187,8 @@ impl Store {
         }
     }
 
-    /// The `CustomKeyStoresListEntry` KMS returns.
-    pub fn entry(&self) -> Value {
+    /// The `CustomKeyStoresListEntry` KMS returns: never a secret.
+    pub fn entry(&self, account_id: &str) -> Value {
         let mut e = json!({
             "CustomKeyStoreId": self.id,
             "CustomKeyStoreName": self.name,
@@ -161,9 +201,9 @@ impl Store {
         }
         if let Some(c) = &self.cluster_id {
             e["CloudHsmClusterId"] = json!(c);
-            e["TrustAnchorCertificate"] = json!(
-                "-----BEGIN CERTIFICATE-----\nMIIEmulatorTrustAnchor\n-----END CERTIFICATE-----"
-            );
+        }
+        if let Some(t) = &self.trust_anchor {
+            e["TrustAnchorCertificate"] = json!(t);
         }
         if let Some(x) = &self.xks {
             let mut cfg = json!({
@@ -172,16 +212,27 @@ impl Store {
                 "UriEndpoint": x.uri_endpoint,
                 "UriPath": x.uri_path,
             });
-            if let Some(v) = &x.vpc_endpoint_service_name {
-                cfg["VpcEndpointServiceName"] = json!(v);
-            }
-            if let Some(v) = &x.vpc_endpoint_service_owner {
-                cfg["VpcEndpointServiceOwner"] = json!(v);
+            if x.connectivity == "VPC_ENDPOINT_SERVICE" {
+                if let Some(v) = &x.vpc_endpoint_service_name {
+                    cfg["VpcEndpointServiceName"] = json!(v);
+                }
+                cfg["VpcEndpointServiceOwner"] = json!(
+                    x.vpc_endpoint_service_owner
+                        .as_deref()
+                        .unwrap_or(account_id)
+                );
             }
             e["XksProxyConfiguration"] = cfg;
         }
         e
     }
+}
+
+/// `now + d`, saturating far in the future instead of overflowing.
+fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
 }
 
 fn fast_failure_message(code: &str, cluster: Option<&str>) -> String {
@@ -204,7 +255,11 @@ mod tests {
 
     fn store(name: &str) -> Store {
         let s = Scenario::parse(crate::scenario::DEFAULT).unwrap();
-        Store::from_spec(s.stores.iter().find(|st| st.name == name).unwrap(), 1.7e9)
+        Store::from_spec(
+            s.stores.iter().find(|st| st.name == name).unwrap(),
+            1.7e9,
+            0,
+        )
     }
 
     #[test]
@@ -219,10 +274,17 @@ mod tests {
         assert_eq!(s.state, "CONNECTING");
         s.settle(t0 + Duration::from_secs(300));
         assert_eq!(s.state, "CONNECTED");
+        s.connect(t0 + Duration::from_secs(300), pace).unwrap(); // a no-op when connected
         s.disconnect(t0 + Duration::from_secs(301), pace).unwrap();
         assert_eq!(s.state, "DISCONNECTING");
         assert_eq!(
             s.connect(t0 + Duration::from_secs(302), pace)
+                .unwrap_err()
+                .code,
+            "CustomKeyStoreInvalidStateException"
+        );
+        assert_eq!(
+            s.disconnect(t0 + Duration::from_secs(302), pace)
                 .unwrap_err()
                 .code,
             "CustomKeyStoreInvalidStateException"
@@ -235,6 +297,17 @@ mod tests {
                 .code,
             "CustomKeyStoreInvalidStateException"
         );
+    }
+
+    #[test]
+    fn disconnect_while_connecting_cancels_the_connect() {
+        let pace = Pace { time_scale: 1.0 };
+        let t0 = Instant::now();
+        let mut s = store("payments-xks");
+        s.connect(t0, pace).unwrap();
+        s.disconnect(t0 + Duration::from_secs(1), pace).unwrap();
+        s.settle(t0 + Duration::from_secs(600));
+        assert_eq!(s.state, "DISCONNECTED");
     }
 
     #[test]
@@ -260,5 +333,43 @@ mod tests {
         );
         s.disconnect(t0 + Duration::from_secs(3), pace).unwrap();
         assert_eq!(s.error_code, None);
+    }
+
+    #[test]
+    fn a_reconnect_follows_its_own_script() {
+        let pace = Pace { time_scale: 1.0 };
+        let t0 = Instant::now();
+        let mut s = store("xks-timeout-then-ok");
+        s.connect(t0, pace).unwrap();
+        s.settle(t0 + Duration::from_secs(3600));
+        assert_eq!(s.error_code.as_deref(), Some("XKS_PROXY_TIMED_OUT"));
+        s.disconnect(t0 + Duration::from_secs(3600), pace).unwrap();
+        s.settle(t0 + Duration::from_secs(7200));
+        s.connect(t0 + Duration::from_secs(7200), pace).unwrap();
+        s.settle(t0 + Duration::from_secs(10_800));
+        assert_eq!((s.state.as_str(), s.error_code), ("CONNECTED", None));
+    }
+
+    #[test]
+    fn entries_never_hold_secrets() {
+        let mut s = store("ledger-xks-vpc");
+        s.secrets = Secrets {
+            xks_raw_secret: Some("TOPSECRETTOPSECRETTOPSECRETTOPSECRETTOPSECRET".into()),
+            kmsuser_password: Some("hunter22".into()),
+        };
+        let e = s.entry("111122223333").to_string();
+        assert!(!e.contains("TOPSECRET") && !e.contains("hunter22"), "{e}");
+        assert!(
+            e.contains(r#""VpcEndpointServiceOwner":"111122223333""#),
+            "{e}"
+        );
+        let h = store("hsm-primary").entry("111122223333");
+        assert!(
+            h["TrustAnchorCertificate"]
+                .as_str()
+                .unwrap()
+                .contains("BEGIN CERTIFICATE")
+        );
+        assert!(h.get("XksProxyConfiguration").is_none());
     }
 }

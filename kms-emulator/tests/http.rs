@@ -1,0 +1,565 @@
+//! The emulator over real HTTP: an in-process server, plain `std` sockets, requests signed with
+//! aws-sigv4. Covers what unit tests cannot: the wire, SigV4 rejections, body limits, the fault
+//! flags and many concurrent clients.
+
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use kms_emulator::cli::{self, Parsed};
+use kms_emulator::listener::Capped;
+use kms_emulator::server::{Emulator, Options, router};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+const TESTING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/testing.json");
+
+struct Creds {
+    akid: &'static str,
+    secret: &'static str,
+    token: Option<&'static str>,
+}
+
+const GOOD: Creds = Creds {
+    akid: "ASIATESTINGVALID0001",
+    secret: "testingSecretKey/NotReal/0123456789abcdef",
+    token: Some("IQoJTESTING//SESSION/TOKEN=="),
+};
+
+/// Starts an emulator on its own runtime with these command-line arguments (plus the testing
+/// scenario and a fixed seed unless given).
+fn start(args: &[&str]) -> SocketAddr {
+    let mut all: Vec<String> = vec![
+        "--scenario".into(),
+        TESTING.into(),
+        "--seed".into(),
+        "1".into(),
+    ];
+    all.extend(args.iter().map(|s| s.to_string()));
+    let Ok(Parsed::Run(a)) = cli::parse(all) else {
+        panic!("bad arguments {args:?}");
+    };
+    let em = Emulator::new(
+        &a.scenario,
+        Options {
+            time_scale: a.time_scale,
+            skew_ms: a.skew_seconds * 1000,
+            seed: a.seed.unwrap_or(1),
+            faults: a.faults.clone(),
+        },
+    )
+    .unwrap();
+    let max = a.max_connections;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(l.local_addr().unwrap()).unwrap();
+            axum::serve(Capped::new(l, max), router(Arc::new(em)))
+                .await
+                .unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+    fn code(&self) -> String {
+        self.json()["__type"].as_str().unwrap_or("").to_string()
+    }
+}
+
+/// One HTTP/1.1 exchange on a fresh connection.
+fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Reply {
+    exchange(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+        b"",
+    )
+}
+
+/// A KMS call signed by `creds` at `at`.
+fn call_as(addr: SocketAddr, creds: &Creds, at: SystemTime, op: &str, body: &str) -> Reply {
+    let host = addr.to_string();
+    let target = format!("TrentService.{op}");
+    let headers = [
+        ("host", host.as_str()),
+        ("content-type", "application/x-amz-json-1.1"),
+        ("x-amz-target", target.as_str()),
+    ];
+    let identity = aws_credential_types::Credentials::new(
+        creds.akid,
+        creds.secret,
+        creds.token.map(str::to_string),
+        None,
+        "test",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("kms")
+        .time(at)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        format!("http://{host}/"),
+        headers.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut head = String::from("POST / HTTP/1.1\r\nConnection: close\r\n");
+    for (k, v) in headers.iter().copied().chain(instructions.headers()) {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+    exchange(addr, &head, body.as_bytes())
+}
+
+fn call(addr: SocketAddr, op: &str, body: &str) -> Reply {
+    call_as(addr, &GOOD, SystemTime::now(), op, body)
+}
+
+fn describe(addr: SocketAddr) -> Reply {
+    call(addr, "DescribeCustomKeyStores", "{}")
+}
+
+#[test]
+fn emulator_endpoints_cors_and_kms_headers() {
+    let addr = start(&[]);
+    let h = get(addr, "/_emulator/health");
+    assert_eq!((h.status, h.body.as_str()), (200, "ok"));
+    let c = get(addr, "/_emulator/credentials").json();
+    assert_eq!(c["AccessKeyId"], GOOD.akid);
+    assert_eq!(c["Version"], 1);
+    assert!(c["Expiration"].as_str().unwrap().ends_with("+00:00"));
+    let pre = exchange(
+        addr,
+        &format!(
+            "OPTIONS / HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://x\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type,x-amz-target\r\nConnection: close\r\n\r\n"
+        ),
+        b"",
+    );
+    assert_eq!(pre.status, 200);
+    assert_eq!(
+        pre.header("access-control-allow-headers"),
+        Some("content-type,x-amz-target")
+    );
+    assert_eq!(pre.header("access-control-max-age"), Some("172800"));
+    for r in [h, pre, describe(addr), get(addr, "/nope")] {
+        assert!(r.header("x-amzn-requestid").is_some_and(|v| v.len() == 36));
+        assert!(r.header("date").is_some_and(|v| v.ends_with("GMT")));
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    }
+    let ok = describe(addr);
+    assert_eq!(ok.status, 200);
+    assert_eq!(
+        ok.header("content-type"),
+        Some("application/x-amz-json-1.1")
+    );
+    assert_eq!(ok.json()["CustomKeyStores"].as_array().unwrap().len(), 13);
+}
+
+#[test]
+fn sigv4_rejections() {
+    let addr = start(&[]);
+    let now = SystemTime::now();
+    let cases = [
+        (
+            Creds {
+                secret: "wrong/secret/wrong/secret/wrong/secret/wrong",
+                ..GOOD
+            },
+            now,
+            "InvalidSignatureException",
+            "does not match",
+        ),
+        (
+            Creds {
+                akid: "ASIAUNKNOWNKEY000000",
+                ..GOOD
+            },
+            now,
+            "UnrecognizedClientException",
+            "security token included in the request is invalid",
+        ),
+        (
+            Creds {
+                token: Some("not-the-token"),
+                ..GOOD
+            },
+            now,
+            "UnrecognizedClientException",
+            "invalid",
+        ),
+        (
+            Creds {
+                token: None,
+                ..GOOD
+            },
+            now,
+            "UnrecognizedClientException",
+            "invalid",
+        ),
+        (
+            Creds {
+                akid: "ASIATESTINGEXPIRED01",
+                secret: "testingExpiredSecret/NotReal/0123456789ab",
+                token: Some("IQoJTESTING//EXPIRED/TOKEN=="),
+            },
+            now,
+            "ExpiredTokenException",
+            "expired",
+        ),
+        (
+            GOOD,
+            now - Duration::from_secs(600),
+            "InvalidSignatureException",
+            "Signature expired: ",
+        ),
+        (
+            GOOD,
+            now + Duration::from_secs(600),
+            "InvalidSignatureException",
+            "Signature not yet current: ",
+        ),
+    ];
+    for (creds, at, code, words) in cases {
+        let r = call_as(addr, &creds, at, "DescribeCustomKeyStores", "{}");
+        assert_eq!((r.status, r.code()), (400, code.to_string()), "{}", r.body);
+        assert!(
+            r.json()["message"].as_str().unwrap().contains(words),
+            "{}",
+            r.body
+        );
+    }
+    let r = call_as(
+        addr,
+        &GOOD,
+        now - Duration::from_secs(600),
+        "DescribeCustomKeyStores",
+        "{}",
+    );
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        m.contains(" is now earlier than ") && m.ends_with(" - 5 min.)"),
+        "{m}"
+    );
+    // A long-term key needs no token.
+    let long_term = Creds {
+        akid: "AKIATESTINGLONGTERM1",
+        secret: "testingLongTermSecret/NotReal/0123456789a",
+        token: None,
+    };
+    assert_eq!(
+        call_as(addr, &long_term, now, "DescribeCustomKeyStores", "{}").status,
+        200
+    );
+    // Within five minutes is fine.
+    assert_eq!(
+        call_as(
+            addr,
+            &GOOD,
+            now - Duration::from_secs(240),
+            "DescribeCustomKeyStores",
+            "{}"
+        )
+        .status,
+        200
+    );
+}
+
+#[test]
+fn the_emulators_clock_can_be_skewed() {
+    let addr = start(&["--clock-skew-seconds", "600"]);
+    let r = describe(addr);
+    assert_eq!(r.code(), "InvalidSignatureException");
+    let date = httpdate::parse_http_date(r.header("date").unwrap()).unwrap();
+    let ahead = date.duration_since(SystemTime::now()).unwrap();
+    assert!(ahead > Duration::from_secs(590), "{ahead:?}");
+    let at = SystemTime::now() + Duration::from_secs(600);
+    assert_eq!(
+        call_as(addr, &GOOD, at, "DescribeCustomKeyStores", "{}").status,
+        200
+    );
+}
+
+#[test]
+fn bad_bodies_get_kms_errors() {
+    let addr = start(&[]);
+    let r = call(addr, "DescribeCustomKeyStores", "{not json");
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "SerializationException".to_string())
+    );
+    let r = call(addr, "DescribeCustomKeyStores", "[]");
+    assert_eq!(r.code(), "SerializationException");
+    let r = call(addr, "DescribeCustomKeyStores", r#"{"Limit":"5"}"#);
+    assert_eq!(r.code(), "SerializationException");
+    let r = call(addr, "ListKeys", "{}");
+    assert_eq!(r.code(), "UnknownOperationException");
+    // Ten megabytes: read, dropped, refused in KMS's JSON (not axum's plain text).
+    let big = format!(r#"{{"CustomKeyStoreName":"{}"}}"#, "x".repeat(10 << 20));
+    let r = call(addr, "DescribeCustomKeyStores", &big);
+    assert_eq!(
+        (r.status, r.code()),
+        (413, "RequestEntityTooLargeException".to_string())
+    );
+    // An absurd declared length is refused without reading.
+    let r = exchange(
+        addr,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 999999999999\r\nConnection: close\r\n\r\n"
+        ),
+        b"{}",
+    );
+    assert_eq!(
+        (r.status, r.code()),
+        (413, "RequestEntityTooLargeException".to_string())
+    );
+    assert_eq!(get(addr, "/_emulator/health").status, 200, "still serving");
+}
+
+#[test]
+fn throttle_first_then_rate_with_a_seed() {
+    let addr = start(&["--throttle-first", "2"]);
+    let codes: Vec<String> = (0..3).map(|_| describe(addr).code()).collect();
+    assert_eq!(codes, ["ThrottlingException", "ThrottlingException", ""]);
+    let r = describe(start(&["--throttle-first", "1"]));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].as_str().unwrap().contains("rate"));
+    let pattern = |seed: &str| {
+        let addr = start(&["--throttle-rate", "0.5", "--seed", seed]);
+        (0..12).map(|_| describe(addr).status).collect::<Vec<_>>()
+    };
+    let a = pattern("5");
+    assert_eq!(a, pattern("5"));
+    assert!(a.contains(&400) && a.contains(&200), "{a:?}");
+}
+
+#[test]
+fn server_errors_in_three_shapes() {
+    let r = describe(start(&["--error-rate", "1"]));
+    assert_eq!(
+        (r.status, r.code()),
+        (500, "KMSInternalException".to_string())
+    );
+    let r = describe(start(&["--error-rate", "1", "--error-body", "text"]));
+    assert_eq!((r.status, r.body.as_str()), (502, "Bad Gateway"));
+    assert!(r.header("content-type").unwrap().starts_with("text/plain"));
+    let r = describe(start(&[
+        "--error-rate",
+        "1",
+        "--error-body",
+        "html",
+        "--error-status",
+        "504",
+    ]));
+    assert_eq!(r.status, 504);
+    assert!(r.body.contains("<html>"));
+}
+
+#[test]
+fn malformed_bodies() {
+    let r = describe(start(&["--malformed-rate", "1"]));
+    assert_eq!(r.status, 200);
+    assert!(r.body.starts_with("{\"CustomKeyStores\":["), "{}", r.body);
+    assert!(serde_json::from_str::<Value>(&r.body).is_err());
+    let r = describe(start(&[
+        "--malformed-rate",
+        "1",
+        "--malformed-body",
+        "html",
+        "--malformed-status",
+        "502",
+    ]));
+    assert_eq!(r.status, 502);
+    assert!(r.body.starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn latency_and_hangs_and_operation_filters() {
+    let addr = start(&[
+        "--latency-ms",
+        "300",
+        "--fault-operations",
+        "DescribeCustomKeyStores",
+    ]);
+    let t = Instant::now();
+    assert_eq!(describe(addr).status, 200);
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    let t = Instant::now();
+    let r = call(
+        addr,
+        "ConnectCustomKeyStore",
+        r#"{"CustomKeyStoreId":"cks-7e570000000000001"}"#,
+    );
+    assert_eq!(r.status, 200);
+    assert!(
+        t.elapsed() < Duration::from_millis(300),
+        "Connect is not delayed"
+    );
+
+    let addr = start(&[
+        "--hang-rate",
+        "1",
+        "--hang-seconds",
+        "1",
+        "--fault-operations",
+        "ConnectCustomKeyStore",
+    ]);
+    let t = Instant::now();
+    let r = call(
+        addr,
+        "ConnectCustomKeyStore",
+        r#"{"CustomKeyStoreId":"cks-7e570000000000001"}"#,
+    );
+    assert_eq!(r.status, 504);
+    assert!(t.elapsed() >= Duration::from_secs(1));
+    // A hang before the operation leaves the store alone.
+    let s = call(
+        addr,
+        "DescribeCustomKeyStores",
+        r#"{"CustomKeyStoreId":"cks-7e570000000000001"}"#,
+    );
+    assert_eq!(
+        s.json()["CustomKeyStores"][0]["ConnectionState"],
+        "DISCONNECTED"
+    );
+}
+
+#[test]
+fn per_store_faults_from_the_scenario() {
+    let addr = start(&[]);
+    let throttled = r#"{"CustomKeyStoreId":"cks-7e57000000000000b"}"#;
+    assert_eq!(
+        call(addr, "DescribeCustomKeyStores", throttled).code(),
+        "ThrottlingException"
+    );
+    assert_eq!(call(addr, "DescribeCustomKeyStores", throttled).status, 200);
+    // Another store is not affected.
+    assert_eq!(describe(addr).status, 200);
+    // The lost Connect: 500, yet the store is connecting, and a retry is a no-op 200.
+    let lost = r#"{"CustomKeyStoreId":"cks-7e57000000000000c"}"#;
+    assert_eq!(
+        call(addr, "ConnectCustomKeyStore", lost).code(),
+        "KMSInternalException"
+    );
+    let s = call(addr, "DescribeCustomKeyStores", lost).json();
+    assert_eq!(s["CustomKeyStores"][0]["ConnectionState"], "CONNECTING");
+    assert_eq!(call(addr, "ConnectCustomKeyStore", lost).body, "{}");
+}
+
+#[test]
+fn two_hundred_concurrent_clients() {
+    let addr = start(&["--latency-ms", "200"]);
+    let t = Instant::now();
+    let threads: Vec<_> = (0..200)
+        .map(|_| std::thread::spawn(move || describe(addr).status))
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    // Served together, not one after another.
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+}
+
+#[test]
+fn stores_created_over_http_are_bounded() {
+    let addr = start(&[]);
+    let mut made = 0;
+    let mut last = String::new();
+    for i in 0..5 {
+        let body = json!({
+            "CustomKeyStoreName": format!("made-{i}"),
+            "CloudHsmClusterId": format!("cluster-{}aaaaaaaaaaa", ["6", "7", "a", "b", "c"][i]),
+            "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "KeyStorePassword": "kmsPswd1",
+        });
+        let r = call(addr, "CreateCustomKeyStore", &body.to_string());
+        if r.status == 200 {
+            made += 1;
+        } else {
+            last = r.code();
+        }
+    }
+    assert_eq!((made, last.as_str()), (2, "LimitExceededException"));
+}
+
+#[test]
+fn connections_past_the_cap_wait_their_turn() {
+    let addr = start(&["--max-connections", "2"]);
+    let idle = TcpStream::connect(addr).unwrap();
+    let _other = TcpStream::connect(addr).unwrap();
+    let mut third = TcpStream::connect(addr).unwrap();
+    third
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let r = third.read(&mut byte);
+    assert!(r.is_err(), "served past the cap: {r:?} {byte:?}");
+    drop(idle);
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut raw = Vec::new();
+    third.read_to_end(&mut raw).unwrap();
+    assert!(
+        raw.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
+}
