@@ -470,11 +470,15 @@ impl Validate for UpdateCustomKeyStoreRequest {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+/// `CustomKeyStores` is required: KMS always sends it, and a reply without it (an empty or
+/// truncated body that still parses) must not read as "no stores".
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct DescribeCustomKeyStoresResponse {
     pub custom_key_stores: Vec<CustomKeyStore>,
+    #[serde(default)]
     pub next_marker: Option<String>,
+    #[serde(default)]
     pub truncated: bool,
 }
 
@@ -518,10 +522,8 @@ pub struct XksProxyConfiguration {
 pub struct Empty {}
 
 /// Parses a success body; an empty body is the default value.
-pub fn parse_output<T: DeserializeOwned + Default>(body: &str) -> Result<T, String> {
-    if body.trim().is_empty() {
-        return Ok(T::default());
-    }
+pub fn parse_output<T: DeserializeOwned>(body: &str) -> Result<T, String> {
+    let body = if body.trim().is_empty() { "{}" } else { body };
     serde_json::from_str(body).map_err(|e| format!("the response is not the JSON KMS sends ({e})"))
 }
 
@@ -581,6 +583,11 @@ mod tests {
             "NEW_CODE"
         );
         assert_eq!(parse_output::<Empty>(""), Ok(Empty {}));
+        assert!(
+            parse_output::<DescribeCustomKeyStoresResponse>("").is_err(),
+            "an empty Describe is malformed"
+        );
+        assert!(parse_output::<DescribeCustomKeyStoresResponse>("{}").is_err());
         assert_eq!(parse_output::<Empty>("{}"), Ok(Empty {}));
         assert!(parse_output::<Empty>("<html>").is_err());
     }

@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod explain;
+pub mod forms;
 pub mod kms;
 pub mod limits;
 pub mod link;

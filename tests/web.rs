@@ -5,6 +5,7 @@
 mod common;
 
 use common::Page;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -228,4 +229,94 @@ async fn several_watches_each_in_its_own_panel() {
         older.is_some(),
         "the older watch keeps its own status region"
     );
+}
+
+#[wasm_bindgen_test]
+async fn create_an_external_key_store_then_connect_it() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.type_into("Custom key store name", "web-test-xks");
+    let kind = page
+        .root
+        .query_selector("#c-type")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlSelectElement>();
+    kind.set_value("external");
+    kind.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    page.until(5, "the external fields", |p| {
+        p.root.query_selector("#c-endpoint").unwrap().is_some()
+    })
+    .await;
+    page.type_into("Proxy URI endpoint", "https://xks.webtest.example.com:8443");
+    page.type_into("Proxy URI path", "kms/xks/v1");
+    page.button("Create").click();
+    // Bad input is named next to its field, and nothing is sent.
+    page.until(5, "field messages", |p| {
+        p.text()
+            .contains("Not sent: correct the fields marked above")
+    })
+    .await;
+    assert!(
+        page.text()
+            .contains("https:// and a host name, with no port or path")
+    );
+    assert!(page.text().contains("an optional prefix and /kms/xks/v1"));
+    page.type_into("Proxy URI endpoint", "https://xks.webtest.example.com");
+    page.type_into("Proxy URI path", "/webtest/kms/xks/v1");
+    page.type_into("Proxy access key ID", "WEBTESTAKIDABCDEFGHIJ");
+    page.type_into(
+        "Proxy secret access key",
+        "webtestSecretKeyThatIsLongEnough0123456789ab",
+    );
+    page.button("Create").click();
+    page.until(15, "created", |p| {
+        p.text()
+            .contains("It is DISCONNECTED: connect it to use it.")
+    })
+    .await;
+    // The secret is gone from the form once used.
+    assert_eq!(page.field("Proxy secret access key").value(), "");
+    page.until(15, "the new row", |p| p.text().contains("web-test-xks"))
+        .await;
+    page.button("Connect it now").click();
+    page.until(30, "CONNECTED", |p| p.status().contains("is connected"))
+        .await;
+}
+
+#[wasm_bindgen_test]
+async fn rename_while_connected_and_delete_only_when_disconnected() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    // hsm-connected: CONNECTED, holds keys.
+    page.until(10, "the store list", |p| p.text().contains("hsm-connected"))
+        .await;
+    page.button("Select hsm-connected").click();
+    page.until(5, "the manage card", |p| {
+        p.text().contains("Update or delete hsm-connected")
+    })
+    .await;
+    page.type_into("New custom key store name", "hsm-renamed");
+    page.button("Update").click();
+    page.until(15, "updated", |p| p.text().contains("Updated."))
+        .await;
+    page.until(15, "the renamed row", |p| {
+        p.text().contains("Update or delete hsm-renamed")
+    })
+    .await;
+    // The cluster needs DISCONNECTED: the form says so instead of sending.
+    page.type_into("New CloudHSM cluster ID", "cluster-234abcdefgz");
+    page.button("Update").click();
+    page.until(5, "needs disconnect", |p| {
+        p.text()
+            .contains("can change only while it is DISCONNECTED")
+    })
+    .await;
+    page.button("Delete…").click();
+    page.until(5, "delete blocked", |p| {
+        p.text()
+            .contains("deletes a custom key store only when it is DISCONNECTED")
+    })
+    .await;
 }

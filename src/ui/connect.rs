@@ -29,11 +29,13 @@ pub async fn describe_one(
         .find(|s| s.custom_key_store_id.as_deref() == Some(id))
     {
         Some(store) => Ok((store, reply.request_id)),
-        None => Err(KmsError::from_response(
-            400,
-            Some("CustomKeyStoreNotFoundException"),
+        // KMS answers an unknown id with CustomKeyStoreNotFoundException, never with a list
+        // that lacks it: such a reply is not KMS's.
+        None => Err(KmsError::malformed(
+            200,
             reply.request_id,
-            "{\"message\":\"The answer did not include this custom key store.\"}",
+            "the reply does not include this custom key store",
+            "",
         )),
     }
 }

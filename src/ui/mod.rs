@@ -4,6 +4,7 @@
 mod connect;
 mod credentials;
 mod endpoint;
+mod manage;
 mod status;
 mod stores;
 
@@ -263,6 +264,7 @@ pub fn App() -> impl IntoView {
             <div class="column">
                 <credentials::CredentialsForm />
                 <endpoint::EndpointForm />
+                <manage::CreateStore />
             </div>
             <div class="column">
                 <connect::ConnectForm />
@@ -270,6 +272,7 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="wide">
                 <stores::StoreTable />
+                <manage::SelectedStore />
             </div>
         </main>
     }

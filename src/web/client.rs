@@ -57,7 +57,7 @@ struct RawResponse {
 }
 
 impl Client {
-    pub async fn call<Req: Serialize + Validate, Out: DeserializeOwned + Default>(
+    pub async fn call<Req: Serialize + Validate, Out: DeserializeOwned>(
         &self,
         op: Operation,
         request: &Req,
@@ -81,7 +81,7 @@ impl Client {
         }
     }
 
-    async fn attempt<Out: DeserializeOwned + Default>(
+    async fn attempt<Out: DeserializeOwned>(
         &self,
         op: Operation,
         body: &str,
@@ -122,7 +122,7 @@ impl Client {
         result
     }
 
-    fn parse<Out: DeserializeOwned + Default>(raw: RawResponse) -> Result<Reply<Out>, KmsError> {
+    fn parse<Out: DeserializeOwned>(raw: RawResponse) -> Result<Reply<Out>, KmsError> {
         if (200..300).contains(&raw.status) {
             parse_output(&raw.body)
                 .map(|output| Reply {

@@ -1,0 +1,394 @@
+//! The Create and Update forms as plain data: raw field text in, a request that passes the
+//! model's limits (or every problem, by field) out, plus KMS's rules on what may change while
+//! a store is connected. Pure, so the rules are tested natively.
+
+use crate::credentials::Secret;
+use crate::kms::{
+    ConnectionState, CreateCustomKeyStoreRequest, CustomKeyStore, CustomKeyStoreType,
+    UpdateCustomKeyStoreRequest, Validate, XksProxyAuthenticationCredential, XksProxyConnectivity,
+};
+use crate::limits::Problem;
+
+/// The Create form's fields, as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateForm {
+    pub name: String,
+    pub external: bool,
+    pub cluster_id: String,
+    pub trust_anchor: String,
+    pub kmsuser_password: Secret,
+    pub vpc: bool,
+    pub uri_endpoint: String,
+    pub uri_path: String,
+    pub proxy_access_key_id: Secret,
+    pub proxy_secret: Secret,
+    pub vpc_service_name: String,
+    pub vpc_service_owner: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn opt_secret(s: &Secret) -> Option<Secret> {
+    let t = s.expose().trim();
+    (!t.is_empty()).then(|| Secret::new(t))
+}
+
+fn credential(akid: &Secret, secret: &Secret) -> Option<XksProxyAuthenticationCredential> {
+    match (opt_secret(akid), opt_secret(secret)) {
+        (None, None) => None,
+        (a, s) => Some(XksProxyAuthenticationCredential {
+            access_key_id: a.unwrap_or_default(),
+            raw_secret_access_key: s.unwrap_or_default(),
+        }),
+    }
+}
+
+impl CreateForm {
+    /// The request, or every problem by request member.
+    pub fn request(&self) -> Result<CreateCustomKeyStoreRequest, Vec<Problem>> {
+        let mut r = CreateCustomKeyStoreRequest {
+            custom_key_store_name: self.name.trim().to_string(),
+            ..Default::default()
+        };
+        if self.external {
+            r.custom_key_store_type = Some(CustomKeyStoreType::ExternalKeyStore);
+            r.xks_proxy_connectivity = Some(if self.vpc {
+                XksProxyConnectivity::VpcEndpointService
+            } else {
+                XksProxyConnectivity::PublicEndpoint
+            });
+            r.xks_proxy_uri_endpoint = opt(&self.uri_endpoint);
+            r.xks_proxy_uri_path = opt(&self.uri_path);
+            r.xks_proxy_authentication_credential =
+                credential(&self.proxy_access_key_id, &self.proxy_secret);
+            if self.vpc {
+                r.xks_proxy_vpc_endpoint_service_name = opt(&self.vpc_service_name);
+                r.xks_proxy_vpc_endpoint_service_owner = opt(&self.vpc_service_owner);
+            }
+        } else {
+            r.custom_key_store_type = Some(CustomKeyStoreType::AwsCloudHsm);
+            r.cloud_hsm_cluster_id = opt(&self.cluster_id);
+            // Keep the certificate's line breaks: it is PEM.
+            r.trust_anchor_certificate = (!self.trust_anchor.trim().is_empty())
+                .then(|| self.trust_anchor.trim().replace("\r\n", "\n"));
+            r.key_store_password = opt_secret(&self.kmsuser_password);
+        }
+        let problems = r.problems();
+        if problems.is_empty() {
+            Ok(r)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The JSON configuration file an external key store proxy gives (the AWS console accepts it
+/// too): `{"XksProxyUriPath": …, "XksProxyAuthenticationCredential": {"AccessKeyId": …,
+/// "RawSecretAccessKey": …}}`. Returns the path and the credential.
+pub fn parse_proxy_config(
+    text: &str,
+) -> Result<(String, XksProxyAuthenticationCredential), String> {
+    let v: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|_| "This file is not JSON. The proxy configuration file is the JSON your external key store proxy produced.".to_string())?;
+    let path = v["XksProxyUriPath"]
+        .as_str()
+        .ok_or("The file has no XksProxyUriPath.")?;
+    let cred = &v["XksProxyAuthenticationCredential"];
+    let akid = cred["AccessKeyId"]
+        .as_str()
+        .ok_or("The file has no XksProxyAuthenticationCredential.AccessKeyId.")?;
+    let secret = cred["RawSecretAccessKey"]
+        .as_str()
+        .ok_or("The file has no XksProxyAuthenticationCredential.RawSecretAccessKey.")?;
+    Ok((
+        path.trim().to_string(),
+        XksProxyAuthenticationCredential {
+            access_key_id: Secret::new(akid.trim()),
+            raw_secret_access_key: Secret::new(secret.trim()),
+        },
+    ))
+}
+
+/// The Update form: only what the user changed is sent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateForm {
+    pub new_name: String,
+    pub cluster_id: String,
+    pub kmsuser_password: Secret,
+    pub uri_endpoint: String,
+    pub uri_path: String,
+    pub proxy_access_key_id: Secret,
+    pub proxy_secret: Secret,
+    /// `None`: unchanged.
+    pub vpc: Option<bool>,
+    pub vpc_service_name: String,
+    pub vpc_service_owner: String,
+}
+
+/// Why KMS would refuse this update in the store's state, if it would.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NeedsDisconnect {
+    /// The members that need DISCONNECTED.
+    pub members: Vec<&'static str>,
+    pub state: String,
+}
+
+impl std::fmt::Display for NeedsDisconnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The store is {}: {} can change only while it is DISCONNECTED. Disconnect it first, or change only what may change while connected.",
+            self.state,
+            self.members.join(", ")
+        )
+    }
+}
+
+impl UpdateForm {
+    /// The request for `store`, or the problems by member. Unchanged values are left out.
+    pub fn request(
+        &self,
+        store: &CustomKeyStore,
+    ) -> Result<UpdateCustomKeyStoreRequest, Vec<Problem>> {
+        let id = store.custom_key_store_id.clone().unwrap_or_default();
+        let mut r = UpdateCustomKeyStoreRequest {
+            custom_key_store_id: id,
+            ..Default::default()
+        };
+        let changed = |new: &str, old: Option<&str>| opt(new).filter(|n| Some(n.as_str()) != old);
+        r.new_custom_key_store_name =
+            changed(&self.new_name, store.custom_key_store_name.as_deref());
+        match store.store_type() {
+            CustomKeyStoreType::ExternalKeyStore => {
+                let x = store.xks_proxy_configuration.clone().unwrap_or_default();
+                r.xks_proxy_uri_endpoint = changed(&self.uri_endpoint, x.uri_endpoint.as_deref());
+                r.xks_proxy_uri_path = changed(&self.uri_path, x.uri_path.as_deref());
+                r.xks_proxy_authentication_credential =
+                    credential(&self.proxy_access_key_id, &self.proxy_secret);
+                let was_vpc = x.connectivity == Some(XksProxyConnectivity::VpcEndpointService);
+                if let Some(vpc) = self.vpc.filter(|v| *v != was_vpc) {
+                    r.xks_proxy_connectivity = Some(if vpc {
+                        XksProxyConnectivity::VpcEndpointService
+                    } else {
+                        XksProxyConnectivity::PublicEndpoint
+                    });
+                }
+                r.xks_proxy_vpc_endpoint_service_name = changed(
+                    &self.vpc_service_name,
+                    x.vpc_endpoint_service_name.as_deref(),
+                );
+                r.xks_proxy_vpc_endpoint_service_owner = changed(
+                    &self.vpc_service_owner,
+                    x.vpc_endpoint_service_owner.as_deref(),
+                );
+            }
+            _ => {
+                r.cloud_hsm_cluster_id =
+                    changed(&self.cluster_id, store.cloud_hsm_cluster_id.as_deref());
+                r.key_store_password = opt_secret(&self.kmsuser_password);
+            }
+        }
+        let mut problems = r.problems();
+        if r == (UpdateCustomKeyStoreRequest {
+            custom_key_store_id: r.custom_key_store_id.clone(),
+            ..Default::default()
+        }) {
+            problems.push(Problem {
+                member: "NewCustomKeyStoreName",
+                message: "Nothing to update: change at least one field.".into(),
+            });
+        }
+        if problems.is_empty() {
+            Ok(r)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// KMS's rule, from the model: while a store is not DISCONNECTED only its name may change (and
+/// for an external key store its proxy credential and URI path); anything else needs
+/// DISCONNECTED. Returns what the request changes that the store's state forbids.
+pub fn needs_disconnect(
+    store: &CustomKeyStore,
+    r: &UpdateCustomKeyStoreRequest,
+) -> Option<NeedsDisconnect> {
+    let state = store
+        .connection_state
+        .clone()
+        .unwrap_or(ConnectionState::Disconnected);
+    if state == ConnectionState::Disconnected {
+        return None;
+    }
+    let mut members = Vec::new();
+    let xks = store.store_type() == CustomKeyStoreType::ExternalKeyStore;
+    if r.cloud_hsm_cluster_id.is_some() {
+        members.push("CloudHsmClusterId");
+    }
+    if r.key_store_password.is_some() {
+        members.push("KeyStorePassword");
+    }
+    if r.xks_proxy_uri_endpoint.is_some() {
+        members.push("XksProxyUriEndpoint");
+    }
+    if r.xks_proxy_connectivity.is_some() {
+        members.push("XksProxyConnectivity");
+    }
+    if r.xks_proxy_vpc_endpoint_service_name.is_some() {
+        members.push("XksProxyVpcEndpointServiceName");
+    }
+    if r.xks_proxy_vpc_endpoint_service_owner.is_some() {
+        members.push("XksProxyVpcEndpointServiceOwner");
+    }
+    if !xks && (r.xks_proxy_uri_path.is_some() || r.xks_proxy_authentication_credential.is_some()) {
+        members.push("XksProxy settings");
+    }
+    (!members.is_empty()).then(|| NeedsDisconnect {
+        members,
+        state: state.to_string(),
+    })
+}
+
+/// Delete needs DISCONNECTED.
+pub fn delete_blocked(store: &CustomKeyStore) -> Option<String> {
+    match store
+        .connection_state
+        .clone()
+        .unwrap_or(ConnectionState::Disconnected)
+    {
+        ConnectionState::Disconnected => None,
+        s => Some(format!(
+            "The store is {s}: KMS deletes a custom key store only when it is DISCONNECTED. Disconnect it first."
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::XksProxyConfiguration;
+
+    fn xks_form() -> CreateForm {
+        CreateForm {
+            name: " payments ".into(),
+            external: true,
+            uri_endpoint: "https://xks.example.com".into(),
+            uri_path: "/kms/xks/v1".into(),
+            proxy_access_key_id: Secret::new("ABCDEFGHIJKLMNOPQRST"),
+            proxy_secret: Secret::new("a".repeat(43)),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn create_builds_the_request_or_names_every_problem() {
+        let r = xks_form().request().unwrap();
+        assert_eq!(r.custom_key_store_name, "payments");
+        assert_eq!(
+            r.xks_proxy_connectivity,
+            Some(XksProxyConnectivity::PublicEndpoint)
+        );
+        let mut f = xks_form();
+        f.vpc = true;
+        f.uri_endpoint = "https://xks.example.com:8443".into();
+        f.proxy_secret = Secret::new("short");
+        let members: Vec<_> = f
+            .request()
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.member)
+            .collect();
+        assert_eq!(
+            members,
+            vec![
+                "XksProxyUriEndpoint",
+                "XksProxyAuthenticationCredential.RawSecretAccessKey",
+                "XksProxyVpcEndpointServiceName"
+            ]
+        );
+        let hsm = CreateForm {
+            name: "h".into(),
+            cluster_id: "cluster-234abcdefgh".into(),
+            trust_anchor: "-----BEGIN CERTIFICATE-----\r\nX\r\n-----END CERTIFICATE-----".into(),
+            kmsuser_password: Secret::new("pass1234"),
+            ..Default::default()
+        };
+        let r = hsm.request().unwrap();
+        assert_eq!(
+            r.trust_anchor_certificate.as_deref(),
+            Some("-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----")
+        );
+    }
+
+    #[test]
+    fn proxy_configuration_file() {
+        let (path, c) = parse_proxy_config(r#"{"XksProxyUriPath":"/example/kms/xks/v1","XksProxyAuthenticationCredential":{"AccessKeyId":"ABCDEFGHIJKLMNOPQRST","RawSecretAccessKey":"s3cr3t"}}"#).unwrap();
+        assert_eq!(path, "/example/kms/xks/v1");
+        assert_eq!(c.raw_secret_access_key.expose(), "s3cr3t");
+        assert!(
+            parse_proxy_config("<xml/>")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            parse_proxy_config("{}")
+                .unwrap_err()
+                .contains("XksProxyUriPath")
+        );
+    }
+
+    #[test]
+    fn update_sends_only_changes_and_knows_what_needs_disconnect() {
+        let store = CustomKeyStore {
+            custom_key_store_id: Some("cks-1".into()),
+            custom_key_store_name: Some("old".into()),
+            connection_state: Some(ConnectionState::Connected),
+            custom_key_store_type: Some(CustomKeyStoreType::ExternalKeyStore),
+            xks_proxy_configuration: Some(XksProxyConfiguration {
+                connectivity: Some(XksProxyConnectivity::PublicEndpoint),
+                uri_endpoint: Some("https://xks.example.com".into()),
+                uri_path: Some("/kms/xks/v1".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let f = UpdateForm {
+            new_name: "new".into(),
+            uri_endpoint: "https://xks.example.com".into(),
+            uri_path: "/v2/kms/xks/v1".into(),
+            ..Default::default()
+        };
+        let r = f.request(&store).unwrap();
+        assert_eq!(
+            (
+                r.new_custom_key_store_name.as_deref(),
+                r.xks_proxy_uri_endpoint.as_deref(),
+                r.xks_proxy_uri_path.as_deref()
+            ),
+            (Some("new"), None, Some("/v2/kms/xks/v1"))
+        );
+        assert_eq!(
+            needs_disconnect(&store, &r),
+            None,
+            "name and path may change while connected"
+        );
+        let f = UpdateForm {
+            uri_endpoint: "https://other.example.com".into(),
+            ..Default::default()
+        };
+        let r = f.request(&store).unwrap();
+        assert_eq!(
+            needs_disconnect(&store, &r).unwrap().members,
+            vec!["XksProxyUriEndpoint"]
+        );
+        assert!(
+            UpdateForm::default().request(&store).unwrap_err()[0]
+                .message
+                .contains("Nothing to update")
+        );
+        assert!(delete_blocked(&store).unwrap().contains("CONNECTED"));
+    }
+}

@@ -1,0 +1,499 @@
+//! Create, update and delete custom key stores.
+
+use super::{ConfirmAt, StoreList, use_session};
+use crate::credentials::Secret;
+use crate::error::KmsError;
+use crate::forms::{CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config};
+use crate::kms::{
+    CreateCustomKeyStoreResponse, CustomKeyStore, CustomKeyStoreType, Empty, Operation,
+    StoreIdRequest, XksProxyConnectivity,
+};
+use crate::limits::Problem;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+/// Messages for the members starting with `prefix`, shown next to their field.
+fn field_msgs(problems: RwSignal<Vec<Problem>>, prefix: &'static str) -> impl IntoView {
+    move || {
+        problems.with(|ps| {
+            ps.iter()
+                .filter(|p| p.member.starts_with(prefix))
+                .map(|p| view! { <p class="field-msg">{p.message.clone()}</p> })
+                .collect_view()
+        })
+    }
+}
+
+/// Reads the first file of a file input as text, then calls `done`.
+fn read_file(ev: &leptos::ev::Event, done: impl FnOnce(Result<String, String>) + 'static) {
+    let Some(file) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files())
+        .and_then(|f| f.get(0))
+    else {
+        return;
+    };
+    if file.size() > 64.0 * 1024.0 {
+        done(Err(
+            "This file is too large to be a certificate or a proxy configuration (over 64 KB)."
+                .into(),
+        ));
+        return;
+    }
+    spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+        done(
+            text.ok()
+                .and_then(|t| t.as_string())
+                .ok_or_else(|| "The browser could not read this file.".to_string()),
+        );
+    });
+}
+
+/// A secret input with a show/hide toggle.
+#[component]
+fn SecretInput(id: &'static str, label: &'static str, value: RwSignal<Secret>) -> impl IntoView {
+    let shown = RwSignal::new(false);
+    view! {
+        <label for=id>{label}</label>
+        <div class="with-toggle">
+            <input id=id type=move || if shown.get() { "text" } else { "password" } spellcheck="false" autocomplete="off"
+                prop:value=move || value.with(|v| v.expose().to_string())
+                on:input=move |ev| value.set(Secret::new(event_target_value(&ev))) />
+            <button type="button" class="secondary small" aria-pressed=move || shown.get().to_string()
+                aria-label=move || format!("{} {}", if shown.get() { "Hide" } else { "Show" }, label.to_lowercase())
+                on:click=move |_| shown.update(|v| *v = !*v)>
+                {move || if shown.get() { "Hide" } else { "Show" }}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+pub fn CreateStore() -> impl IntoView {
+    let s = use_session();
+    let name = RwSignal::new(String::new());
+    let external = RwSignal::new(false);
+    let cluster_id = RwSignal::new(String::new());
+    let trust_anchor = RwSignal::new(String::new());
+    let password = RwSignal::new(Secret::default());
+    let vpc = RwSignal::new(false);
+    let uri_endpoint = RwSignal::new(String::new());
+    let uri_path = RwSignal::new(String::new());
+    let proxy_akid = RwSignal::new(Secret::default());
+    let proxy_secret = RwSignal::new(Secret::default());
+    let vpc_name = RwSignal::new(String::new());
+    let vpc_owner = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let file_msg = RwSignal::new(None::<String>);
+    let created = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<KmsError>);
+
+    let form = move || CreateForm {
+        name: name.get_untracked(),
+        external: external.get_untracked(),
+        cluster_id: cluster_id.get_untracked(),
+        trust_anchor: trust_anchor.get_untracked(),
+        kmsuser_password: password.get_untracked(),
+        vpc: vpc.get_untracked(),
+        uri_endpoint: uri_endpoint.get_untracked(),
+        uri_path: uri_path.get_untracked(),
+        proxy_access_key_id: proxy_akid.get_untracked(),
+        proxy_secret: proxy_secret.get_untracked(),
+        vpc_service_name: vpc_name.get_untracked(),
+        vpc_service_owner: vpc_owner.get_untracked(),
+    };
+    let create = Action::new_local(move |_: &()| async move {
+        created.set(None);
+        error.set(None);
+        let request = match form().request() {
+            Ok(r) => {
+                problems.set(Vec::new());
+                r
+            }
+            Err(p) => {
+                problems.set(p);
+                return;
+            }
+        };
+        let client = match s.client() {
+            Ok(c) => c,
+            Err(e) => {
+                problems.set(vec![Problem {
+                    member: "Credentials",
+                    message: e,
+                }]);
+                return;
+            }
+        };
+        match client
+            .call::<_, CreateCustomKeyStoreResponse>(Operation::CreateCustomKeyStore, &request)
+            .await
+        {
+            Ok(reply) => {
+                let id = reply.output.custom_key_store_id.unwrap_or_default();
+                // The secrets have done their job: drop them from the form.
+                password.set(Secret::default());
+                proxy_secret.set(Secret::default());
+                created.set(Some(id));
+                super::stores::refresh(s);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let on_cert = move |ev: leptos::ev::Event| {
+        read_file(&ev, move |r| match r {
+            Ok(text) => {
+                trust_anchor.set(text);
+                file_msg.set(Some("Certificate loaded from the file.".into()));
+            }
+            Err(e) => file_msg.set(Some(e)),
+        })
+    };
+    let on_config = move |ev: leptos::ev::Event| {
+        read_file(&ev, move |r| match r.and_then(|t| parse_proxy_config(&t)) {
+            Ok((path, cred)) => {
+                uri_path.set(path);
+                proxy_akid.set(cred.access_key_id);
+                proxy_secret.set(cred.raw_secret_access_key);
+                file_msg.set(Some(
+                    "Proxy URI path and credential filled from the configuration file.".into(),
+                ));
+            }
+            Err(e) => file_msg.set(Some(e)),
+        })
+    };
+    let other = move || {
+        problems.with(|ps| {
+            ps.iter()
+                .filter(|p| p.member == "Credentials")
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    view! {
+        <details class="card">
+            <summary><h2>"Create a custom key store"</h2></summary>
+            <label for="c-name">"Custom key store name"</label>
+            <input id="c-name" type="text" autocomplete="off" bind:value=name />
+            {field_msgs(problems, "CustomKeyStoreName")}
+            <label for="c-type">"Key store type"</label>
+            <select id="c-type" on:change=move |ev| external.set(event_target_value(&ev) == "external")>
+                <option value="cloudhsm" selected=move || !external.get()>"AWS CloudHSM"</option>
+                <option value="external" selected=move || external.get()>"External key store"</option>
+            </select>
+            <Show when=move || !external.get()>
+                <label for="c-cluster">"CloudHSM cluster ID"</label>
+                <input id="c-cluster" type="text" autocomplete="off" placeholder="cluster-234abcdefgh" bind:value=cluster_id />
+                {field_msgs(problems, "CloudHsmClusterId")}
+                <label for="c-anchor">"Trust anchor certificate"</label>
+                <textarea id="c-anchor" rows="4" spellcheck="false" placeholder="-----BEGIN CERTIFICATE-----" bind:value=trust_anchor></textarea>
+                <label for="c-anchor-file">"Trust anchor certificate file (customerCA.crt)"</label>
+                <input id="c-anchor-file" type="file" accept=".crt,.pem,.cer,text/plain" on:change=on_cert />
+                {field_msgs(problems, "TrustAnchorCertificate")}
+                <SecretInput id="c-password" label="kmsuser password" value=password />
+                {field_msgs(problems, "KeyStorePassword")}
+            </Show>
+            <Show when=move || external.get()>
+                <label for="c-connectivity">"Proxy connectivity"</label>
+                <select id="c-connectivity" on:change=move |ev| vpc.set(event_target_value(&ev) == "vpc")>
+                    <option value="public" selected=move || !vpc.get()>"Public endpoint"</option>
+                    <option value="vpc" selected=move || vpc.get()>"VPC endpoint service"</option>
+                </select>
+                <label for="c-config">"Proxy configuration file (optional)"</label>
+                <input id="c-config" type="file" accept=".json,application/json" on:change=on_config />
+                <label for="c-endpoint">"Proxy URI endpoint"</label>
+                <input id="c-endpoint" type="text" autocomplete="off" placeholder="https://myproxy.xks.example.com" bind:value=uri_endpoint />
+                {field_msgs(problems, "XksProxyUriEndpoint")}
+                <label for="c-path">"Proxy URI path"</label>
+                <input id="c-path" type="text" autocomplete="off" placeholder="/example/kms/xks/v1" bind:value=uri_path />
+                {field_msgs(problems, "XksProxyUriPath")}
+                <SecretInput id="c-akid" label="Proxy access key ID" value=proxy_akid />
+                {field_msgs(problems, "XksProxyAuthenticationCredential.AccessKeyId")}
+                <SecretInput id="c-secret" label="Proxy secret access key" value=proxy_secret />
+                {field_msgs(problems, "XksProxyAuthenticationCredential.RawSecretAccessKey")}
+                {move || problems.with(|ps| ps.iter().any(|p| p.member == "XksProxyAuthenticationCredential")).then(|| view! { <p class="field-msg">"Enter the proxy's access key ID and secret access key (or load its configuration file)."</p> })}
+                <Show when=move || vpc.get()>
+                    <label for="c-vpc">"VPC endpoint service name"</label>
+                    <input id="c-vpc" type="text" autocomplete="off" placeholder="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" bind:value=vpc_name />
+                    {field_msgs(problems, "XksProxyVpcEndpointServiceName")}
+                    <label for="c-owner">"VPC endpoint service owner (account ID, if another account)"</label>
+                    <input id="c-owner" type="text" inputmode="numeric" autocomplete="off" bind:value=vpc_owner />
+                    {field_msgs(problems, "XksProxyVpcEndpointServiceOwner")}
+                </Show>
+            </Show>
+            {move || file_msg.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            <div class="actions">
+                <button type="button" class="primary" disabled=move || create.pending().get()
+                    on:click=move |_| if !create.pending().get_untracked() { create.dispatch(()); }>
+                    {move || if create.pending().get() { "Creating…" } else { "Create" }}
+                </button>
+            </div>
+            {move || (!other().is_empty()).then(|| view! { <p class="field-msg" role="alert">{other()}</p> })}
+            {move || (!problems.with(Vec::is_empty)).then(|| view! { <p class="field-msg" role="alert">"Not sent: correct the fields marked above."</p> })}
+            {move || error.get().map(|e| view! { <super::ErrorBox op=Operation::CreateCustomKeyStore error=e /> })}
+            {move || created.get().map(|id| {
+                let pick = id.clone();
+                view! {
+                    <div class="notice" role="status">
+                        <p>"Created " <code>{id}</code> ". It is DISCONNECTED: connect it to use it."</p>
+                        <button type="button" class="primary small" on:click=move |_| {
+                            s.store_id.set(pick.clone());
+                            s.connect.dispatch(());
+                        }>"Connect it now"</button>
+                    </div>
+                }
+            })}
+        </details>
+    }
+}
+
+/// The selected store's details, its Update form and Delete.
+#[component]
+pub fn SelectedStore() -> impl IntoView {
+    let s = use_session();
+    // Keyed by id only: a refreshed row (after an update) keeps the form and its messages.
+    let selected = Memo::new(move |_| {
+        let id = s.store_id.get();
+        s.stores.with(|l| match l {
+            StoreList::Loaded(rows) => rows
+                .iter()
+                .find(|r| r.custom_key_store_id.as_deref() == Some(id.trim()))
+                .map(|_| id.trim().to_string()),
+            _ => None,
+        })
+    });
+    view! {
+        {move || selected.get().map(|id| {
+            let store = current_row(s, id);
+            store.get_untracked().map(|first| view! { <ManageStore first=first store=store /> })
+        })}
+    }
+}
+
+/// The list's current row for a store id.
+fn current_row(s: super::Session, id: String) -> Memo<Option<CustomKeyStore>> {
+    Memo::new(move |_| {
+        s.stores.with(|l| match l {
+            StoreList::Loaded(rows) => rows
+                .iter()
+                .find(|r| r.custom_key_store_id.as_deref() == Some(id.as_str()))
+                .cloned(),
+            _ => None,
+        })
+    })
+}
+
+#[component]
+fn ManageStore(
+    /// The row when the card opened: it fills the form.
+    first: CustomKeyStore,
+    /// The row as the list refreshes: the rules use the current state.
+    store: Memo<Option<CustomKeyStore>>,
+) -> impl IntoView {
+    let s = use_session();
+    let row = store;
+    let current = move || store.get_untracked().unwrap_or_else(|| first.clone());
+    let store = current();
+    let id = store.custom_key_store_id.clone().unwrap_or_default();
+    let name = store.custom_key_store_name.clone().unwrap_or_default();
+    let xks = store.store_type() == CustomKeyStoreType::ExternalKeyStore;
+    let x = store.xks_proxy_configuration.clone().unwrap_or_default();
+    let new_name = RwSignal::new(name.clone());
+    let cluster_id = RwSignal::new(store.cloud_hsm_cluster_id.clone().unwrap_or_default());
+    let password = RwSignal::new(Secret::default());
+    let uri_endpoint = RwSignal::new(x.uri_endpoint.clone().unwrap_or_default());
+    let uri_path = RwSignal::new(x.uri_path.clone().unwrap_or_default());
+    let proxy_akid = RwSignal::new(Secret::default());
+    let proxy_secret = RwSignal::new(Secret::default());
+    let was_vpc = x.connectivity == Some(XksProxyConnectivity::VpcEndpointService);
+    let vpc = RwSignal::new(was_vpc);
+    let vpc_name = RwSignal::new(x.vpc_endpoint_service_name.clone().unwrap_or_default());
+    let vpc_owner = RwSignal::new(x.vpc_endpoint_service_owner.clone().unwrap_or_default());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let blocked = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<(Operation, KmsError)>);
+    let confirm_delete = RwSignal::new(false);
+    let typed_name = RwSignal::new(String::new());
+    let current_u = current.clone();
+    let update = Action::new_local(move |_: &()| {
+        let store = current_u();
+        async move {
+            done.set(None);
+            error.set(None);
+            blocked.set(None);
+            let form = UpdateForm {
+                new_name: new_name.get_untracked(),
+                cluster_id: cluster_id.get_untracked(),
+                kmsuser_password: password.get_untracked(),
+                uri_endpoint: uri_endpoint.get_untracked(),
+                uri_path: uri_path.get_untracked(),
+                proxy_access_key_id: proxy_akid.get_untracked(),
+                proxy_secret: proxy_secret.get_untracked(),
+                vpc: Some(vpc.get_untracked()),
+                vpc_service_name: vpc_name.get_untracked(),
+                vpc_service_owner: vpc_owner.get_untracked(),
+            };
+            let request = match form.request(&store) {
+                Ok(r) => r,
+                Err(p) => {
+                    problems.set(p);
+                    return;
+                }
+            };
+            problems.set(Vec::new());
+            if let Some(n) = needs_disconnect(&store, &request) {
+                blocked.set(Some(n.to_string()));
+                return;
+            }
+            let client = match s.client() {
+                Ok(c) => c,
+                Err(e) => {
+                    blocked.set(Some(e));
+                    return;
+                }
+            };
+            match client
+                .call::<_, Empty>(Operation::UpdateCustomKeyStore, &request)
+                .await
+            {
+                Ok(_) => {
+                    password.set(Secret::default());
+                    proxy_secret.set(Secret::default());
+                    proxy_akid.set(Secret::default());
+                    done.set(Some("Updated. KMS may take a few minutes to apply changes to an external key store.".into()));
+                    super::stores::refresh(s);
+                }
+                Err(e) => error.set(Some((Operation::UpdateCustomKeyStore, e))),
+            }
+        }
+    });
+    let current_d = current.clone();
+    let delete = Action::new_local(move |_: &()| {
+        let store = current_d();
+        async move {
+            done.set(None);
+            error.set(None);
+            if let Some(why) = delete_blocked(&store) {
+                blocked.set(Some(why));
+                return;
+            }
+            let Ok(client) = s.client() else { return };
+            let request = StoreIdRequest {
+                custom_key_store_id: store.custom_key_store_id.clone().unwrap_or_default(),
+            };
+            match client
+                .call::<_, Empty>(Operation::DeleteCustomKeyStore, &request)
+                .await
+            {
+                Ok(_) => {
+                    confirm_delete.set(false);
+                    done.set(Some("Deleted.".into()));
+                    s.store_id.set(String::new());
+                    super::stores::refresh(s);
+                }
+                Err(e) => error.set(Some((Operation::DeleteCustomKeyStore, e))),
+            }
+        }
+    });
+    let delete_name = name.clone();
+    // The view follows the list as it refreshes.
+    let live = move || row.get();
+    let state = move || {
+        live()
+            .and_then(|st| st.connection_state)
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    };
+    let disconnected = move || {
+        live()
+            .and_then(|st| st.connection_state)
+            .is_none_or(|c| c == crate::kms::ConnectionState::Disconnected)
+    };
+    let title = move || {
+        live()
+            .and_then(|st| st.custom_key_store_name)
+            .unwrap_or_default()
+    };
+    let while_connected = if xks {
+        "The name, the proxy credential and the URI path can change while the store is connected; everything else needs DISCONNECTED."
+    } else {
+        "The name can change while the store is connected; the cluster and the kmsuser password need DISCONNECTED."
+    };
+    let current_x = current.clone();
+    view! {
+        <section class="card" aria-labelledby="manage-h">
+            <h2 id="manage-h">"Update or delete " {title}</h2>
+            <p class="hint"><code>{id.clone()}</code> " is " {state} ". " {while_connected}</p>
+            <label for="u-name">"New custom key store name"</label>
+            <input id="u-name" type="text" autocomplete="off" bind:value=new_name />
+            {field_msgs(problems, "NewCustomKeyStoreName")}
+            {if xks {
+                view! {
+                    <label for="u-path">"New proxy URI path"</label>
+                    <input id="u-path" type="text" autocomplete="off" bind:value=uri_path />
+                    {field_msgs(problems, "XksProxyUriPath")}
+                    <SecretInput id="u-akid" label="New proxy access key ID" value=proxy_akid />
+                    {field_msgs(problems, "XksProxyAuthenticationCredential.AccessKeyId")}
+                    <SecretInput id="u-secret" label="New proxy secret access key" value=proxy_secret />
+                    {field_msgs(problems, "XksProxyAuthenticationCredential.RawSecretAccessKey")}
+                    <label for="u-endpoint">"New proxy URI endpoint"</label>
+                    <input id="u-endpoint" type="text" autocomplete="off" bind:value=uri_endpoint />
+                    {field_msgs(problems, "XksProxyUriEndpoint")}
+                    <label for="u-connectivity">"New proxy connectivity"</label>
+                    <select id="u-connectivity" on:change=move |ev| vpc.set(event_target_value(&ev) == "vpc")>
+                        <option value="public" selected=!was_vpc>"Public endpoint"</option>
+                        <option value="vpc" selected=was_vpc>"VPC endpoint service"</option>
+                    </select>
+                    <Show when=move || vpc.get()>
+                        <label for="u-vpc">"New VPC endpoint service name"</label>
+                        <input id="u-vpc" type="text" autocomplete="off" bind:value=vpc_name />
+                        {field_msgs(problems, "XksProxyVpcEndpointServiceName")}
+                        <label for="u-owner">"New VPC endpoint service owner"</label>
+                        <input id="u-owner" type="text" autocomplete="off" bind:value=vpc_owner />
+                        {field_msgs(problems, "XksProxyVpcEndpointServiceOwner")}
+                    </Show>
+                }.into_any()
+            } else {
+                view! {
+                    <label for="u-cluster">"New CloudHSM cluster ID"</label>
+                    <input id="u-cluster" type="text" autocomplete="off" bind:value=cluster_id />
+                    {field_msgs(problems, "CloudHsmClusterId")}
+                    <SecretInput id="u-password" label="New kmsuser password" value=password />
+                    {field_msgs(problems, "KeyStorePassword")}
+                }.into_any()
+            }}
+            <div class="actions">
+                <button type="button" class="primary" disabled=move || update.pending().get()
+                    on:click=move |_| if !update.pending().get_untracked() { update.dispatch(()); }>"Update"</button>
+                <button type="button" class="secondary" on:click=move |_| { confirm_delete.set(true); blocked.set(delete_blocked(&current_x())); }>"Delete…"</button>
+            </div>
+            {move || blocked.get().map(|b| view! {
+                <div class="notice" role="alert">
+                    <p>{b}</p>
+                    <button type="button" class="secondary small" on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Form))>"Disconnect it…"</button>
+                </div>
+            })}
+            <Show when=move || confirm_delete.get() && disconnected()>
+                <div class="confirm" role="alertdialog" aria-labelledby="delete-t">
+                    <p id="delete-t"><strong>"Delete " {delete_name.clone()} "?"</strong>" KMS deletes only a store that holds no KMS keys; this cannot be undone."</p>
+                    <label for="u-confirm">"Type the store's name to confirm"</label>
+                    <input id="u-confirm" type="text" autocomplete="off" bind:value=typed_name />
+                    <div class="actions">
+                        <button type="button" class="danger" disabled={
+                            let n = delete_name.clone();
+                            move || typed_name.get().trim() != n || delete.pending().get()
+                        } on:click=move |_| { delete.dispatch(()); }>"Delete store"</button>
+                        <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                    </div>
+                </div>
+            </Show>
+            {move || done.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            {move || error.get().map(|(op, e)| view! { <super::ErrorBox op=op error=e /> })}
+        </section>
+    }
+}
