@@ -12,6 +12,8 @@ pub struct Link {
     pub store: Option<String>,
     /// An open watch: its goal and when its call was made (epoch ms).
     pub watch: Option<(Goal, i64)>,
+    /// Benchmarks only: the watch schedule's time compression (see `Watch::pace`).
+    pub pace: Option<u32>,
 }
 
 /// Everything but unreserved characters is escaped.
@@ -48,6 +50,7 @@ impl Link {
                     }
                 }
                 "since" => since = v.parse::<i64>().ok().filter(|t| *t > 0),
+                "pace" => link.pace = v.parse::<u32>().ok().filter(|p| (2..=3600).contains(p)),
                 _ => {}
             }
         }
@@ -79,6 +82,9 @@ impl Link {
             );
             put("since", &since.to_string());
         }
+        if let Some(p) = self.pace.filter(|p| *p > 1) {
+            put("pace", &p.to_string());
+        }
         parts.join("&")
     }
 }
@@ -94,6 +100,7 @@ mod tests {
             endpoint: Some("http://127.0.0.1:4599/".into()),
             store: Some("cks-0a1b2c3d4e5f60001".into()),
             watch: Some((Goal::Connect, 1_700_000_000_000)),
+            pace: None,
         };
         let f = l.format();
         assert_eq!(
@@ -109,6 +116,16 @@ mod tests {
             }
         );
         assert_eq!(Link::parse(""), Link::default());
+        assert_eq!(Link::parse("#pace=60").pace, Some(60));
+        assert_eq!(Link::parse("#pace=0").pace, None);
+        assert_eq!(
+            Link {
+                pace: Some(60),
+                ..Default::default()
+            }
+            .format(),
+            "pace=60"
+        );
         assert_eq!(
             Link::parse("#region=%ZZ%E2%28"),
             Link {

@@ -91,6 +91,9 @@ pub struct Watch {
     throttled: u32,
     /// Consecutive failed polls (network, server): they slow the pace too.
     failures: u32,
+    /// Time compression for benchmarks against an emulator run with `--time-scale`: every
+    /// delay and the grace period are divided by it. 1 for real use.
+    pub pace: u32,
 }
 
 impl Watch {
@@ -140,6 +143,7 @@ impl Watch {
             timeline: vec![first],
             throttled: 0,
             failures: 0,
+            pace: 1,
         }
     }
 
@@ -150,6 +154,10 @@ impl Watch {
     /// Milliseconds since the Connect or Disconnect.
     pub fn elapsed_ms(&self, now_ms: i64) -> i64 {
         now_ms - self.started_ms
+    }
+
+    fn scaled_elapsed(&self, now_ms: i64) -> i64 {
+        self.elapsed_ms(now_ms) * self.pace.max(1) as i64
     }
 
     /// How long this kind of store usually takes: about 5 minutes for external key stores,
@@ -167,7 +175,8 @@ impl Watch {
         if let Some(d) = FIRST_DELAYS_MS.get(self.polls as usize) {
             return *d;
         }
-        let elapsed = self.last_poll_ms.map_or(0, |t| t - self.started_ms);
+        let elapsed =
+            self.last_poll_ms.map_or(0, |t| t - self.started_ms) * self.pace.max(1) as i64;
         match (self.goal, &self.store_type) {
             (Goal::Disconnect, _) => WINDOW_MS,
             (Goal::Connect, Some(CustomKeyStoreType::ExternalKeyStore))
@@ -185,7 +194,7 @@ impl Watch {
             return None;
         }
         let stretch = 1u64 << (self.throttled + self.failures.min(2)).min(6);
-        Some((self.base_delay_ms() * stretch).min(MAX_DELAY_MS))
+        Some((self.base_delay_ms() * stretch).min(MAX_DELAY_MS) / self.pace.max(1) as u64)
     }
 
     /// When the next poll is due (epoch ms), or `None` when the watch is not polling. A page
@@ -226,7 +235,7 @@ impl Watch {
         }
         self.state = Some(state.clone());
         self.error_code = code.clone();
-        let in_grace = self.elapsed_ms(now_ms) < GRACE_MS;
+        let in_grace = self.scaled_elapsed(now_ms) < GRACE_MS;
         let outcome = match (self.goal, &state) {
             (Goal::Connect, ConnectionState::Connected) => Some(Outcome::Connected),
             (Goal::Connect, ConnectionState::Failed) => Some(Outcome::Failed(code)),
@@ -257,7 +266,7 @@ impl Watch {
         });
         match &err.kind {
             ErrorKind::Throttled => self.throttled += 1,
-            ErrorKind::NotFound if self.elapsed_ms(now_ms) >= GRACE_MS => {
+            ErrorKind::NotFound if self.scaled_elapsed(now_ms) >= GRACE_MS => {
                 self.phase = Phase::Settled(Outcome::StoreGone);
             }
             ErrorKind::NotFound => {}
@@ -451,6 +460,15 @@ mod tests {
         assert_eq!(w.next_poll_at_ms(), Some(100_000));
         assert_eq!(w.elapsed_ms(100_000), 90_000);
         assert_eq!(w.timeline[0].kind, EventKind::Reopened);
+    }
+
+    #[test]
+    fn pace_compresses_the_schedule_and_the_grace() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        w.pace = 60;
+        assert_eq!(w.next_delay_ms(), Some(1_000 / 60));
+        w.observe(GRACE_MS / 60 + 1, &store(S::Disconnected, None), None);
+        assert_eq!(w.phase, Phase::Settled(Outcome::Disconnected));
     }
 
     #[test]

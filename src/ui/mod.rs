@@ -57,6 +57,9 @@ pub struct Session {
     pub watch_generation: StoredValue<u64>,
     /// A watch from the page's link, reopened once credentials are given.
     pub pending_link: RwSignal<Option<(Goal, i64)>>,
+    /// Benchmarks only (`#pace=N` in the link): watches poll N times faster, to match an
+    /// emulator run with `--time-scale N`.
+    pub pace: RwSignal<u32>,
     /// Ticks every second, for elapsed times and countdowns.
     pub now_ms: RwSignal<i64>,
     pub connect: Action<(), ()>,
@@ -94,6 +97,7 @@ impl Session {
             board: RwSignal::new(Board::default()),
             watch_generation: StoredValue::new(0),
             pending_link: RwSignal::new(None),
+            pace: RwSignal::new(1),
             now_ms: RwSignal::new(crate::web::now_ms()),
             connect: Action::new_local(|_: &()| async {}),
             disconnect: Action::new_local(|_: &()| async {}),
@@ -184,6 +188,9 @@ fn open_link(s: Session) {
     if let Some(id) = link.store {
         s.store_id.set(id);
     }
+    if let Some(p) = link.pace {
+        s.pace.set(p);
+    }
     if let Some(w) = link.watch {
         s.pending_link.set(Some(w));
         s.notice.set(Some(
@@ -209,6 +216,7 @@ fn write_link(s: Session) {
         endpoint: Some(s.endpoint_url.get()),
         store: Some(store),
         watch,
+        pace: Some(s.pace.get()),
     };
     let fragment = format!("#{}", link.format());
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

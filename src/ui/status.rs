@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Adds `watch` to the board (first) and polls until it settles.
-pub fn start_watch(s: Session, watch: Watch) {
+pub fn start_watch(s: Session, mut watch: Watch) {
+    watch.pace = s.pace.get_untracked();
     s.board.update(|b| b.upsert(watch));
     spawn_poller(s);
 }
