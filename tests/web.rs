@@ -320,3 +320,24 @@ async fn rename_while_connected_and_delete_only_when_disconnected() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_double_click_sends_one_connect() {
+    // Count the Connect calls the page makes, by wrapping fetch.
+    js_sys::eval(concat!(
+        "window.__connects = 0; if (!window.__fetch) { window.__fetch = window.fetch; ",
+        "window.fetch = function (input, init) { const t = input && input.headers ? input.headers.get('x-amz-target') : null; ",
+        "if (t === 'TrentService.ConnectCustomKeyStore') window.__connects++; return window.__fetch(input, init); }; }"
+    ))
+    .unwrap();
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f6000d");
+    let connect = page.button("Connect");
+    connect.click();
+    connect.click();
+    page.until(20, "CONNECTING", |p| p.status().contains("CONNECTING"))
+        .await;
+    let count = js_sys::eval("window.__connects").unwrap().as_f64().unwrap();
+    assert_eq!(count, 1.0, "one Connect for a double click");
+}
