@@ -329,6 +329,74 @@ pub fn is_loopback(host: &str) -> bool {
             .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
 }
 
+/// CloudHSM v2's SigV4 signing name (botocore's model and `credentialScope`); its endpoint prefix
+/// is `cloudhsmv2`.
+pub const CLOUDHSM_SIGNING_NAME: &str = "cloudhsm";
+
+/// Regions whose CloudHSM v2 entry in AWS's endpoint data has a FIPS host. botocore 1.44.8's
+/// `endpoints.json` lists only dual-stack variants for `cloudhsmv2`, in every partition; the
+/// endpoint rule set still builds `cloudhsmv2-fips.<region>.<dnsSuffix>` wherever the partition
+/// supports FIPS, and `cloudhsm_endpoint` follows the rule set, as the SDKs do.
+pub static CLOUDHSM_FIPS_REGIONS: &[&str] = &[];
+
+/// Resolves the CloudHSM v2 endpoint for `DescribeClusters`, following botocore's `cloudhsmv2`
+/// endpoint rule set: `https://cloudhsmv2.<region>.<dnsSuffix>/`, or
+/// `https://cloudhsmv2-fips.<region>.<dnsSuffix>/` with FIPS where the partition supports it.
+/// A custom endpoint URL (the local emulator, which serves KMS and CloudHSM on one port) is used
+/// as given, with the same rules as `resolve` (no FIPS with it). Signing region = `region`;
+/// signing name `CLOUDHSM_SIGNING_NAME`.
+pub fn cloudhsm_endpoint(
+    region: &str,
+    fips: bool,
+    custom_url: Option<&str>,
+) -> Result<Endpoint, EndpointError> {
+    let variant = Variant {
+        fips,
+        dual_stack: false,
+    };
+    // The same region and URL checks (and messages) as KMS.
+    let kms = resolve(region, variant, custom_url)?;
+    if custom_url.map(str::trim).is_some_and(|u| !u.is_empty()) {
+        return Ok(kms);
+    }
+    let region = region.trim();
+    let partition = partition_of(region).ok_or_else(|| EndpointError::UnknownRegion {
+        region: region.to_string(),
+        suggestion: suggest_region(region),
+    })?;
+    let host = if fips {
+        "cloudhsmv2-fips"
+    } else {
+        "cloudhsmv2"
+    };
+    Ok(Endpoint {
+        url: format!("https://{host}.{region}.{}/", partition.dns_suffix),
+        signing_region: kms.signing_region,
+    })
+}
+
+/// Cautions about the CloudHSM endpoint `cloudhsm_endpoint` resolves: a FIPS host AWS's endpoint
+/// data does not list, and a custom endpoint URL that may not answer CloudHSM calls.
+pub fn cloudhsm_cautions(region: &str, fips: bool, custom_url: Option<&str>) -> Vec<String> {
+    let region = region.trim();
+    let mut out = Vec::new();
+    if let Some(url) = custom_url.map(str::trim).filter(|u| !u.is_empty()) {
+        let loopback = parse_custom_url(url).ok().is_some_and(|u| {
+            let rest = u.split_once("://").map_or("", |(_, r)| r);
+            let authority = rest.split('/').next().unwrap_or("");
+            split_host_port(authority).is_some_and(|(h, _)| is_loopback(h))
+        });
+        if !loopback {
+            out.push("The CloudHSM check goes to the same endpoint URL as KMS; a KMS VPC endpoint does not answer CloudHSM calls, and then the check shows as unknown (Connect is not blocked).".to_string());
+        }
+    } else if fips && !CLOUDHSM_FIPS_REGIONS.contains(&region) {
+        out.push(format!(
+            "AWS's endpoint list has no FIPS endpoint for CloudHSM in {region}; the cloudhsmv2-fips host may not exist. If the check cannot reach it, it shows as unknown (Connect is not blocked)."
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

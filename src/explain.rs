@@ -256,6 +256,107 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
     }
 }
 
+const CLOUDHSM_API: &str = "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/";
+
+/// Why CloudHSM's `DescribeClusters` (the pre-flight check of a CloudHSM key store) failed, and
+/// what to do. The check is advisory: none of these errors stops a Connect.
+pub fn cloudhsm_error(err: &KmsError) -> Explanation {
+    let describe = format!("{CLOUDHSM_API}API_DescribeClusters.html");
+    let common = format!("{CLOUDHSM_API}CommonErrors.html");
+    let action = crate::cloudhsm::DESCRIBE_CLUSTERS_ACTION;
+    let denied = || {
+        ex(
+            &format!(
+                "Your IAM identity is not allowed to call {action}, so the console cannot check the cluster."
+            ),
+            &format!(
+                "Add {action} to an IAM policy of this identity to see the cluster's health before connecting. Connect itself does not need it."
+            ),
+            "https://docs.aws.amazon.com/cloudhsm/latest/userguide/identity-access-management.html",
+        )
+    };
+    match err.code.as_str() {
+        "CloudHsmAccessDeniedException" | "AccessDeniedException" | "AccessDenied" => {
+            return denied();
+        }
+        "CloudHsmInternalFailureException" => {
+            return ex(
+                "CloudHSM had an internal failure.",
+                "Check again in a moment; the request can be retried.",
+                &describe,
+            );
+        }
+        "CloudHsmInvalidRequestException" => {
+            return ex(
+                "CloudHSM found the request not valid.",
+                "Check the store's cluster ID (cluster- followed by 11 to 16 letters or digits 2-7) and the region, then check again.",
+                &describe,
+            );
+        }
+        "CloudHsmResourceNotFoundException" => {
+            return ex(
+                "CloudHSM cannot find the cluster in this account and region.",
+                "Check the store's cluster ID and the region. If the cluster was deleted, create one from a backup of it and set its ID on the store (Update, while disconnected).",
+                &describe,
+            );
+        }
+        "CloudHsmServiceException" => {
+            return ex(
+                "CloudHSM rejected the request because of an error.",
+                "Read the message above, then check again.",
+                &describe,
+            );
+        }
+        "CloudHsmTagException" => {
+            return ex(
+                "CloudHSM rejected the request because of a tagging failure.",
+                "A condition on tags in a policy that applies to this identity rejected the call: check the tag conditions of those policies.",
+                &describe,
+            );
+        }
+        _ => {}
+    }
+    match &err.kind {
+        ErrorKind::AccessDenied { .. } => denied(),
+        ErrorKind::Expired | ErrorKind::BadSignature | ErrorKind::ClockSkew => {
+            kms_error(err, Operation::DescribeCustomKeyStores)
+        }
+        ErrorKind::Unrecognised => ex(
+            "AWS does not recognise the access key ID or the session token.",
+            "Check that the access key ID and session token belong together and are complete.",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
+        ),
+        ErrorKind::Throttled => ex(
+            "CloudHSM is throttling this account's requests.",
+            "Check again in a few seconds.",
+            &common,
+        ),
+        ErrorKind::ServerFault => ex(
+            "CloudHSM (or something in front of it) failed on its side.",
+            "This is usually transient: check again in a moment.",
+            &common,
+        ),
+        ErrorKind::Network => ex(
+            "No response arrived from the CloudHSM endpoint.",
+            "Check the region and your network. A network or endpoint that reaches only KMS (such as a KMS VPC endpoint) does not reach CloudHSM: the check is then skipped, and Connect still works.",
+            "https://docs.aws.amazon.com/general/latest/gr/cloudhsm.html",
+        ),
+        ErrorKind::Malformed => ex(
+            "The endpoint answered with something that is not a CloudHSM response.",
+            "Check the endpoint URL: it should be CloudHSM's regional endpoint (or the local emulator).",
+            "https://docs.aws.amazon.com/general/latest/gr/cloudhsm.html",
+        ),
+        ErrorKind::NotFound
+        | ErrorKind::InvalidState
+        | ErrorKind::Validation
+        | ErrorKind::Other => ex(
+            "CloudHSM rejected the request.",
+            "Read the message above; check the cluster ID, region and credentials, then check again.",
+            &common,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

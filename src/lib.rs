@@ -5,6 +5,7 @@
 
 pub mod board;
 pub mod clock;
+pub mod cloudhsm;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod forms;
 pub mod kms;
 pub mod limits;
 pub mod link;
+pub mod preflight;
 pub mod rate;
 pub mod report;
 pub mod retry;

@@ -1,7 +1,9 @@
 //! The account's custom key stores and the six operations on them, with KMS's rules: what may
 //! change in which state, unique names, clusters, proxy URIs and VPC endpoint services, the
-//! store quota, and pagination markers.
+//! store quota, and pagination markers. Also the account's CloudHSM clusters, which CloudHSM's
+//! DescribeClusters lists and whose health decides the connects of stores that follow them.
 
+use crate::clusters::{self, Cluster, Health};
 use crate::rng::Rng;
 use crate::scenario::{NewStores, RejectSpec, Scenario, StoreSpec, XksSpec};
 use crate::stores::{KmsFault, Pace, Secrets, Store, fault};
@@ -11,6 +13,8 @@ use std::time::Instant;
 
 pub struct Account {
     stores: Vec<Store>,
+    clusters: Vec<Cluster>,
+    region: String,
     next_seq: u64,
     quota: usize,
     account_id: String,
@@ -67,9 +71,35 @@ impl Account {
                 Store::from_spec(s, created, i as u64)
             })
             .collect();
+        // The scenario's clusters (made a month ago), then one for every store's cluster and
+        // related cluster the scenario does not list, in the health the store's script implies.
+        let region = scenario.region.as_str();
+        let month_ago = (started_ms as f64 / 1000.0 - 30.0 * 86_400.0).floor();
+        let mut clusters: Vec<Cluster> = scenario
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Cluster::from_spec(c, region, month_ago + i as f64 * 3600.0, i as u64))
+            .collect();
+        for s in &scenario.stores {
+            let own = s
+                .cluster_id
+                .iter()
+                .map(|c| (c, Health::implied_by(&s.connect)));
+            let related = s.related_clusters.iter().map(|c| (c, Health::Ready));
+            for (id, health) in own.chain(related) {
+                if !clusters.iter().any(|c| &c.id == id) {
+                    let seq = clusters.len() as u64;
+                    let created = month_ago + seq as f64 * 3600.0;
+                    clusters.push(Cluster::implicit(id, health, region, created, seq));
+                }
+            }
+        }
         Self {
             next_seq: stores.len() as u64,
             stores,
+            clusters,
+            region: scenario.region.clone(),
             quota: scenario.store_quota,
             account_id: scenario.account_id.clone(),
             rejects: scenario.rejects.clone(),
@@ -85,6 +115,28 @@ impl Account {
 
     pub fn is_empty(&self) -> bool {
         self.stores.is_empty()
+    }
+
+    pub fn cluster_count(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// What Connect does next to a store that follows its cluster.
+    fn follow_cluster(&mut self, i: usize) {
+        let s = &self.stores[i];
+        if !s.follows_cluster {
+            return;
+        }
+        let ready = &self.new_stores.cloudhsm;
+        let script = match self
+            .clusters
+            .iter()
+            .find(|c| Some(&c.id) == s.cluster_id.as_ref())
+        {
+            Some(c) => c.health().connect(ready),
+            None => clusters::failed(ready.delay_seconds, "CLUSTER_NOT_FOUND"),
+        };
+        self.stores[i].set_script(script);
     }
 
     /// The id of the store a request names (for per-store faults).
@@ -115,6 +167,7 @@ impl Account {
             "DescribeCustomKeyStores" => self.describe(input),
             "ConnectCustomKeyStore" => {
                 let i = self.target(input)?;
+                self.follow_cluster(i);
                 self.stores[i].connect(now, pace).map(|_| json!({}))
             }
             "DisconnectCustomKeyStore" => {
@@ -124,6 +177,7 @@ impl Account {
             "CreateCustomKeyStore" => self.create(input, now_ms),
             "UpdateCustomKeyStore" => self.update(input),
             "DeleteCustomKeyStore" => self.delete(input),
+            "DescribeClusters" => clusters::describe(&self.clusters, input),
             other => Err(fault(
                 "UnknownOperationException",
                 format!("The emulator does not implement '{other}'."),
@@ -428,6 +482,18 @@ impl Account {
                     ),
                 ));
             }
+            // A cluster CloudHSM does not list yet (and no reject refuses) is a healthy one.
+            if !self.clusters.iter().any(|c| c.id == cluster) {
+                let seq = self.clusters.len() as u64;
+                let created = (now_ms as f64 / 1000.0 - 86_400.0).floor();
+                self.clusters.push(Cluster::implicit(
+                    cluster,
+                    Health::Ready,
+                    &self.region,
+                    created,
+                    seq,
+                ));
+            }
             spec.cluster_id = Some(cluster.to_string());
             spec.trust_anchor_certificate = Some(anchor.to_string());
             secrets.kmsuser_password = password.map(str::to_string);
@@ -563,6 +629,9 @@ impl Account {
                     ));
                 }
                 self.cluster_in_use(c, Some(i))?;
+            }
+            if next.cluster_id.as_deref() != Some(c) {
+                next.follows_cluster = true;
             }
             next.cluster_id = Some(c.to_string());
         }
@@ -1211,5 +1280,139 @@ mod tests {
                 .code,
             "UnknownOperationException"
         );
+    }
+
+    fn cluster(t: &mut T, id: &str) -> Value {
+        let out = t.ok("DescribeClusters", json!({"Filters": {"clusterIds": [id]}}));
+        assert_eq!(out["Clusters"].as_array().unwrap().len(), 1, "{out}");
+        out["Clusters"][0].clone()
+    }
+
+    #[test]
+    fn the_default_scenarios_clusters_agree_with_its_scripts() {
+        let s = Scenario::parse(crate::scenario::DEFAULT).unwrap();
+        let a = Account::new(&s, Pace { time_scale: 1.0 }, 1_700_000_000_000, 1);
+        assert_eq!(
+            a.cluster_count(),
+            s.clusters.len(),
+            "every cluster is listed"
+        );
+        for st in s.stores.iter().filter(|st| st.store_type == CLOUDHSM) {
+            let id = st.cluster_id.as_deref().unwrap();
+            let c = a.clusters.iter().find(|c| c.id == id).unwrap();
+            assert_eq!(c.health(), Health::implied_by(&st.connect), "{}", st.name);
+            for r in &st.related_clusters {
+                assert!(a.clusters.iter().any(|c| &c.id == r), "{r}");
+            }
+        }
+        let health = |id: &str| a.clusters.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(health("cluster-234abcdefgh").active_hsms(), 2);
+        assert_eq!(health("cluster-345bcdefghi").health(), Health::NoActiveHsm);
+        assert_eq!(health("cluster-567defghijk").state, "INITIALIZED");
+        assert_eq!(health("cluster-672efghijkl").subnets.len(), 1);
+        assert_eq!(health("cluster-723fghijklm").active_hsms(), 3);
+    }
+
+    #[test]
+    fn implicit_clusters_follow_the_store_scripts() {
+        let mut t = T::new();
+        // t-hsm-inactive's script fails fast as not active: its cluster is INITIALIZED.
+        assert_eq!(
+            cluster(&mut t, "cluster-4aaaaaaaaaaa")["State"],
+            "INITIALIZED"
+        );
+        let healthy = cluster(&mut t, "cluster-2aaaaaaaaaaa");
+        assert_eq!(healthy["State"], "ACTIVE");
+        assert_eq!(healthy["Hsms"].as_array().unwrap().len(), 2);
+        assert_eq!(cluster(&mut t, "cluster-2bbbbbbbbbbb")["State"], "ACTIVE");
+        assert_eq!(
+            t.code("DescribeClusters", json!({"NextToken": "x"})),
+            "CloudHsmInvalidRequestException"
+        );
+    }
+
+    #[test]
+    fn created_stores_connect_as_their_cluster_allows() {
+        let mut t = T::new();
+        let made = |t: &mut T, name: &str, cluster: &str| {
+            t.ok("CreateCustomKeyStore", hsm_create(name, cluster))["CustomKeyStoreId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let no_hsm = made(&mut t, "n1", "cluster-6nohsmaaaaaa");
+        t.ok("ConnectCustomKeyStore", json!({"CustomKeyStoreId": no_hsm}));
+        let inactive = made(&mut t, "n2", "cluster-6inactiveaaaa");
+        assert_eq!(
+            t.code(
+                "ConnectCustomKeyStore",
+                json!({"CustomKeyStoreId": inactive})
+            ),
+            "CloudHsmClusterNotActiveException"
+        );
+        assert_eq!(t.store(&inactive)["ConnectionState"], "DISCONNECTED");
+        // Removing a store frees quota for the next.
+        t.ok(
+            "DeleteCustomKeyStore",
+            json!({"CustomKeyStoreId": inactive}),
+        );
+        let one_zone = made(&mut t, "n3", "cluster-6onezoneaaaa");
+        let e = t.err(
+            "ConnectCustomKeyStore",
+            json!({"CustomKeyStoreId": one_zone}),
+        );
+        assert_eq!(e.code, "CloudHsmClusterInvalidConfigurationException");
+        assert!(e.message.contains("cluster-6onezoneaaaa"), "{}", e.message);
+        t.wait(31);
+        let s = t.store(&no_hsm);
+        assert_eq!(
+            (
+                s["ConnectionState"].as_str(),
+                s["ConnectionErrorCode"].as_str()
+            ),
+            (Some("FAILED"), Some("INSUFFICIENT_CLOUDHSM_HSMS"))
+        );
+    }
+
+    #[test]
+    fn a_new_cluster_id_is_a_healthy_cluster_and_moves_follow_the_new_cluster() {
+        let mut t = T::new();
+        assert_eq!(
+            t.ok(
+                "DescribeClusters",
+                json!({"Filters": {"clusterIds": ["cluster-7bbbbbbbbbbb"]}})
+            )["Clusters"],
+            json!([])
+        );
+        let id = t.ok(
+            "CreateCustomKeyStore",
+            hsm_create("n1", "cluster-7bbbbbbbbbbb"),
+        )["CustomKeyStoreId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let c = cluster(&mut t, "cluster-7bbbbbbbbbbb");
+        assert_eq!(c["State"], "ACTIVE");
+        assert_eq!(c["Hsms"][1]["State"], "ACTIVE");
+        assert_eq!(
+            t.code(
+                "CreateCustomKeyStore",
+                hsm_create("n2", "cluster-nonexistent")
+            ),
+            "CloudHsmClusterNotFoundException"
+        );
+        t.ok("ConnectCustomKeyStore", json!({"CustomKeyStoreId": id}));
+        t.wait(30);
+        assert_eq!(t.store(&id)["ConnectionState"], "CONNECTED");
+        // A scenario store moved to another cluster follows that cluster from then on.
+        t.ok(
+            "UpdateCustomKeyStore",
+            json!({"CustomKeyStoreId": HSM, "CloudHsmClusterId": "cluster-2bbbbbbbbbbb"}),
+        );
+        let i = t.a.find(HSM).unwrap();
+        assert!(t.a.stores[i].follows_cluster);
+        t.ok("ConnectCustomKeyStore", json!({"CustomKeyStoreId": HSM}));
+        t.wait(30);
+        assert_eq!(t.store(HSM)["ConnectionState"], "CONNECTED");
     }
 }

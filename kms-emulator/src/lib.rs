@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod cli;
+pub mod clusters;
 pub mod faults;
 pub mod listener;
 pub mod rng;

@@ -56,9 +56,10 @@ async fn main() {
     let addr = listener.local_addr().unwrap_or(args.addr);
     // Scripts wait for this exact line; the URL is the first space-delimited word after "on".
     println!(
-        "kms-emulator listening on http://{addr} (region {}, {} stores, time scale {}, clock skew {} s, seed {seed})",
+        "kms-emulator listening on http://{addr} (region {}, {} stores, {} clusters, time scale {}, clock skew {} s, seed {seed})",
         em.region,
         em.store_count(),
+        em.cluster_count(),
         args.time_scale,
         args.skew_seconds
     );

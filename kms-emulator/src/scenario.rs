@@ -1,20 +1,22 @@
-//! Scenario files: the account the emulator pretends to be (credentials, stores, quota), each
-//! store's scripted connect outcomes, and the faults to inject. The format is documented in
+//! Scenario files: the account the emulator pretends to be (credentials, stores, CloudHSM
+//! clusters, quota), each store's scripted connect outcomes, and the faults to inject. The format is documented in
 //! `kms-emulator/README.md`; `Scenario::parse` rejects anything the emulator could not honour.
 
+use crate::clusters::{CLUSTER_STATES, HSM_STATES, is_cluster_id, is_hex_id, is_hsm_id};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 pub const DEFAULT: &str = include_str!("../scenarios/default.json");
 
-/// Operations a fault or reject may name.
-pub const OPERATIONS: [&str; 6] = [
+/// Operations a fault may name: KMS's six, and CloudHSM's DescribeClusters.
+pub const OPERATIONS: [&str; 7] = [
     "ConnectCustomKeyStore",
     "DisconnectCustomKeyStore",
     "DescribeCustomKeyStores",
     "CreateCustomKeyStore",
     "UpdateCustomKeyStore",
     "DeleteCustomKeyStore",
+    "DescribeClusters",
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -30,6 +32,10 @@ pub struct Scenario {
     pub credentials: Vec<CredentialSpec>,
     #[serde(default)]
     pub stores: Vec<StoreSpec>,
+    /// The account's CloudHSM clusters, listed by DescribeClusters in this order. A store's
+    /// cluster (or related cluster) that is not listed gets one that agrees with its script.
+    #[serde(default)]
+    pub clusters: Vec<ClusterSpec>,
     /// Most stores the account may hold; CreateCustomKeyStore past it is LimitExceededException.
     #[serde(default = "default_quota")]
     pub store_quota: usize,
@@ -70,6 +76,49 @@ pub struct CredentialSpec {
     /// Served at `GET /_emulator/credentials` (the first such entry).
     #[serde(default)]
     pub demo: bool,
+    /// IAM actions this identity may not call, e.g. `cloudhsm:DescribeClusters` or
+    /// `kms:ConnectCustomKeyStore`: AccessDeniedException (CloudHsmAccessDeniedException).
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+/// A CloudHSM cluster, as DescribeClusters shows it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    pub id: String,
+    /// A `ClusterState` of the model.
+    #[serde(default = "active")]
+    pub state: String,
+    #[serde(default)]
+    pub state_message: Option<String>,
+    #[serde(default)]
+    pub hsms: Vec<HsmSpec>,
+    /// Availability Zone → subnet id; by default the region's zones `a` and `b` and the zones
+    /// of the HSMs, with made-up subnet ids.
+    #[serde(default)]
+    pub subnet_mapping: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub security_group: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub hsm_type: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HsmSpec {
+    pub id: String,
+    /// The Availability Zone, e.g. `us-east-1a`.
+    pub az: String,
+    /// An `HsmState` of the model.
+    #[serde(default = "active")]
+    pub state: String,
+}
+
+fn active() -> String {
+    "ACTIVE".to_string()
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -255,6 +304,20 @@ impl Scenario {
         if self.credentials.is_empty() {
             return Err("at least one credential is needed".into());
         }
+        for c in &self.credentials {
+            if let Some(a) = c.deny.iter().find(|a| {
+                let cloudhsm = *a == "cloudhsm:DescribeClusters";
+                let kms = a
+                    .strip_prefix("kms:")
+                    .is_some_and(|op| op != "DescribeClusters" && OPERATIONS.contains(&op));
+                !(cloudhsm || kms)
+            }) {
+                return Err(format!(
+                    "credential {}: deny {a} is not kms:<operation> or cloudhsm:DescribeClusters",
+                    c.access_key_id
+                ));
+            }
+        }
         if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("account_id {} is not 12 digits", self.account_id));
         }
@@ -271,6 +334,14 @@ impl Scenario {
         }
         for c in [&self.new_stores.cloudhsm, &self.new_stores.external] {
             c.check("new_stores")?;
+        }
+        let mut clusters = HashSet::new();
+        let mut hsms = HashSet::new();
+        for c in &self.clusters {
+            if !clusters.insert(c.id.as_str()) {
+                return Err(format!("cluster {} appears twice", c.id));
+            }
+            c.check(&self.region, &mut hsms)?;
         }
         for r in &self.rejects {
             if r.member.is_empty() || r.error.is_empty() {
@@ -324,6 +395,79 @@ impl StoreSpec {
         }
         for f in &self.faults {
             crate::faults::Rule::from_spec(f, Some(id))?;
+        }
+        Ok(())
+    }
+}
+
+impl ClusterSpec {
+    fn check<'a>(&'a self, region: &str, hsm_ids: &mut HashSet<&'a str>) -> Result<(), String> {
+        let id = &self.id;
+        if !is_cluster_id(id) {
+            return Err(format!(
+                "cluster {id}: the id must be cluster- and 11 to 16 letters or digits 2-7"
+            ));
+        }
+        if !CLUSTER_STATES.contains(&self.state.as_str()) {
+            return Err(format!("cluster {id}: unknown state {}", self.state));
+        }
+        let zone = |az: &str| {
+            az.strip_prefix(region)
+                .is_some_and(|l| l.len() == 1 && l.bytes().all(|b| b.is_ascii_lowercase()))
+        };
+        if let Some(m) = &self.subnet_mapping {
+            for (az, subnet) in m {
+                if !zone(az) {
+                    return Err(format!(
+                        "cluster {id}: {az} is not an Availability Zone of {region}"
+                    ));
+                }
+                if !is_hex_id("subnet-", subnet) {
+                    return Err(format!("cluster {id}: {subnet} is not a subnet id"));
+                }
+            }
+        }
+        for (what, value, prefix) in [
+            ("security_group", &self.security_group, "sg-"),
+            ("vpc_id", &self.vpc_id, "vpc-"),
+        ] {
+            if let Some(v) = value
+                && !is_hex_id(prefix, v)
+            {
+                return Err(format!(
+                    "cluster {id}: {what} {v} is not {prefix} and hex digits"
+                ));
+            }
+        }
+        for h in &self.hsms {
+            if !is_hsm_id(&h.id) {
+                return Err(format!(
+                    "cluster {id}: HSM id {} must be hsm- and 11 to 16 letters or digits 2-7",
+                    h.id
+                ));
+            }
+            if !hsm_ids.insert(h.id.as_str()) {
+                return Err(format!("HSM {} appears twice", h.id));
+            }
+            if !HSM_STATES.contains(&h.state.as_str()) {
+                return Err(format!("HSM {}: unknown state {}", h.id, h.state));
+            }
+            if !zone(&h.az) {
+                return Err(format!(
+                    "HSM {}: {} is not an Availability Zone of {region}",
+                    h.id, h.az
+                ));
+            }
+            if self
+                .subnet_mapping
+                .as_ref()
+                .is_some_and(|m| !m.contains_key(&h.az))
+            {
+                return Err(format!(
+                    "HSM {}: the cluster has no subnet in {}",
+                    h.id, h.az
+                ));
+            }
         }
         Ok(())
     }
@@ -405,5 +549,64 @@ mod tests {
         );
         assert!(Scenario::parse(&two).unwrap_err().contains("twice"));
         assert!(Scenario::parse(r#"{"credentials":[]}"#).is_err());
+    }
+
+    #[test]
+    fn bad_clusters_and_denials_are_refused() {
+        let base = r#"{"credentials":[{"access_key_id":"A","secret_access_key":"B"}],"clusters":[CLUSTER]}"#;
+        for (cluster, words) in [
+            (r#"{"id":"cluster-1"}"#, "cluster- and 11 to 16"),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","state":"SLEEPING"}"#,
+                "SLEEPING",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","hsms":[{"id":"hsm-2aaaaaaaaaaa","az":"eu-west-1a"}]}"#,
+                "not an Availability Zone of us-east-1",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","hsms":[{"id":"hsm-2aaaaaaaaaaa","az":"us-east-1a","state":"ON"}]}"#,
+                "unknown state ON",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","hsms":[{"id":"hsm-1","az":"us-east-1a"}]}"#,
+                "hsm- and",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","subnet_mapping":{"us-east-1a":"subnet-0123456789"},"hsms":[{"id":"hsm-2aaaaaaaaaaa","az":"us-east-1b"}]}"#,
+                "no subnet in us-east-1b",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","subnet_mapping":{"us-east-1a":"net-1"}}"#,
+                "not a subnet id",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa","security_group":"sg-xyz"}"#,
+                "security_group",
+            ),
+            (
+                r#"{"id":"cluster-2aaaaaaaaaaa"},{"id":"cluster-2aaaaaaaaaaa"}"#,
+                "appears twice",
+            ),
+            (r#"{"id":"cluster-2aaaaaaaaaaa","size":3}"#, "size"),
+        ] {
+            let err = Scenario::parse(&base.replace("CLUSTER", cluster)).unwrap_err();
+            assert!(err.contains(words), "{err}");
+        }
+        let ok = base.replace(
+            "CLUSTER",
+            r#"{"id":"cluster-2aaaaaaaaaaa","hsms":[{"id":"hsm-2aaaaaaaaaaa","az":"us-east-1c"}]}"#,
+        );
+        assert_eq!(Scenario::parse(&ok).unwrap().clusters[0].state, "ACTIVE");
+        for deny in [
+            "cloudhsm:CreateHsm",
+            "kms:DescribeClusters",
+            "DescribeClusters",
+        ] {
+            let s = format!(
+                r#"{{"credentials":[{{"access_key_id":"A","secret_access_key":"B","deny":["{deny}"]}}]}}"#
+            );
+            assert!(Scenario::parse(&s).unwrap_err().contains(deny), "{deny}");
+        }
     }
 }

@@ -1,5 +1,8 @@
-//! The HTTP side: AWS JSON 1.1 on `POST /` (size-limited body, SigV4, faults, then the
-//! operation), CORS as KMS answers it, and the emulator's own `GET /_emulator/...` endpoints.
+//! The HTTP side: AWS JSON 1.1 on `POST /` (size-limited body, SigV4, the identity's denied
+//! actions, faults, then the operation), CORS as KMS answers it, and the emulator's own
+//! `GET /_emulator/...` endpoints. `X-Amz-Target` picks the service: `TrentService.*` is KMS
+//! (signed for `kms`), `BaldrApiService.DescribeClusters` is CloudHSM v2 (signed for
+//! `cloudhsm`).
 
 use crate::account::Account;
 use crate::faults::{Action, Faults, Rule};
@@ -38,6 +41,7 @@ pub struct Options {
 
 pub struct Emulator {
     pub region: String,
+    account_id: String,
     keys: Vec<Key>,
     demo: Option<Key>,
     account: Mutex<Account>,
@@ -59,6 +63,7 @@ impl Emulator {
                 expires_at_ms: c
                     .expires_in_seconds
                     .map(|s| started.saturating_add(s.saturating_mul(1000))),
+                deny: c.deny.clone(),
             })
             .collect();
         let demo = scenario
@@ -82,6 +87,7 @@ impl Emulator {
         };
         Ok(Self {
             region: scenario.region.clone(),
+            account_id: scenario.account_id.clone(),
             keys,
             demo,
             account: Mutex::new(Account::new(scenario, pace, started, options.seed)),
@@ -93,6 +99,10 @@ impl Emulator {
 
     pub fn store_count(&self) -> usize {
         self.account.lock().map(|a| a.len()).unwrap_or(0)
+    }
+
+    pub fn cluster_count(&self) -> usize {
+        self.account.lock().map(|a| a.cluster_count()).unwrap_or(0)
     }
 
     pub fn fault_rules(&self) -> Vec<String> {
@@ -290,6 +300,9 @@ async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, KmsFaul
     Ok(Bytes::from(kept))
 }
 
+/// CloudHSM v2's operations that the emulator answers.
+const CLOUDHSM_OPERATIONS: [&str; 1] = ["DescribeClusters"];
+
 /// Authenticates the request and reads its operation and input.
 fn authorize(em: &Emulator, parts: &Parts, body: &[u8]) -> Result<(String, Value), KmsFault> {
     let path = parts
@@ -297,26 +310,49 @@ fn authorize(em: &Emulator, parts: &Parts, body: &[u8]) -> Result<(String, Value
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    verify(
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // The signing name the target's service expects (KMS's for anything unknown).
+    let (service, op) = match target.split_once('.') {
+        Some(("BaldrApiService", op)) => ("cloudhsm", Some(op)),
+        Some(("TrentService", op)) => ("kms", Some(op)),
+        _ => ("kms", None),
+    };
+    let key = verify(
         &em.keys,
         &em.region,
+        service,
         &parts.headers,
         path,
         body,
         em.now_ms(),
     )
     .map_err(|r| fault(r.code, r.message))?;
-    let target = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let op = target.strip_prefix("TrentService.").ok_or_else(|| {
+    let known = op.filter(|op| (service == "cloudhsm") == CLOUDHSM_OPERATIONS.contains(op));
+    let op = known.ok_or_else(|| {
         fault(
             "UnknownOperationException",
             format!("Unknown target '{target}'."),
         )
     })?;
+    let action = format!("{service}:{op}");
+    if key.deny.contains(&action) {
+        let code = if service == "cloudhsm" {
+            "CloudHsmAccessDeniedException"
+        } else {
+            "AccessDeniedException"
+        };
+        return Err(fault(
+            code,
+            format!(
+                "User: arn:aws:sts::{}:assumed-role/EmulatorRole/{} is not authorized to perform: {action} because no identity-based policy allows the {action} action",
+                em.account_id, key.access_key_id
+            ),
+        ));
+    }
     let input: Value = if body.is_empty() {
         json!({})
     } else {

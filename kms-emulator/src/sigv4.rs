@@ -1,5 +1,6 @@
 //! SigV4 verification as KMS does it: find the caller's key, check the token, the expiry, the
-//! request time (±5 minutes) and the scope, then recompute the signature with aws-sigv4 over
+//! request time (±5 minutes) and the scope (region, and the signing name of the service the
+//! target belongs to: `kms` or `cloudhsm`), then recompute the signature with aws-sigv4 over
 //! exactly the headers the client says it signed.
 
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
@@ -15,6 +16,8 @@ pub struct Key {
     pub session_token: Option<String>,
     /// Epoch milliseconds.
     pub expires_at_ms: Option<i64>,
+    /// IAM actions this identity may not call (`kms:...`, `cloudhsm:...`).
+    pub deny: Vec<String>,
 }
 
 /// A rejection, as KMS words it.
@@ -33,14 +36,17 @@ fn reject(code: &'static str, message: impl Into<String>) -> Rejection {
 
 const TOLERANCE_MS: i64 = 5 * 60_000;
 
-pub fn verify(
-    keys: &[Key],
+/// Verifies a request signed for `service` (`kms` or `cloudhsm`) in `region`; returns the key
+/// that signed it.
+pub fn verify<'k>(
+    keys: &'k [Key],
     region: &str,
+    service: &str,
     headers: &HeaderMap,
     path_and_query: &str,
     body: &[u8],
     now_ms: i64,
-) -> Result<(), Rejection> {
+) -> Result<&'k Key, Rejection> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let auth = header("authorization").ok_or_else(|| {
         reject(
@@ -81,7 +87,7 @@ pub fn verify(
         ));
     };
     let scope: Vec<&str> = credential.split('/').collect();
-    let [akid, date, scope_region, service, terminator] = scope.as_slice() else {
+    let [akid, date, scope_region, scope_service, terminator] = scope.as_slice() else {
         return Err(reject(
             "IncompleteSignatureException",
             format!("Credential should have 5 parts: '{credential}'."),
@@ -141,14 +147,14 @@ pub fn verify(
         ));
     }
     if *date != &amz_date[..8.min(amz_date.len())]
-        || *service != "kms"
+        || *scope_service != service
         || *terminator != "aws4_request"
         || *scope_region != region
     {
         return Err(reject(
             "InvalidSignatureException",
             format!(
-                "Credential should be scoped to a valid region, service and date: expected {}/{region}/kms/aws4_request, got {date}/{scope_region}/{service}/{terminator}.",
+                "Credential should be scoped to a valid region, service and date: expected {}/{region}/{service}/aws4_request, got {date}/{scope_region}/{scope_service}/{terminator}.",
                 &amz_date[..8.min(amz_date.len())]
             ),
         ));
@@ -189,7 +195,7 @@ pub fn verify(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name("kms")
+        .name(service)
         .time(UNIX_EPOCH + Duration::from_millis(request_ms.max(0) as u64))
         .settings(settings)
         .build()
@@ -214,7 +220,7 @@ pub fn verify(
     if expected != signature {
         return Err(mismatch());
     }
-    Ok(())
+    Ok(key)
 }
 
 /// `20150830T123600Z` → epoch milliseconds.

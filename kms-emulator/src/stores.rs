@@ -63,6 +63,9 @@ pub struct Store {
     pub keys: u32,
     /// Listing order, and what pagination markers point at.
     pub seq: u64,
+    /// Whether Connect follows the cluster's health (stores made by CreateCustomKeyStore, and
+    /// scenario stores moved to another cluster) instead of the scenario's script.
+    pub follows_cluster: bool,
     connect: ConnectSpec,
     reconnect: Option<ConnectSpec>,
     disconnect_seconds: f64,
@@ -95,6 +98,7 @@ impl Store {
             creation_date: created_epoch_s,
             keys: spec.keys,
             seq,
+            follows_cluster: false,
             connect: spec.connect.clone(),
             reconnect: spec.reconnect.clone(),
             disconnect_seconds: spec.disconnect_seconds,
@@ -114,7 +118,14 @@ impl Store {
         let mut s = Self::from_spec(spec, created_epoch_s, seq);
         s.secrets = secrets;
         s.connect = connect.clone();
+        s.follows_cluster = s.cluster_id.is_some();
         s
+    }
+
+    /// Replaces what every Connect from now on does (for a store that follows its cluster).
+    pub fn set_script(&mut self, connect: ConnectSpec) {
+        self.connect = connect;
+        self.reconnect = None;
     }
 
     /// Applies a transition whose time has come.

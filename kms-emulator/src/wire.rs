@@ -47,15 +47,27 @@ pub fn html(status: StatusCode) -> Response {
 /// end refuses, 400 for the rest.
 pub fn status_of(code: &str) -> StatusCode {
     match code {
-        "KMSInternalException" | "InternalFailure" => StatusCode::INTERNAL_SERVER_ERROR,
+        "KMSInternalException" | "InternalFailure" | "CloudHsmInternalFailureException" => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         "RequestEntityTooLargeException" => StatusCode::PAYLOAD_TOO_LARGE,
         "RequestTimeoutException" => StatusCode::REQUEST_TIMEOUT,
         _ => StatusCode::BAD_REQUEST,
     }
 }
 
+/// KMS's errors carry `message`; CloudHSM's modelled errors carry `Message`, as its model says.
 fn error_body(f: &KmsFault) -> String {
-    json!({"__type": f.code, "message": f.message}).to_string()
+    if f.code.starts_with("CloudHsm") && !f.code.starts_with("CloudHsmCluster") {
+        json!({"__type": f.code, "Message": f.message}).to_string()
+    } else {
+        json!({"__type": f.code, "message": f.message}).to_string()
+    }
+}
+
+/// Whether an operation is CloudHSM's (its faults speak CloudHSM's errors).
+fn cloudhsm(op: &str) -> bool {
+    op == "DescribeClusters"
 }
 
 pub fn error(f: &KmsFault) -> Response {
@@ -83,7 +95,20 @@ fn status(code: u16) -> StatusCode {
 /// The answer for a fault other than a hang; `ran` is the operation's own result when it ran.
 pub fn spoiled(action: &Action, op: &str, ran: Option<&Result<Value, KmsFault>>) -> Response {
     match action {
+        Action::Throttle if cloudhsm(op) => error(&fault("ThrottlingException", "Rate exceeded")),
         Action::Throttle => error(&throttling()),
+        Action::Error {
+            status: s,
+            body: ErrorBody::Json,
+            code,
+            ..
+        } if cloudhsm(op) && code == "KMSInternalException" => json(
+            status(*s),
+            error_body(&fault(
+                "CloudHsmInternalFailureException",
+                "The request was rejected because of an AWS CloudHSM internal failure. The request can be retried.",
+            )),
+        ),
         Action::Error {
             status: s,
             body: ErrorBody::Json,
@@ -115,6 +140,9 @@ pub fn spoiled(action: &Action, op: &str, ran: Option<&Result<Value, KmsFault>>)
                 None if op == "DescribeCustomKeyStores" => {
                     r#"{"CustomKeyStores":[{"ConnectionState":"CONNECTED","CustomKeyStoreId":"cks-"#
                         .to_string()
+                }
+                None if cloudhsm(op) => {
+                    r#"{"Clusters":[{"ClusterId":"cluster-234abcdefgh","State":"ACTI"#.to_string()
                 }
                 None => "{}".to_string(),
             };

@@ -127,12 +127,24 @@ fn get(addr: SocketAddr, path: &str) -> Reply {
 
 /// A KMS call signed by `creds` at `at`.
 fn call_as(addr: SocketAddr, creds: &Creds, at: SystemTime, op: &str, body: &str) -> Reply {
-    let host = addr.to_string();
     let target = format!("TrentService.{op}");
+    signed(addr, creds, at, "kms", &target, body)
+}
+
+/// A JSON 1.1 call to `target`, signed for `service`.
+fn signed(
+    addr: SocketAddr,
+    creds: &Creds,
+    at: SystemTime,
+    service: &str,
+    target: &str,
+    body: &str,
+) -> Reply {
+    let host = addr.to_string();
     let headers = [
         ("host", host.as_str()),
         ("content-type", "application/x-amz-json-1.1"),
-        ("x-amz-target", target.as_str()),
+        ("x-amz-target", target),
     ];
     let identity = aws_credential_types::Credentials::new(
         creds.akid,
@@ -145,7 +157,7 @@ fn call_as(addr: SocketAddr, creds: &Creds, at: SystemTime, op: &str, body: &str
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
-        .name("kms")
+        .name(service)
         .time(at)
         .settings(SigningSettings::default())
         .build()
@@ -562,4 +574,139 @@ fn connections_past_the_cap_wait_their_turn() {
         "{}",
         String::from_utf8_lossy(&raw)
     );
+}
+
+const NO_HSM: Creds = Creds {
+    akid: "AKIATESTINGNOHSM0001",
+    secret: "testingNoHsmSecret/NotReal/0123456789abc",
+    token: None,
+};
+
+#[test]
+fn cloudhsm_describe_clusters_on_the_same_port() {
+    let addr = start(&[]);
+    let now = SystemTime::now();
+    let describe = "BaldrApiService.DescribeClusters";
+    let filter = r#"{"Filters":{"clusterIds":["cluster-6nohsmaaaaaa"]}}"#;
+    let r = signed(addr, &GOOD, now, "cloudhsm", describe, filter);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert!(r.header("x-amzn-requestid").is_some());
+    let c = &r.json()["Clusters"];
+    assert_eq!(c.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            c[0]["State"].as_str(),
+            c[0]["Hsms"].as_array().map(Vec::len)
+        ),
+        (Some("ACTIVE"), Some(0))
+    );
+    // Signed for KMS: refused in KMS's words, naming the service it should be scoped to.
+    let r = signed(addr, &GOOD, now, "kms", describe, filter);
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InvalidSignatureException")
+    );
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        m.starts_with("Credential should be scoped to a valid region, service and date: expected "),
+        "{m}"
+    );
+    assert!(
+        m.contains("/us-east-1/cloudhsm/aws4_request, got ")
+            && m.ends_with("/us-east-1/kms/aws4_request."),
+        "{m}"
+    );
+    // And the other way round: a KMS call signed for CloudHSM.
+    let r = signed(
+        addr,
+        &GOOD,
+        now,
+        "cloudhsm",
+        "TrentService.DescribeCustomKeyStores",
+        "{}",
+    );
+    assert_eq!(r.code(), "InvalidSignatureException");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("/kms/aws4_request, got ")
+    );
+    // Only DescribeClusters, and only under CloudHSM's target prefix.
+    for (service, target) in [
+        ("cloudhsm", "BaldrApiService.CreateHsm"),
+        ("kms", "TrentService.DescribeClusters"),
+        ("cloudhsm", "BaldrApiService.ConnectCustomKeyStore"),
+    ] {
+        let r = signed(addr, &GOOD, now, service, target, "{}");
+        assert_eq!(r.code(), "UnknownOperationException", "{target}");
+    }
+    // CloudHSM's own errors carry `Message`, as its model says.
+    let r = signed(
+        addr,
+        &GOOD,
+        now,
+        "cloudhsm",
+        describe,
+        r#"{"NextToken":"bogus"}"#,
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "CloudHsmInvalidRequestException")
+    );
+    assert!(r.json()["Message"].is_string(), "{}", r.body);
+    // An identity without cloudhsm:DescribeClusters (nor kms:ConnectCustomKeyStore).
+    let r = signed(addr, &NO_HSM, now, "cloudhsm", describe, "{}");
+    assert_eq!(r.code(), "CloudHsmAccessDeniedException");
+    assert!(
+        r.json()["Message"]
+            .as_str()
+            .unwrap()
+            .contains("is not authorized to perform: cloudhsm:DescribeClusters"),
+        "{}",
+        r.body
+    );
+    let r = call_as(
+        addr,
+        &NO_HSM,
+        now,
+        "ConnectCustomKeyStore",
+        r#"{"CustomKeyStoreId":"cks-7e570000000000003"}"#,
+    );
+    assert_eq!(r.code(), "AccessDeniedException");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("kms:ConnectCustomKeyStore")
+    );
+    assert_eq!(
+        call_as(addr, &NO_HSM, now, "DescribeCustomKeyStores", "{}").status,
+        200
+    );
+}
+
+#[test]
+fn cloudhsm_faults_speak_cloudhsm() {
+    let addr = start(&[
+        "--fault-operations",
+        "DescribeClusters",
+        "--error-rate",
+        "1",
+    ]);
+    let r = signed(
+        addr,
+        &GOOD,
+        SystemTime::now(),
+        "cloudhsm",
+        "BaldrApiService.DescribeClusters",
+        "{}",
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (500, "CloudHsmInternalFailureException")
+    );
+    assert_eq!(describe(addr).status, 200, "only DescribeClusters");
 }

@@ -51,6 +51,19 @@ class Emulator:
             config=Config(retries={"total_max_attempts": retries, "mode": "standard"}, **config),
         )
 
+    def cloudhsm(self, creds=None, retries=1, **config):
+        """A CloudHSM v2 client on the same port (the emulator dispatches on X-Amz-Target)."""
+        c = creds or self.credentials()
+        return boto3.client(
+            "cloudhsmv2",
+            region_name=config.pop("region", "us-east-1"),
+            endpoint_url=self.url,
+            aws_access_key_id=c["AccessKeyId"],
+            aws_secret_access_key=c["SecretAccessKey"],
+            aws_session_token=c.get("SessionToken"),
+            config=Config(retries={"total_max_attempts": retries, "mode": "standard"}, **config),
+        )
+
     def stop(self):
         if self.proc is not None:
             self.proc.terminate()
