@@ -69,8 +69,17 @@ async fn a_kms_error_shows_its_code() {
     page.use_emulator().await;
     page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60009");
     page.button("Connect").click();
+    // The pre-flight sees the inactive cluster first and holds the connect back...
+    page.until(20, "the pre-flight", |p| {
+        p.text()
+            .contains("Not sent: the pre-flight expects this connect to fail")
+    })
+    .await;
+    // ...and when sent anyway, KMS's fast failure shows its code and meaning.
+    page.button("Connect anyway").click();
     page.until(20, "the error code", |p| {
-        p.text().contains("CloudHsmClusterNotActiveException")
+        p.text()
+            .contains("ConnectCustomKeyStore failed: CloudHsmClusterNotActiveException")
     })
     .await;
     assert!(page.text().contains("The CloudHSM cluster is not active"));
@@ -208,17 +217,16 @@ async fn several_watches_each_in_its_own_panel() {
     page.button("Connect").click();
     page.until(20, "the first watch", |p| p.status().contains("CONNECTING"))
         .await;
-    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60007");
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60008");
     page.button("Connect").click();
     // The newest watch is the "Connection status" region; the older one is named after its store.
     page.until(20, "the second watch", |p| {
-        p.status().contains("cks-0a1b2c3d4e5f60007")
+        p.status().contains("cks-0a1b2c3d4e5f60008")
     })
     .await;
     page.until(40, "both settled", |p| {
         let t = p.text();
-        p.status().contains("INSUFFICIENT_CLOUDHSM_HSMS")
-            && t.contains("cks-0a1b2c3d4e5f60002 is connected")
+        p.status().contains("USER_LOCKED_OUT") && t.contains("cks-0a1b2c3d4e5f60002 is connected")
     })
     .await;
     let older = page
@@ -340,4 +348,80 @@ async fn a_double_click_sends_one_connect() {
         .await;
     let count = js_sys::eval("window.__connects").unwrap().as_f64().unwrap();
     assert_eq!(count, 1.0, "one Connect for a double click");
+}
+
+#[wasm_bindgen_test]
+async fn preflight_warns_before_a_connect_bound_to_fail() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.until(10, "the store list", |p| {
+        p.text().contains("hsm-no-active-hsm")
+    })
+    .await;
+    // The overview shows each cluster's HSMs.
+    page.until(10, "HSM counts", |p| {
+        p.text()
+            .contains("cluster-234abcdefgh (2 of 2 HSMs active)")
+    })
+    .await;
+    page.button("Select hsm-primary").click();
+    page.until(10, "a ready verdict", |p| {
+        p.text().contains("Ready: KMS has what it needs")
+    })
+    .await;
+    page.button("Select payments-xks").click();
+    page.until(10, "the external key store note", |p| {
+        p.text().contains("proxy")
+    })
+    .await;
+    page.button("Select hsm-no-active-hsm").click();
+    page.until(10, "a failing verdict", |p| {
+        p.text().contains("Connect is expected to fail")
+    })
+    .await;
+    page.button("Connect").click();
+    page.until(10, "held back", |p| {
+        p.text()
+            .contains("Not sent: the pre-flight expects this connect to fail")
+    })
+    .await;
+    assert!(page.status().contains("Nothing is being watched"));
+    page.button("Connect anyway").click();
+    page.until(30, "FAILED", |p| {
+        p.status().contains("INSUFFICIENT_CLOUDHSM_HSMS")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn preflight_without_the_cloudhsm_permission_is_unknown_and_never_blocks() {
+    let page = Page::mount();
+    page.use_emulator().await;
+    // The emulator's second demo identity may not call cloudhsm:DescribeClusters.
+    page.type_into(
+        "Paste credentials",
+        r#"{"AccessKeyId":"ASIAEMULATORNOHSM001","SecretAccessKey":"emulatorNoHsmSecretKey/NotReal/0123456789","SessionToken":"IQoJb3JpZ2luX2VjEMULATOR//NO/CLOUDHSM/TOKEN/not/real=="}"#,
+    );
+    page.until(5, "filled", |p| {
+        p.field("Access key ID").value() == "ASIAEMULATORNOHSM001"
+    })
+    .await;
+    page.button("Refresh").click();
+    page.until(10, "the store list", |p| {
+        p.text().contains("hsm-no-active-hsm")
+    })
+    .await;
+    // (Another test connects hsm-no-active-hsm: this one uses a store whose connect fails fast
+    // and leaves it DISCONNECTED.)
+    page.button("Select hsm-cluster-misconfigured").click();
+    page.until(10, "an unknown verdict", |p| {
+        p.text().contains("Not checked:") && p.text().contains("cloudhsm:DescribeClusters")
+    })
+    .await;
+    page.button("Connect").click();
+    page.until(30, "the connect went ahead", |p| {
+        p.text()
+            .contains("CloudHsmClusterInvalidConfigurationException")
+    })
+    .await;
 }

@@ -45,6 +45,7 @@ fn prepare(s: Session) -> Option<(Client, String)> {
     s.error.set(None);
     s.notice.set(None);
     s.offer_disconnect.set(false);
+    s.preflight_block.set(None);
     let id = s.store_id.get_untracked().trim().to_string();
     if let Err(e) = check_store_id(&id) {
         s.notice.set(Some(e));
@@ -103,6 +104,20 @@ pub(super) async fn connect_flow(s: Session) {
                     );
                     return;
                 }
+                // A CloudHSM store's cluster is checked again right before Connect: a connect
+                // that is bound to fail is warned about before it is sent (never when the
+                // check itself could not run).
+                _ if store.store_type() == crate::kms::CustomKeyStoreType::AwsCloudHsm
+                    && s.connect_anyway.get_untracked().as_deref() != Some(id.as_str()) =>
+                {
+                    if let Some(v) = super::preflight::verdict_for(s, &store)
+                        .await
+                        .filter(|v| v.expect_failure())
+                    {
+                        s.preflight_block.set(Some(v));
+                        return;
+                    }
+                }
                 _ => {}
             }
         }
@@ -115,6 +130,7 @@ pub(super) async fn connect_flow(s: Session) {
     let request = StoreIdRequest {
         custom_key_store_id: id.clone(),
     };
+    s.connect_anyway.set(None);
     match client
         .call::<_, Empty>(Operation::ConnectCustomKeyStore, &request)
         .await
@@ -204,6 +220,18 @@ pub fn ConnectForm() -> impl IntoView {
                     on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Form))>"Disconnect"</button>
             </div>
             <ConfirmDisconnect at=ConfirmAt::Form />
+            <super::preflight::Preflight />
+            {move || s.preflight_block.get().map(|v| view! {
+                <div class="notice" role="alert">
+                    <p><strong>"Not sent: the pre-flight expects this connect to fail."</strong>{v.expected_report().map(|r| format!(" KMS would report {r}."))}</p>
+                    <super::preflight::VerdictView verdict=v />
+                    <button type="button" class="secondary small" on:click=move |_| {
+                        s.connect_anyway.set(Some(s.store_id.get_untracked().trim().to_string()));
+                        s.preflight_block.set(None);
+                        s.connect.dispatch(());
+                    }>"Connect anyway"</button>
+                </div>
+            })}
             {move || s.notice.get().map(|n| view! {
                 <div class="notice" role="alert">
                     <p>{n}</p>

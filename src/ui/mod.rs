@@ -5,6 +5,7 @@ mod connect;
 mod credentials;
 mod endpoint;
 mod manage;
+mod preflight;
 mod status;
 mod stores;
 
@@ -60,6 +61,12 @@ pub struct Session {
     /// Benchmarks only (`#pace=N` in the link): watches poll N times faster, to match an
     /// emulator run with `--time-scale N`.
     pub pace: RwSignal<u32>,
+    /// (ACTIVE HSMs, all HSMs) per CloudHSM cluster, for the overview.
+    pub hsm_counts: RwSignal<std::collections::BTreeMap<String, (usize, usize)>>,
+    /// A store whose failing pre-flight the user chose to connect past, once.
+    pub connect_anyway: RwSignal<Option<String>>,
+    /// A failing pre-flight that held back a Connect (the user may connect anyway).
+    pub preflight_block: RwSignal<Option<crate::preflight::Verdict>>,
     /// Ticks every second, for elapsed times and countdowns.
     pub now_ms: RwSignal<i64>,
     pub connect: Action<(), ()>,
@@ -98,6 +105,9 @@ impl Session {
             watch_generation: StoredValue::new(0),
             pending_link: RwSignal::new(None),
             pace: RwSignal::new(1),
+            hsm_counts: RwSignal::new(Default::default()),
+            connect_anyway: RwSignal::new(None),
+            preflight_block: RwSignal::new(None),
             now_ms: RwSignal::new(crate::web::now_ms()),
             connect: Action::new_local(|_: &()| async {}),
             disconnect: Action::new_local(|_: &()| async {}),
@@ -129,6 +139,23 @@ impl Session {
         let endpoint = resolve(
             &self.region.get_untracked(),
             self.variant_untracked(),
+            Some(&custom),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Client {
+            endpoint,
+            credentials,
+            shared: self.shared.get_value(),
+        })
+    }
+
+    /// A client for CloudHSM v2 in the same region (the same custom endpoint, for the emulator).
+    pub fn cloudhsm_client(&self) -> Result<Client, String> {
+        let credentials = self.credentials()?;
+        let custom = self.endpoint_url.get_untracked();
+        let endpoint = crate::endpoint::cloudhsm_endpoint(
+            &self.region.get_untracked(),
+            self.fips.get_untracked(),
             Some(&custom),
         )
         .map_err(|e| e.to_string())?;

@@ -63,6 +63,7 @@ pub fn refresh(s: Session) {
                 .as_ref()
                 .is_some_and(ConnectionState::is_transitional)
         });
+        super::preflight::count_hsms(s, &all);
         s.stores.try_set(StoreList::Loaded(all));
         if transitional {
             sleep_ms(AUTO_REFRESH_MS).await;
@@ -105,8 +106,12 @@ fn type_label(store: &CustomKeyStore) -> String {
     }
 }
 
-/// The cluster, or the proxy's endpoint, path and VPC service.
-fn backing(store: &CustomKeyStore) -> String {
+/// The cluster (with its HSMs, when CloudHSM told), or the proxy's endpoint, path and VPC
+/// service.
+fn backing(
+    store: &CustomKeyStore,
+    hsms: &std::collections::BTreeMap<String, (usize, usize)>,
+) -> String {
     if let Some(x) = &store.xks_proxy_configuration {
         let mut s = format!(
             "{}{}",
@@ -118,7 +123,11 @@ fn backing(store: &CustomKeyStore) -> String {
         }
         s
     } else {
-        store.cloud_hsm_cluster_id.clone().unwrap_or_default()
+        let cluster = store.cloud_hsm_cluster_id.clone().unwrap_or_default();
+        match hsms.get(&cluster) {
+            Some((active, total)) => format!("{cluster} ({active} of {total} HSMs active)"),
+            None => cluster,
+        }
     }
 }
 
@@ -135,6 +144,7 @@ fn badge_class(state: Option<&ConnectionState>) -> &'static str {
 pub fn StoreTable() -> impl IntoView {
     let s = use_session();
     let body = move || {
+        let hsms = s.hsm_counts.get();
         match s.stores.get() {
         StoreList::NotLoaded => view! { <p class="hint">"Give credentials and press Refresh to list this region's custom key stores (or press Use local emulator)."</p> }.into_any(),
         StoreList::Loading => view! { <p class="hint" aria-busy="true">"Loading the custom key stores…"</p> }.into_any(),
@@ -166,7 +176,7 @@ pub fn StoreTable() -> impl IntoView {
                                     <td data-label="ID" class="nowrap"><code>{id}</code></td>
                                     <td data-label="Type">{type_label(&st)}</td>
                                     <td data-label="State"><div><span class=badge>{state}</span>{code.map(|c| view! { <br/><code class="small-code">{c}</code> })}</div></td>
-                                    <td data-label="Cluster or proxy" class="backing">{backing(&st)}</td>
+                                    <td data-label="Cluster or proxy" class="backing">{backing(&st, &hsms)}</td>
                                     <td data-label="Created" class="nowrap">{created}</td>
                                     <td class="pick"><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
                                 </tr>

@@ -3,13 +3,14 @@
 
 use super::{now_ms, random01, sleep_ms};
 use crate::clock::offset_from;
+use crate::cloudhsm::{DescribeClustersRequest, DescribeClustersResponse, sign_describe_clusters};
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::KmsError;
 use crate::kms::{Operation, Validate, parse_output, to_body};
 use crate::rate::Limiter;
 use crate::retry::{Next, Retry};
-use crate::sign::sign_kms;
+use crate::sign::{SignError, SignedRequest, sign_kms};
 use gloo_net::http::Request;
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::{Cell, RefCell};
@@ -57,6 +58,7 @@ struct RawResponse {
 }
 
 impl Client {
+    /// A KMS call: checked against the model's limits, then sent with the standard retries.
     pub async fn call<Req: Serialize + Validate, Out: DeserializeOwned>(
         &self,
         op: Operation,
@@ -67,9 +69,46 @@ impl Client {
             return Err(KmsError::invalid_input(&problems));
         }
         let body = to_body(request);
+        let sign = |now: i64| {
+            sign_kms(
+                &self.credentials,
+                &self.endpoint.signing_region,
+                &self.endpoint.url,
+                op.name(),
+                body.clone(),
+                now,
+            )
+        };
+        self.exchange(op, Some(op), &sign).await
+    }
+
+    /// CloudHSM v2 `DescribeClusters` (the client's endpoint must be CloudHSM's). It has its
+    /// own quota, so the KMS limiter is not used; retries classify like a KMS read.
+    pub async fn describe_clusters(
+        &self,
+        request: &DescribeClustersRequest,
+    ) -> Result<Reply<DescribeClustersResponse>, KmsError> {
+        let problems = request.problems();
+        if !problems.is_empty() {
+            return Err(KmsError::invalid_input(&problems));
+        }
+        let sign =
+            |now: i64| sign_describe_clusters(&self.credentials, &self.endpoint, request, now);
+        self.exchange(Operation::DescribeCustomKeyStores, None, &sign)
+            .await
+    }
+
+    /// Sends with retries: `sign` signs for a given (skew-corrected) time; `lane` is the
+    /// operation whose quota the call uses, if the limiter applies.
+    async fn exchange<Out: DeserializeOwned>(
+        &self,
+        op: Operation,
+        lane: Option<Operation>,
+        sign: &dyn Fn(i64) -> Result<SignedRequest, SignError>,
+    ) -> Result<Reply<Out>, KmsError> {
         let mut retry = Retry::default();
         loop {
-            let err = match self.attempt(op, &body).await {
+            let err = match self.attempt(lane, sign).await {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
@@ -83,23 +122,18 @@ impl Client {
 
     async fn attempt<Out: DeserializeOwned>(
         &self,
-        op: Operation,
-        body: &str,
+        lane: Option<Operation>,
+        sign: &dyn Fn(i64) -> Result<SignedRequest, SignError>,
     ) -> Result<Reply<Out>, KmsError> {
         // Wait for this operation's share of the quota (5 per second, held after throttling).
-        let wait = self.shared.limiter.borrow_mut().reserve(op, now_ms());
-        if wait > 0 {
-            sleep_ms(wait).await;
+        if let Some(op) = lane {
+            let wait = self.shared.limiter.borrow_mut().reserve(op, now_ms());
+            if wait > 0 {
+                sleep_ms(wait).await;
+            }
         }
-        let signed = sign_kms(
-            &self.credentials,
-            &self.endpoint.signing_region,
-            &self.endpoint.url,
-            op.name(),
-            body.to_string(),
-            now_ms() + self.shared.skew(),
-        )
-        .map_err(|e| KmsError::network(&e.to_string()))?;
+        let signed =
+            sign(now_ms() + self.shared.skew()).map_err(|e| KmsError::network(&e.to_string()))?;
         let sent = now_ms();
         let raw = send(&signed.url, &signed.headers, signed.body).await;
         let received = now_ms();
@@ -112,12 +146,14 @@ impl Client {
             self.shared.skew.set(offset);
         }
         let result = Self::parse(raw);
-        let mut limiter = self.shared.limiter.borrow_mut();
-        match &result {
-            Err(e) if e.kind == crate::error::ErrorKind::Throttled => {
-                limiter.throttled(op, now_ms())
+        if let Some(op) = lane {
+            let mut limiter = self.shared.limiter.borrow_mut();
+            match &result {
+                Err(e) if e.kind == crate::error::ErrorKind::Throttled => {
+                    limiter.throttled(op, now_ms())
+                }
+                _ => limiter.answered(op),
             }
-            _ => limiter.answered(op),
         }
         result
     }

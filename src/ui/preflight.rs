@@ -1,0 +1,170 @@
+//! The pre-flight panel beside Connect: for a CloudHSM store, CloudHSM's view of its cluster;
+//! for an external key store, what its configuration shows without the proxy's help.
+
+use super::{Session, StoreList, use_session};
+use crate::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
+use crate::error::KmsError;
+use crate::kms::{CustomKeyStore, CustomKeyStoreType};
+use crate::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+/// Looks a cluster up in CloudHSM (all pages), as the pre-flight needs it.
+async fn find_cluster(s: Session, cluster_id: &str) -> Result<Option<Cluster>, KmsError> {
+    let client = s.cloudhsm_client().map_err(|e| KmsError::network(&e))?;
+    let mut request = DescribeClustersRequest::for_cluster(cluster_id);
+    for _ in 0..20 {
+        let reply = client.describe_clusters(&request).await?;
+        if let Some(c) = reply.output.find(cluster_id) {
+            return Ok(Some(c.clone()));
+        }
+        match request.next_page(&reply.output) {
+            Some(next) => request = next,
+            None => break,
+        }
+    }
+    Ok(None)
+}
+
+/// The verdict for a store: a CloudHSM lookup, or the external key store's shape.
+pub async fn verdict_for(s: Session, store: &CustomKeyStore) -> Option<Verdict> {
+    match store.store_type() {
+        CustomKeyStoreType::AwsCloudHsm => {
+            let cluster = store.cloud_hsm_cluster_id.clone()?;
+            let outcome = find_cluster(s, &cluster).await;
+            Some(cloudhsm_preflight(&cluster, &outcome))
+        }
+        CustomKeyStoreType::ExternalKeyStore => Some(xks_preflight(store)),
+        CustomKeyStoreType::Other(_) => None,
+    }
+}
+
+/// Counts the HSMs of every CloudHSM store in the list, for the overview (one lookup).
+pub fn count_hsms(s: Session, stores: &[CustomKeyStore]) {
+    let ids: Vec<String> = stores
+        .iter()
+        .filter_map(|st| st.cloud_hsm_cluster_id.clone())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let Ok(client) = s.cloudhsm_client() else {
+        return;
+    };
+    spawn_local(async move {
+        let mut counts = BTreeMap::new();
+        for chunk in ids.chunks(20) {
+            let mut request = DescribeClustersRequest::for_cluster(&chunk[0]);
+            if let Some(v) = request.filters.values_mut().next() {
+                *v = chunk.to_vec();
+            }
+            for _ in 0..20 {
+                match client.describe_clusters(&request).await {
+                    Ok(reply) => {
+                        for c in &reply.output.clusters {
+                            if let Some(id) = &c.cluster_id {
+                                counts.insert(id.clone(), hsm_count(c));
+                            }
+                        }
+                        match request.next_page(&reply.output) {
+                            Some(next) => request = next,
+                            None => break,
+                        }
+                    }
+                    // No permission or no path to CloudHSM: the column stays "unknown".
+                    Err(_) => return,
+                }
+            }
+        }
+        s.hsm_counts.try_set(counts);
+    });
+}
+
+fn level_class(level: Level) -> &'static str {
+    match level {
+        Level::Ok => "badge ok",
+        Level::Warn | Level::Unknown => "badge busy",
+        Level::Fail => "badge bad",
+    }
+}
+
+/// A verdict, as the panel and the Connect check show it.
+#[component]
+pub fn VerdictView(verdict: Verdict) -> impl IntoView {
+    let checks = verdict
+        .checks
+        .into_iter()
+        .map(|c| {
+            view! {
+                <li>
+                    <span class=level_class(c.level)>{c.level.as_str()}</span>" "
+                    <strong>{c.id.label()}": "</strong>{c.line}
+                    {c.fix.map(|f| view! { <br/><span class="fix-line">"What to do: "{f}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    let notes = verdict
+        .notes
+        .into_iter()
+        .map(|n| view! { <li>{n}</li> })
+        .collect_view();
+    view! {
+        <p><span class=level_class(verdict.overall)>{verdict.overall.as_str()}</span>" "{verdict.headline}</p>
+        <ul class="checks-list">{checks}</ul>
+        <ul class="notes">{notes}</ul>
+    }
+}
+
+/// Pre-flight of the selected store, refreshed when it (or the endpoint) changes.
+#[component]
+pub fn Preflight() -> impl IntoView {
+    let s = use_session();
+    let selected = Memo::new(move |_| {
+        let id = s.store_id.get();
+        s.stores.with(|l| match l {
+            StoreList::Loaded(rows) => rows
+                .iter()
+                .find(|r| r.custom_key_store_id.as_deref() == Some(id.trim()))
+                .cloned(),
+            _ => None,
+        })
+    });
+    // Keyed on what decides the verdict, not on every refresh of the row.
+    let key = Memo::new(move |_| {
+        selected.with(|st| {
+            st.as_ref().map(|st| {
+                (
+                    st.custom_key_store_id.clone(),
+                    st.cloud_hsm_cluster_id.clone(),
+                    st.xks_proxy_configuration.clone(),
+                )
+            })
+        })
+    });
+    let verdict = LocalResource::new(move || {
+        key.track();
+        s.region.track();
+        s.endpoint_url.track();
+        let store = selected.get_untracked();
+        async move {
+            match store {
+                Some(st) => verdict_for(s, &st).await,
+                None => None,
+            }
+        }
+    });
+    view! {
+        <Show when=move || key.with(Option::is_some)>
+            <section class="preflight" aria-labelledby="preflight-h">
+                <h3 id="preflight-h" class="sub">"Pre-flight"</h3>
+                {move || match verdict.get() {
+                    None => view! { <p class="hint" aria-busy="true">"Checking…"</p> }.into_any(),
+                    Some(None) => ().into_any(),
+                    Some(Some(v)) => view! { <VerdictView verdict=v /> }.into_any(),
+                }}
+            </section>
+        </Show>
+    }
+}
