@@ -6,6 +6,7 @@
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::kms::Validate;
+use crate::kms::wire_enum;
 use crate::limits::{self, Problem};
 use crate::sign::{SignError, SignedRequest, sign_json};
 use serde::{Deserialize, Serialize};
@@ -28,53 +29,6 @@ pub const MAX_RESULTS_RANGE: std::ops::RangeInclusive<u8> = 1..=25;
 /// The model's limits on `Filters` (entries) and `NextToken` (characters).
 pub const MAX_FILTERS: usize = 30;
 pub const MAX_NEXT_TOKEN: usize = 256;
-
-/// A string enum of the model that keeps unknown values in `Other` (as `kms`'s `wire_enum!`).
-macro_rules! wire_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        pub enum $name {
-            $($variant,)+
-            /// A value this version does not know yet.
-            Other(String),
-        }
-
-        impl $name {
-            /// Every value the model lists.
-            pub const KNOWN: &'static [&'static str] = &[$($wire),+];
-
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $wire,)+
-                    Self::Other(s) => s,
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($wire => Self::$variant,)+
-                    _ => Self::Other(s),
-                }
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.as_str().to_string()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// The model's `ClusterState`.

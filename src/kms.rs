@@ -5,11 +5,11 @@ use crate::credentials::Secret;
 use crate::limits::{self, Problem};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-/// A string enum of the model that keeps unknown values in `Other`.
+/// A string enum of a model that keeps unknown values in `Other` (AWS adds values over time).
 macro_rules! wire_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(from = "String", into = "String")]
         pub enum $name {
             $($variant,)+
@@ -51,6 +51,7 @@ macro_rules! wire_enum {
         }
     };
 }
+pub(crate) use wire_enum;
 
 wire_enum!(ConnectionState {
     Connected = "CONNECTED",

@@ -45,11 +45,12 @@ fn outcome_words(w: &Watch) -> String {
     }
 }
 
-fn event_words(kind: &EventKind) -> String {
+/// A timeline event in words (the panel shows the same words).
+pub fn event_words(kind: &EventKind) -> String {
     match kind {
         EventKind::Requested(Goal::Connect) => "ConnectCustomKeyStore accepted".into(),
         EventKind::Requested(Goal::Disconnect) => "DisconnectCustomKeyStore accepted".into(),
-        EventKind::Reopened => "watch reopened from a link".into(),
+        EventKind::Reopened => "watch reopened from the page's link".into(),
         EventKind::State(s, Some(c)) => format!("{s} ({c})"),
         EventKind::State(s, None) => s.to_string(),
         EventKind::Error(code) => format!("poll failed: {code}"),

@@ -256,16 +256,7 @@ pub fn CreateStore() -> impl IntoView {
 pub fn SelectedStore() -> impl IntoView {
     let s = use_session();
     // Keyed by id only: a refreshed row (after an update) keeps the form and its messages.
-    let selected = Memo::new(move |_| {
-        let id = s.store_id.get();
-        s.stores.with(|l| match l {
-            StoreList::Loaded(rows) => rows
-                .iter()
-                .find(|r| r.custom_key_store_id.as_deref() == Some(id.trim()))
-                .map(|_| id.trim().to_string()),
-            _ => None,
-        })
-    });
+    let selected = Memo::new(move |_| s.selected_store().and_then(|st| st.custom_key_store_id));
     view! {
         {move || selected.get().map(|id| {
             let store = current_row(s, id);

@@ -134,14 +134,30 @@ impl Session {
 
     /// A client for the current fields, or the first thing that stops one.
     pub fn client(&self) -> Result<Client, String> {
-        let credentials = self.credentials()?;
         let custom = self.endpoint_url.get_untracked();
-        let endpoint = resolve(
+        self.client_for(resolve(
             &self.region.get_untracked(),
             self.variant_untracked(),
             Some(&custom),
-        )
-        .map_err(|e| e.to_string())?;
+        ))
+    }
+
+    /// A client for CloudHSM v2 in the same region (the same custom endpoint, for the emulator).
+    pub fn cloudhsm_client(&self) -> Result<Client, String> {
+        let custom = self.endpoint_url.get_untracked();
+        self.client_for(crate::endpoint::cloudhsm_endpoint(
+            &self.region.get_untracked(),
+            self.fips.get_untracked(),
+            Some(&custom),
+        ))
+    }
+
+    fn client_for(
+        &self,
+        endpoint: Result<crate::endpoint::Endpoint, crate::endpoint::EndpointError>,
+    ) -> Result<Client, String> {
+        let credentials = self.credentials()?;
+        let endpoint = endpoint.map_err(|e| e.to_string())?;
         Ok(Client {
             endpoint,
             credentials,
@@ -149,20 +165,15 @@ impl Session {
         })
     }
 
-    /// A client for CloudHSM v2 in the same region (the same custom endpoint, for the emulator).
-    pub fn cloudhsm_client(&self) -> Result<Client, String> {
-        let credentials = self.credentials()?;
-        let custom = self.endpoint_url.get_untracked();
-        let endpoint = crate::endpoint::cloudhsm_endpoint(
-            &self.region.get_untracked(),
-            self.fips.get_untracked(),
-            Some(&custom),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(Client {
-            endpoint,
-            credentials,
-            shared: self.shared.get_value(),
+    /// The loaded row of the store in "Custom key store ID", if the list has it (tracked).
+    pub fn selected_store(&self) -> Option<CustomKeyStore> {
+        let id = self.store_id.get();
+        self.stores.with(|l| match l {
+            StoreList::Loaded(rows) => rows
+                .iter()
+                .find(|r| r.custom_key_store_id.as_deref() == Some(id.trim()))
+                .cloned(),
+            _ => None,
         })
     }
 

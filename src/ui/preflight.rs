@@ -1,7 +1,7 @@
 //! The pre-flight panel beside Connect: for a CloudHSM store, CloudHSM's view of its cluster;
 //! for an external key store, what its configuration shows without the proxy's help.
 
-use super::{Session, StoreList, use_session};
+use super::{Session, use_session};
 use crate::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
 use crate::error::KmsError;
 use crate::kms::{CustomKeyStore, CustomKeyStoreType};
@@ -121,16 +121,7 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
 #[component]
 pub fn Preflight() -> impl IntoView {
     let s = use_session();
-    let selected = Memo::new(move |_| {
-        let id = s.store_id.get();
-        s.stores.with(|l| match l {
-            StoreList::Loaded(rows) => rows
-                .iter()
-                .find(|r| r.custom_key_store_id.as_deref() == Some(id.trim()))
-                .cloned(),
-            _ => None,
-        })
-    });
+    let selected = Memo::new(move |_| s.selected_store());
     // Keyed on what decides the verdict, not on every refresh of the row.
     let key = Memo::new(move |_| {
         selected.with(|st| {

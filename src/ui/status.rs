@@ -2,7 +2,7 @@ use super::{ConfirmAt, Session, use_session};
 use crate::explain;
 use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
 use crate::report;
-use crate::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
+use crate::watch::{Goal, Outcome, Pause, Phase, Watch};
 use crate::web::{local_time, notify, now_ms, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -178,20 +178,6 @@ fn expected_words(w: &Watch) -> &'static str {
     }
 }
 
-fn event_words(kind: &EventKind) -> String {
-    match kind {
-        EventKind::Requested(Goal::Connect) => "ConnectCustomKeyStore accepted".to_string(),
-        EventKind::Requested(Goal::Disconnect) => "DisconnectCustomKeyStore accepted".to_string(),
-        EventKind::Reopened => "watch reopened from the page's link".to_string(),
-        EventKind::State(st, Some(code)) => format!("{st} ({code})"),
-        EventKind::State(st, None) => st.to_string(),
-        EventKind::Error(code) => format!("poll failed: {code}"),
-        EventKind::Paused => "paused".to_string(),
-        EventKind::Resumed => "resumed".to_string(),
-        EventKind::Stopped => "stopped watching".to_string(),
-    }
-}
-
 /// Every watch, newest first. The newest is the "Connection status" region; the others are
 /// named after their store.
 #[component]
@@ -300,7 +286,7 @@ fn WatchPanel(id: String) -> impl IntoView {
                     .iter()
                     .map(|e| {
                         let rid = e.request_id.clone().map(|r| view! { " " <code class="rid">{r}</code> });
-                        view! { <li><time>{local_time(e.at_ms)}</time>" "{event_words(&e.kind)}{rid}</li> }
+                        view! { <li><time>{local_time(e.at_ms)}</time>" "{report::event_words(&e.kind)}{rid}</li> }
                     })
                     .collect_view()
             })
