@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, then runs every check and test: format, lints (native and wasm32), native tests,
 # the boto3 suite against the emulator, the browser tests in headless Chromium, the release
-# build loaded from a plain static server, and the size budget.
+# build loaded from a plain static server, the end-to-end suite and the load test (e2e/), and
+# the size budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -45,6 +46,12 @@ step "release dist/ from a plain static server, in Chromium"
 start_emulator target/emulator-smoke.log --addr 127.0.0.1:0 --time-scale 60
 EMULATOR_URL=$EMULATOR_URL node e2e/smoke.mjs dist
 kill $EMULATOR_PID
+
+step "end-to-end suite (e2e/*.test.mjs: release dist/ in Chromium, emulators with faults, CSP, bad input)"
+E2E_DIST=dist node --test --test-concurrency=1 e2e/*.test.mjs
+
+step "load: 200 concurrent clients for 30 s against the emulator"
+node e2e/load.mjs --clients 200 --seconds 30
 
 step "size budget"
 scripts/size-report.sh dist

@@ -31,12 +31,14 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let m = MONTHS.iter().position(|x| x.eq_ignore_ascii_case(month))? as i64 + 1;
-    let d: i64 = day.parse().ok()?;
-    let y: i64 = year.parse().ok()?;
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
+    // Digits only (no signs), and a year a server clock can hold: no overflow downstream.
+    let num = |t: &str| -> Option<i64> {
+        (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse().ok())?
+    };
+    let d = num(day)?;
+    let y = num(year).filter(|y| *y >= 1970)?;
+    let hms: Vec<i64> = time.split(':').map(num).collect::<Option<_>>()?;
     let [h, mi, sec] = hms.as_slice() else {
         return None;
     };
@@ -92,6 +94,8 @@ mod tests {
         assert_eq!(ms, 1_613_496_647_000);
         assert_eq!(format_http_date(ms), "Tue, 16 Feb 2021 17:30:47 GMT");
         assert_eq!(parse_http_date("16 Feb 2021"), None);
+        assert_eq!(parse_http_date("Mon, 1 Jan 300000000 -0:0:-0 GMT"), None);
+        assert_eq!(parse_http_date("Mon, 1 Jan 2021 -1:00:00 GMT"), None);
     }
 
     #[test]

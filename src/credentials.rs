@@ -74,8 +74,8 @@ impl fmt::Display for FieldError {
             Self::MissingAccessKeyId => "Enter an access key ID (it starts with ASIA for temporary credentials).",
             Self::MissingSecret => "Enter the secret access key.",
             Self::BadAccessKeyId => "An access key ID has 16 to 128 letters and digits, with no spaces.",
-            Self::BadSecret => "The secret access key has a character it cannot have (spaces or control characters).",
-            Self::BadToken => "The session token has a character it cannot have (spaces or control characters).",
+            Self::BadSecret => "This is not a secret access key: it has spaces or control characters, or is far too long (a secret access key has about 40 characters).",
+            Self::BadToken => "This is not a session token: it has spaces or control characters, or is far too long (a session token has at most a few kilobytes).",
             Self::StsColumns => "STS text output has five columns: CREDENTIALS, access key ID, expiration, secret access key and session token.",
         })
     }
@@ -101,10 +101,11 @@ impl Credentials {
         if secret.is_empty() {
             return Err(FieldError::MissingSecret);
         }
-        if !printable(&secret) {
+        if !printable(&secret) || secret.len() > 256 {
             return Err(FieldError::BadSecret);
         }
-        if !printable(&token) {
+        // AWS's session tokens are a few kilobytes at most.
+        if !printable(&token) || token.len() > 16 * 1024 {
             return Err(FieldError::BadToken);
         }
         Ok(Self {

@@ -49,6 +49,26 @@ pub fn all_regions() -> impl Iterator<Item = (&'static str, &'static str)> {
     PARTITIONS.iter().flat_map(|p| p.regions.iter().copied())
 }
 
+/// Whether the hosted page's Content Security Policy (`scripts/csp.mjs`) lets the browser reach
+/// this custom endpoint URL: https on a subdomain of a partition's DNS suffixes, or http on
+/// 127.0.0.1 or localhost. (CSP cannot name `[::1]`, nor a range of 127/8.)
+pub fn csp_allows(url: &str) -> bool {
+    let Ok(url) = parse_custom_url(url) else {
+        return true;
+    };
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", ""));
+    let host = split_host_port(rest.split('/').next().unwrap_or(""))
+        .map(|(h, _)| h)
+        .unwrap_or("");
+    match scheme {
+        "http" => host == "127.0.0.1" || host == "localhost" || host.ends_with(".localhost"),
+        _ => PARTITIONS
+            .iter()
+            .flat_map(|p| [p.dns_suffix, p.dual_stack_dns_suffix])
+            .any(|suffix| host.strip_suffix(suffix).is_some_and(|h| h.ends_with('.'))),
+    }
+}
+
 /// Cautions about a resolved regional endpoint that AWS's older endpoint data raises: the rule
 /// set builds these hosts, but KMS may not answer there.
 pub fn cautions(region: &str, variant: Variant) -> Vec<String> {
@@ -99,6 +119,15 @@ pub enum EndpointError {
     InsecureRemote,
 }
 
+/// At most 40 characters of what the user typed, for a message (a 1 MB paste stays out).
+pub fn quote(input: &str) -> String {
+    let mut q: String = input.chars().take(40).collect();
+    if input.chars().nth(40).is_some() {
+        q.push('…');
+    }
+    q
+}
+
 impl fmt::Display for EndpointError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -107,14 +136,19 @@ impl fmt::Display for EndpointError {
                 region,
                 suggestion: Some(s),
             } => {
-                write!(f, "\"{region}\" is not an AWS region. Did you mean {s}?")
+                write!(
+                    f,
+                    "\"{}\" is not an AWS region. Did you mean {s}?",
+                    quote(region)
+                )
             }
             Self::UnknownRegion {
                 region,
                 suggestion: None,
             } => write!(
                 f,
-                "\"{region}\" is not an AWS region. Regions look like us-east-1 or eu-west-2."
+                "\"{}\" is not an AWS region. Regions look like us-east-1 or eu-west-2.",
+                quote(region)
             ),
             Self::FipsWithCustomEndpoint => {
                 write!(f, "FIPS does not combine with a custom endpoint URL.")
@@ -209,6 +243,10 @@ fn check_region_shape(region: &str) -> Result<(), EndpointError> {
 
 /// The known region nearest to a typo (edit distance at most 3), if any.
 pub fn suggest_region(input: &str) -> Option<&'static str> {
+    // No region is longer than about 20 characters: a long paste is not a typo.
+    if input.trim().len() > 40 {
+        return None;
+    }
     let input = input.trim().to_ascii_lowercase();
     all_regions()
         .map(|(id, _)| (levenshtein(&input, id), id))
@@ -460,6 +498,20 @@ mod tests {
             resolve("aws-global", Variant::default(), None),
             Err(EndpointError::UnknownRegion { .. })
         ));
+    }
+
+    #[test]
+    fn what_the_page_policy_allows() {
+        assert!(csp_allows("http://127.0.0.1:4599"));
+        assert!(csp_allows("http://localhost:8080/kms"));
+        assert!(csp_allows(
+            "https://vpce-0123.kms.us-east-1.vpce.amazonaws.com"
+        ));
+        assert!(csp_allows("https://kms.cn-north-1.amazonaws.com.cn"));
+        assert!(!csp_allows("http://127.0.0.2:4599"));
+        assert!(!csp_allows("http://[::1]:4599"));
+        assert!(!csp_allows("https://kms.example.com"));
+        assert!(!csp_allows("https://amazonaws.com.evil.example"));
     }
 
     #[test]

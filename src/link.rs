@@ -63,8 +63,9 @@ impl Link {
     /// The fragment, without `#`; empty members are left out.
     pub fn format(&self) -> String {
         let mut parts = Vec::new();
+        // Empty and oversized values are left out (parse ignores them too).
         let mut put = |k: &str, v: &str| {
-            if !v.trim().is_empty() {
+            if !v.trim().is_empty() && v.trim().len() <= 512 {
                 parts.push(format!("{k}={}", utf8_percent_encode(v.trim(), ESCAPE)));
             }
         };

@@ -41,7 +41,8 @@ fn credentialish() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    // 2,000 cases by default; PROPTEST_CASES sets another number (a longer run).
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)))]
 
     #[test]
     fn paste_parser_never_panics(text in credentialish()) {

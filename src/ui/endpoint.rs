@@ -1,5 +1,5 @@
 use super::use_session;
-use crate::endpoint::{cautions, resolve};
+use crate::endpoint::{cautions, csp_allows, resolve};
 use leptos::prelude::*;
 
 #[component]
@@ -10,8 +10,16 @@ pub fn EndpointForm() -> impl IntoView {
         resolve(&s.region.get(), s.variant(), Some(&url))
     };
     let notes = move || {
-        if !s.endpoint_url.get().trim().is_empty() || resolved().is_err() {
+        let custom = s.endpoint_url.get();
+        if resolved().is_err() {
             return Vec::new();
+        }
+        if !custom.trim().is_empty() {
+            return if csp_allows(&custom) {
+                Vec::new()
+            } else {
+                vec!["A hosted copy of this console only reaches AWS's KMS domains and http://127.0.0.1 or localhost (its Content Security Policy): it will block this endpoint.".to_string()]
+            };
         }
         cautions(s.region.get().trim(), s.variant())
     };

@@ -1,0 +1,135 @@
+// The Content Security Policy of the built page.
+//
+// As a Trunk post_build hook (Trunk.toml) it writes the policy into the staged index.html as a
+// <meta http-equiv="Content-Security-Policy">, so a plain `trunk build --release` yields it:
+//   script-src 'self' 'wasm-unsafe-eval' plus the sha256 of each inline script (Trunk's module
+//   loader), connect-src 'self' (the wasm itself is fetched) plus the KMS endpoints of every
+//   partition in data/aws-partitions.json and loopback, object-src 'none', base-uri 'none'...
+// A page with Trunk's live-reload script (`trunk serve`) is left alone: the dev server rewrites
+// that script per request, so no hash could match it.
+//
+//   node scripts/csp.mjs                    the hook: patches $TRUNK_STAGING_DIR/index.html
+//   node scripts/csp.mjs --print [HTML]     prints the policy for HTML (default dist/index.html)
+//                                           as a header, with frame-ancestors 'none' added
+//   node scripts/csp.mjs --check [HTML]     exits 1 unless HTML carries the policy it should
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LIVE_RELOAD = '.well-known/trunk/ws';
+const META_RE = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"\s*\/?>\s*/i;
+
+/** https://*.<dnsSuffix> and https://*.<dualStackDnsSuffix> of every partition, then loopback. */
+export function kmsSources(partitionsFile = path.join(ROOT, 'data/aws-partitions.json')) {
+  const data = JSON.parse(fs.readFileSync(partitionsFile, 'utf8'));
+  const hosts = [];
+  for (const p of data.partitions) {
+    for (const suffix of [p.outputs.dnsSuffix, p.outputs.dualStackDnsSuffix]) {
+      if (suffix && !hosts.includes(`https://*.${suffix}`)) hosts.push(`https://*.${suffix}`);
+    }
+  }
+  // The app sends plain http:// only to loopback hosts (src/endpoint.rs, is_loopback). CSP has
+  // no syntax for an IPv6 literal (Chromium drops 'http://[::1]:*' as invalid), so [::1] and
+  // 127.0.0.2-127.255.255.255 are refused by the policy: use 127.0.0.1 or localhost.
+  return [...hosts, 'http://127.0.0.1:*', 'http://localhost:*', 'http://*.localhost:*'];
+}
+
+/** The bodies of the inline scripts (those without src), exactly as the browser hashes them. */
+export function inlineScripts(html) {
+  const out = [];
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    if (!/\bsrc\s*=/.test(m[1])) out.push(m[2]);
+  }
+  return out;
+}
+
+export function sha256(text) {
+  return `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** The policy's directives, in order, for a page. */
+export function directives(html) {
+  const hashes = [...new Set(inlineScripts(html).map(sha256))];
+  return [
+    ["default-src", ["'self'"]],
+    ['script-src', ["'self'", "'wasm-unsafe-eval'", ...hashes]],
+    ['style-src', ["'self'"]],
+    ['img-src', ["'self'"]],
+    ['connect-src', ["'self'", ...kmsSources()]],
+    ['object-src', ["'none'"]],
+    ['base-uri', ["'none'"]],
+    ['form-action', ["'none'"]],
+  ];
+}
+
+export function policyText(dirs) {
+  return dirs.map(([name, values]) => `${name} ${values.join(' ')}`).join('; ');
+}
+
+/** The policy a <meta> carries (frame-ancestors is ignored there: a header must set it). */
+export function metaPolicy(html) {
+  return policyText(directives(html.replace(META_RE, '')));
+}
+
+/** The same policy as an HTTP header, with what only a header can say. */
+export function headerPolicy(html) {
+  return `${metaPolicy(html)}; frame-ancestors 'none'`;
+}
+
+/** The policy a page carries in its <meta>, or null. */
+export function pagePolicy(html) {
+  const m = html.match(META_RE);
+  return m ? m[1].replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&') : null;
+}
+
+/** Writes (or rewrites) the <meta> first thing in <head>, before any script. */
+export function patch(html) {
+  const clean = html.replace(META_RE, '');
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${metaPolicy(clean)}" />`;
+  // After <meta charset>, which must stay in the first 1024 bytes.
+  const charset = clean.match(/<meta charset="[^"]*"\s*\/?>/i);
+  if (charset) {
+    const at = charset.index + charset[0].length;
+    return `${clean.slice(0, at)}\n    ${meta}${clean.slice(at)}`;
+  }
+  return clean.replace(/<head>/i, `<head>\n    ${meta}`);
+}
+
+function main(argv) {
+  const [mode, file] = argv;
+  if (mode === '--print' || mode === '--check') {
+    const html = fs.readFileSync(file ?? path.join(ROOT, 'dist/index.html'), 'utf8');
+    if (mode === '--print') {
+      console.log(headerPolicy(html));
+      return 0;
+    }
+    const found = pagePolicy(html);
+    const want = metaPolicy(html);
+    if (found === want) {
+      console.log('csp: the page carries its policy');
+      return 0;
+    }
+    console.error(`csp: the page's policy is\n  ${found}\nbut should be\n  ${want}`);
+    return 1;
+  }
+  const staging = process.env.TRUNK_STAGING_DIR;
+  if (!staging) {
+    console.error('csp: TRUNK_STAGING_DIR is not set (run by Trunk as a post_build hook, or use --print/--check)');
+    return 2;
+  }
+  const index = path.join(staging, 'index.html');
+  const html = fs.readFileSync(index, 'utf8');
+  if (html.includes(LIVE_RELOAD)) {
+    console.log('csp: live-reload build (trunk serve): no Content-Security-Policy <meta>');
+    return 0;
+  }
+  fs.writeFileSync(index, patch(html));
+  console.log(`csp: Content-Security-Policy written into ${path.relative(ROOT, index) || index}`);
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
