@@ -84,11 +84,13 @@ async fn poll(s: Session, generation: u64) {
                 return;
             }
         };
+        // The schedule counts from when a poll is sent, so a slow answer does not add to the
+        // next delay (the lag targets include the round trip).
+        let now = now_ms();
         let result = super::connect::describe_one(&client, &id).await;
         if !current() {
             return;
         }
-        let now = now_ms();
         if let Ok((store, _)) = &result {
             super::stores::update_row(s, store);
         }
