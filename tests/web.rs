@@ -45,6 +45,16 @@ async fn connect_reaches_connected_against_the_emulator() {
     assert!(page.text().contains("ConnectCustomKeyStore accepted"));
     // The watch stopped: no "Stop watching" any more.
     assert!(!page.text().contains("Stop watching"));
+    // The tab title tells how it ended (for a user on another tab).
+    let title = web_sys::window().unwrap().document().unwrap().title();
+    assert!(title.contains("cks-0a1b2c3d4e5f60001 CONNECTED"), "{title}");
+    // "Copy report" answers either way (the clipboard may be refused in a test browser).
+    page.button("Copy report").click();
+    page.until(10, "the report's answer", |p| {
+        p.text().contains("Report copied.")
+            || p.text().contains("The browser refused the clipboard")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
