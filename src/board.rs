@@ -23,6 +23,10 @@ impl Board {
         self.watches.insert(0, w);
     }
 
+    pub fn watches_mut(&mut self) -> impl Iterator<Item = &mut Watch> {
+        self.watches.iter_mut()
+    }
+
     pub fn get(&self, store_id: &str) -> Option<&Watch> {
         self.watches.iter().find(|w| w.store_id == store_id)
     }

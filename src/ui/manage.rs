@@ -1,6 +1,6 @@
 //! Create, update and delete custom key stores.
 
-use super::{ConfirmAt, StoreList, use_session};
+use super::{ConfirmAt, use_session};
 use crate::credentials::Secret;
 use crate::error::KmsError;
 use crate::forms::{CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config};
@@ -267,15 +267,7 @@ pub fn SelectedStore() -> impl IntoView {
 
 /// The list's current row for a store id.
 fn current_row(s: super::Session, id: String) -> Memo<Option<CustomKeyStore>> {
-    Memo::new(move |_| {
-        s.stores.with(|l| match l {
-            StoreList::Loaded(rows) => rows
-                .iter()
-                .find(|r| r.custom_key_store_id.as_deref() == Some(id.as_str()))
-                .cloned(),
-            _ => None,
-        })
-    })
+    Memo::new(move |_| s.store_row(&id))
 }
 
 #[component]

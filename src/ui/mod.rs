@@ -167,11 +167,15 @@ impl Session {
 
     /// The loaded row of the store in "Custom key store ID", if the list has it (tracked).
     pub fn selected_store(&self) -> Option<CustomKeyStore> {
-        let id = self.store_id.get();
+        self.store_row(self.store_id.get().trim())
+    }
+
+    /// The loaded row of a store, if the list has it (tracked).
+    pub fn store_row(&self, id: &str) -> Option<CustomKeyStore> {
         self.stores.with(|l| match l {
             StoreList::Loaded(rows) => rows
                 .iter()
-                .find(|r| r.custom_key_store_id.as_deref() == Some(id.trim()))
+                .find(|r| r.custom_key_store_id.as_deref() == Some(id))
                 .cloned(),
             _ => None,
         })

@@ -34,14 +34,8 @@ pub fn resume_if_paused(s: Session) {
     match s.client() {
         Ok(_) => {
             let now = now_ms();
-            s.board.update(|b| {
-                let ids: Vec<String> = b.watches().iter().map(|w| w.store_id.clone()).collect();
-                for id in ids {
-                    if let Some(w) = b.get_mut(&id) {
-                        w.resume(now);
-                    }
-                }
-            });
+            s.board
+                .update(|b| b.watches_mut().for_each(|w| w.resume(now)));
             spawn_poller(s);
         }
         Err(problem) => s.notice.set(Some(format!("Cannot resume yet: {problem}"))),
@@ -74,12 +68,8 @@ async fn poll(s: Session, generation: u64) {
             Err(problem) => {
                 let now = now_ms();
                 s.board.update(|b| {
-                    let ids: Vec<String> = b.watches().iter().map(|w| w.store_id.clone()).collect();
-                    for i in ids {
-                        if let Some(w) = b.get_mut(&i) {
-                            w.pause(now, Pause::NoCredentials(problem.clone()));
-                        }
-                    }
+                    b.watches_mut()
+                        .for_each(|w| w.pause(now, Pause::NoCredentials(problem.clone())))
                 });
                 return;
             }
