@@ -5,11 +5,13 @@
 
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
+use crate::json::{FromJson, Obj, required};
 use crate::kms::Validate;
 use crate::kms::wire_enum;
 use crate::limits::{self, Problem};
 use crate::sign::{SignError, SignedRequest, sign_json};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The SigV4 signing name of CloudHSM v2 (the model's `signingName`; its endpoint prefix is
@@ -146,12 +148,20 @@ impl Validate for DescribeClustersRequest {
 
 /// `Clusters` is required here, as `CustomKeyStores` is for KMS: an empty or cut-off body that
 /// still parses must not read as "no such cluster" (which the pre-flight reports as a failure).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DescribeClustersResponse {
     pub clusters: Vec<Cluster>,
-    #[serde(default)]
     pub next_token: Option<String>,
+}
+
+impl FromJson for DescribeClustersResponse {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "the reply")?;
+        Ok(Self {
+            clusters: required(o.list("Clusters")?, "Clusters")?,
+            next_token: o.str("NextToken")?,
+        })
+    }
 }
 
 impl DescribeClustersResponse {
@@ -164,8 +174,7 @@ impl DescribeClustersResponse {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cluster {
     pub cluster_id: Option<String>,
     pub state: Option<ClusterState>,
@@ -184,8 +193,27 @@ pub struct Cluster {
     pub source_backup_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+impl FromJson for Cluster {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "a cluster")?;
+        Ok(Self {
+            cluster_id: o.str("ClusterId")?,
+            state: o.enumeration("State")?,
+            state_message: o.str("StateMessage")?,
+            hsms: o.list("Hsms")?.unwrap_or_default(),
+            subnet_mapping: o.string_map("SubnetMapping")?,
+            security_group: o.str("SecurityGroup")?,
+            vpc_id: o.str("VpcId")?,
+            hsm_type: o.str("HsmType")?,
+            create_timestamp: o.num("CreateTimestamp")?,
+            mode: o.str("Mode")?,
+            network_type: o.str("NetworkType")?,
+            source_backup_id: o.str("SourceBackupId")?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hsm {
     pub hsm_id: String,
     pub availability_zone: Option<String>,
@@ -196,6 +224,23 @@ pub struct Hsm {
     pub hsm_type: Option<String>,
     pub state: Option<HsmState>,
     pub state_message: Option<String>,
+}
+
+impl FromJson for Hsm {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "an HSM")?;
+        Ok(Self {
+            hsm_id: o.str("HsmId")?.unwrap_or_default(),
+            availability_zone: o.str("AvailabilityZone")?,
+            cluster_id: o.str("ClusterId")?,
+            subnet_id: o.str("SubnetId")?,
+            eni_id: o.str("EniId")?,
+            eni_ip: o.str("EniIp")?,
+            hsm_type: o.str("HsmType")?,
+            state: o.enumeration("State")?,
+            state_message: o.str("StateMessage")?,
+        })
+    }
 }
 
 impl Hsm {
@@ -238,8 +283,7 @@ pub fn hsm_count(cluster: &Cluster) -> (usize, usize) {
 
 /// Parses a DescribeClusters success body.
 pub fn parse_describe_clusters(body: &str) -> Result<DescribeClustersResponse, String> {
-    let body = if body.trim().is_empty() { "{}" } else { body };
-    serde_json::from_str(body)
+    crate::json::parse(body)
         .map_err(|e| format!("the response is not the JSON CloudHSM sends ({e})"))
 }
 
@@ -267,7 +311,7 @@ mod tests {
 
     #[test]
     fn unknown_states_are_kept() {
-        let c: Cluster = serde_json::from_str(
+        let c: Cluster = crate::json::parse(
             r#"{"State":"HIBERNATING","Hsms":[{"HsmId":"hsm-1","State":"NEW"}]}"#,
         )
         .unwrap();

@@ -2,15 +2,17 @@
 //! Enums keep values they do not know (AWS adds codes over time) instead of failing the parse.
 
 use crate::credentials::Secret;
+use crate::json::{self, FromJson, Obj};
 use crate::limits::{self, Problem};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::Serialize;
+use serde_json::Value;
 
 /// A string enum of a model that keeps unknown values in `Other` (AWS adds values over time).
 macro_rules! wire_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(from = "String", into = "String")]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(into = "String")]
         pub enum $name {
             $($variant,)+
             /// A value this version does not know yet.
@@ -191,10 +193,18 @@ pub struct CreateCustomKeyStoreRequest {
     pub xks_proxy_connectivity: Option<XksProxyConnectivity>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateCustomKeyStoreResponse {
     pub custom_key_store_id: Option<String>,
+}
+
+impl FromJson for CreateCustomKeyStoreResponse {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "the reply")?;
+        Ok(Self {
+            custom_key_store_id: o.str("CustomKeyStoreId")?,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -473,18 +483,25 @@ impl Validate for UpdateCustomKeyStoreRequest {
 
 /// `CustomKeyStores` is required: KMS always sends it, and a reply without it (an empty or
 /// truncated body that still parses) must not read as "no stores".
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DescribeCustomKeyStoresResponse {
     pub custom_key_stores: Vec<CustomKeyStore>,
-    #[serde(default)]
     pub next_marker: Option<String>,
-    #[serde(default)]
     pub truncated: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+impl FromJson for DescribeCustomKeyStoresResponse {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "the reply")?;
+        Ok(Self {
+            custom_key_stores: json::required(o.list("CustomKeyStores")?, "CustomKeyStores")?,
+            next_marker: o.str("NextMarker")?,
+            truncated: o.bool("Truncated")?.unwrap_or(false),
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomKeyStore {
     pub custom_key_store_id: Option<String>,
     pub custom_key_store_name: Option<String>,
@@ -498,6 +515,23 @@ pub struct CustomKeyStore {
     pub xks_proxy_configuration: Option<XksProxyConfiguration>,
 }
 
+impl FromJson for CustomKeyStore {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "a custom key store")?;
+        Ok(Self {
+            custom_key_store_id: o.str("CustomKeyStoreId")?,
+            custom_key_store_name: o.str("CustomKeyStoreName")?,
+            cloud_hsm_cluster_id: o.str("CloudHsmClusterId")?,
+            trust_anchor_certificate: o.str("TrustAnchorCertificate")?,
+            connection_state: o.enumeration("ConnectionState")?,
+            connection_error_code: o.enumeration("ConnectionErrorCode")?,
+            creation_date: o.num("CreationDate")?,
+            custom_key_store_type: o.enumeration("CustomKeyStoreType")?,
+            xks_proxy_configuration: o.object("XksProxyConfiguration")?,
+        })
+    }
+}
+
 impl CustomKeyStore {
     /// The store type; entries without one are CloudHSM stores (the field predates XKS).
     pub fn store_type(&self) -> CustomKeyStoreType {
@@ -507,8 +541,7 @@ impl CustomKeyStore {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct XksProxyConfiguration {
     pub connectivity: Option<XksProxyConnectivity>,
     pub access_key_id: Option<String>,
@@ -518,14 +551,33 @@ pub struct XksProxyConfiguration {
     pub vpc_endpoint_service_owner: Option<String>,
 }
 
+impl FromJson for XksProxyConfiguration {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = Obj::of(v, "XksProxyConfiguration")?;
+        Ok(Self {
+            connectivity: o.enumeration("Connectivity")?,
+            access_key_id: o.str("AccessKeyId")?,
+            uri_endpoint: o.str("UriEndpoint")?,
+            uri_path: o.str("UriPath")?,
+            vpc_endpoint_service_name: o.str("VpcEndpointServiceName")?,
+            vpc_endpoint_service_owner: o.str("VpcEndpointServiceOwner")?,
+        })
+    }
+}
+
 /// An operation's output with no members: KMS may send `{}` or nothing at all.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Empty {}
 
+impl FromJson for Empty {
+    fn from_json(v: &Value) -> Result<Self, String> {
+        Obj::of(v, "the reply").map(|_| Empty {})
+    }
+}
+
 /// Parses a success body; an empty body is the default value.
-pub fn parse_output<T: DeserializeOwned>(body: &str) -> Result<T, String> {
-    let body = if body.trim().is_empty() { "{}" } else { body };
-    serde_json::from_str(body).map_err(|e| format!("the response is not the JSON KMS sends ({e})"))
+pub fn parse_output<T: FromJson>(body: &str) -> Result<T, String> {
+    crate::json::parse(body).map_err(|e| format!("the response is not the JSON KMS sends ({e})"))
 }
 
 /// Serialises a request body as the compact JSON that is signed and sent.

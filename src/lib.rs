@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod error;
 pub mod explain;
 pub mod forms;
+pub mod json;
 pub mod kms;
 pub mod limits;
 pub mod link;

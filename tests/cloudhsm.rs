@@ -12,6 +12,7 @@ use cks_console::endpoint::{
 };
 use cks_console::error::KmsError;
 use cks_console::explain::cloudhsm_error;
+use cks_console::json::FromJson;
 use cks_console::kms::{CustomKeyStore, Validate, parse_output, to_body};
 use cks_console::preflight::{CheckId, Level, Verdict, cloudhsm_preflight, xks_preflight};
 use serde_json::json;
@@ -19,7 +20,7 @@ use serde_json::json;
 const ID: &str = "cluster-234abcdefgh";
 
 fn cluster(v: serde_json::Value) -> Cluster {
-    serde_json::from_value(v).unwrap()
+    Cluster::from_json(&v).unwrap()
 }
 
 fn hsm(id: &str, az: &str, state: &str) -> serde_json::Value {
@@ -605,7 +606,7 @@ fn every_describe_clusters_error_has_its_own_words() {
 }
 
 fn store(v: serde_json::Value) -> CustomKeyStore {
-    serde_json::from_value(v).unwrap()
+    CustomKeyStore::from_json(&v).unwrap()
 }
 
 #[test]

@@ -3,16 +3,20 @@
 
 use super::{now_ms, random01, sleep_ms};
 use crate::clock::offset_from;
-use crate::cloudhsm::{DescribeClustersRequest, DescribeClustersResponse, sign_describe_clusters};
+use crate::cloudhsm::{
+    DescribeClustersRequest, DescribeClustersResponse, parse_describe_clusters,
+    sign_describe_clusters,
+};
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::KmsError;
+use crate::json::FromJson;
 use crate::kms::{Operation, Validate, parse_output, to_body};
 use crate::rate::Limiter;
 use crate::retry::{Next, Retry};
 use crate::sign::{SignError, SignedRequest, sign_kms};
 use gloo_net::http::Request;
-use serde::{Serialize, de::DeserializeOwned};
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use web_sys::{AbortController, RequestCredentials};
@@ -49,7 +53,7 @@ pub struct Reply<T> {
     pub request_id: Option<String>,
 }
 
-struct RawResponse {
+pub struct RawResponse {
     status: u16,
     request_id: Option<String>,
     error_type: Option<String>,
@@ -57,9 +61,33 @@ struct RawResponse {
     body: String,
 }
 
+impl Reply<RawResponse> {
+    /// Reads the output from a success body; a body that does not parse is a malformed reply.
+    fn parse<Out>(
+        self,
+        read: impl FnOnce(&str) -> Result<Out, String>,
+    ) -> Result<Reply<Out>, KmsError> {
+        let raw = self.output;
+        match read(&raw.body) {
+            Ok(output) => Ok(Reply {
+                output,
+                request_id: self.request_id,
+            }),
+            Err(problem) => Err(KmsError::malformed(
+                raw.status,
+                raw.request_id,
+                &problem,
+                &raw.body,
+            )),
+        }
+    }
+}
+
 impl Client {
     /// A KMS call: checked against the model's limits, then sent with the standard retries.
-    pub async fn call<Req: Serialize + Validate, Out: DeserializeOwned>(
+    /// Only the checks and the parse are generic: the exchange is one function for every
+    /// operation (a generic async exchange was compiled once per reply type).
+    pub async fn call<Req: Serialize + Validate, Out: FromJson>(
         &self,
         op: Operation,
         request: &Req,
@@ -68,7 +96,12 @@ impl Client {
         if !problems.is_empty() {
             return Err(KmsError::invalid_input(&problems));
         }
-        let body = to_body(request);
+        self.call_body(op, to_body(request))
+            .await?
+            .parse(|body| parse_output(body))
+    }
+
+    async fn call_body(&self, op: Operation, body: String) -> Result<Reply<RawResponse>, KmsError> {
         let sign = |now: i64| {
             sign_kms(
                 &self.credentials,
@@ -95,17 +128,18 @@ impl Client {
         let sign =
             |now: i64| sign_describe_clusters(&self.credentials, &self.endpoint, request, now);
         self.exchange(Operation::DescribeCustomKeyStores, None, &sign)
-            .await
+            .await?
+            .parse(parse_describe_clusters)
     }
 
     /// Sends with retries: `sign` signs for a given (skew-corrected) time; `lane` is the
     /// operation whose quota the call uses, if the limiter applies.
-    async fn exchange<Out: DeserializeOwned>(
+    async fn exchange(
         &self,
         op: Operation,
         lane: Option<Operation>,
         sign: &dyn Fn(i64) -> Result<SignedRequest, SignError>,
-    ) -> Result<Reply<Out>, KmsError> {
+    ) -> Result<Reply<RawResponse>, KmsError> {
         let mut retry = Retry::default();
         loop {
             let err = match self.attempt(lane, sign).await {
@@ -120,11 +154,11 @@ impl Client {
         }
     }
 
-    async fn attempt<Out: DeserializeOwned>(
+    async fn attempt(
         &self,
         lane: Option<Operation>,
         sign: &dyn Fn(i64) -> Result<SignedRequest, SignError>,
-    ) -> Result<Reply<Out>, KmsError> {
+    ) -> Result<Reply<RawResponse>, KmsError> {
         // Wait for this operation's share of the quota (5 per second, held after throttling).
         if let Some(op) = lane {
             let wait = self.shared.limiter.borrow_mut().reserve(op, now_ms());
@@ -158,16 +192,13 @@ impl Client {
         result
     }
 
-    fn parse<Out: DeserializeOwned>(raw: RawResponse) -> Result<Reply<Out>, KmsError> {
+    /// A success (its body still to be parsed) or the error the reply carries.
+    fn parse(raw: RawResponse) -> Result<Reply<RawResponse>, KmsError> {
         if (200..300).contains(&raw.status) {
-            parse_output(&raw.body)
-                .map(|output| Reply {
-                    output,
-                    request_id: raw.request_id.clone(),
-                })
-                .map_err(|problem| {
-                    KmsError::malformed(raw.status, raw.request_id, &problem, &raw.body)
-                })
+            Ok(Reply {
+                request_id: raw.request_id.clone(),
+                output: raw,
+            })
         } else {
             Err(KmsError::from_response(
                 raw.status,
