@@ -53,6 +53,7 @@ pub struct Reply<T> {
     pub request_id: Option<String>,
 }
 
+/// An answer as fetched: its status, the headers the client reads, and the body unparsed.
 pub struct RawResponse {
     status: u16,
     request_id: Option<String>,
@@ -98,9 +99,10 @@ impl Client {
         }
         self.call_body(op, to_body(request))
             .await?
-            .parse(|body| parse_output(body))
+            .parse(parse_output)
     }
 
+    /// Signs and sends a KMS request body for `op`, with the standard retries.
     async fn call_body(&self, op: Operation, body: String) -> Result<Reply<RawResponse>, KmsError> {
         let sign = |now: i64| {
             sign_kms(
