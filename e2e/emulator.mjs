@@ -1,15 +1,16 @@
 // Starts target/release/kms-emulator on a free loopback port and resolves with its URL.
 //   startEmulator(args, options) -> { url, port, stop(), output(), child }
 // options: { port } to listen on a given port (a restart on the same address), { quiet: true }
-// to keep the emulator's output in memory (output()) instead of passing it through.
+// to keep the emulator's output in memory (output()) instead of passing it through, { bin } to
+// run another build of it (the benchmarks run a copy).
 // stop() kills it and resolves once it has exited (so its port is free again).
 // KMS_EMULATOR overrides the binary's path.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 
-export function startEmulator(args = [], { port = 0, quiet = false } = {}) {
+export function startEmulator(args = [], { port = 0, quiet = false, bin = process.env.KMS_EMULATOR ?? 'target/release/kms-emulator' } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.KMS_EMULATOR ?? 'target/release/kms-emulator', ['--addr', `127.0.0.1:${port}`, ...args],
+    const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, ...args],
       { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
     let out = '';
     let ready = false;

@@ -1,5 +1,5 @@
 // Shared by the benchmarks: statistics, the emulator, the page's hooks.
-import { spawn } from 'node:child_process';
+import { startEmulator as startE2eEmulator } from '../../e2e/emulator.mjs';
 
 export const median = (xs) => {
   if (!xs.length) return null;
@@ -17,33 +17,8 @@ export const quantile = (xs, q) => {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the emulator binary `bin` on a free loopback port; resolves with { url, stop() }. */
-export function startEmulator(bin, args = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--addr', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let ready = false;
-    const exited = new Promise((done) => child.once('exit', done));
-    const onData = (d) => {
-      out += d;
-      const m = !ready && out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        ready = true;
-        resolve({
-          url: m[1],
-          output: () => out,
-          stop: () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill();
-            return exited;
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('exit', (code) => { if (!ready) reject(new Error(`kms-emulator exited (${code}): ${out}`)); });
-  });
-}
+/** Starts the emulator binary `bin` on a free loopback port, its output kept in memory. */
+export const startEmulator = (bin, args = []) => startE2eEmulator(args, { bin, quiet: true });
 
 /**
  * Runs in the console's page before its own scripts (page.addInitScript): keeps the wasm

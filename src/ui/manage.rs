@@ -52,9 +52,33 @@ fn read_file(ev: &leptos::ev::Event, done: impl FnOnce(Result<String, String>) +
     });
 }
 
-/// A secret input with a show/hide toggle.
+/// A labelled text field and the messages for the members it fills (`member` prefix).
 #[component]
-fn SecretInput(id: &'static str, label: &'static str, value: RwSignal<Secret>) -> impl IntoView {
+fn TextField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    problems: RwSignal<Vec<Problem>>,
+    member: &'static str,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type="text" inputmode=inputmode autocomplete="off" placeholder=placeholder bind:value=value />
+        {field_msgs(problems, member)}
+    }
+}
+
+/// A secret input with a show/hide toggle, and the messages for its member.
+#[component]
+fn SecretInput(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<Secret>,
+    problems: RwSignal<Vec<Problem>>,
+    member: &'static str,
+) -> impl IntoView {
     let shown = RwSignal::new(false);
     view! {
         <label for=id>{label}</label>
@@ -68,6 +92,7 @@ fn SecretInput(id: &'static str, label: &'static str, value: RwSignal<Secret>) -
                 {move || if shown.get() { "Hide" } else { "Show" }}
             </button>
         </div>
+        {field_msgs(problems, member)}
     }
 }
 
@@ -177,25 +202,20 @@ pub fn CreateStore() -> impl IntoView {
     view! {
         <details class="card">
             <summary><h2>"Create a custom key store"</h2></summary>
-            <label for="c-name">"Custom key store name"</label>
-            <input id="c-name" type="text" autocomplete="off" bind:value=name />
-            {field_msgs(problems, "CustomKeyStoreName")}
+            <TextField id="c-name" label="Custom key store name" value=name problems=problems member="CustomKeyStoreName" />
             <label for="c-type">"Key store type"</label>
             <select id="c-type" on:change=move |ev| external.set(event_target_value(&ev) == "external")>
                 <option value="cloudhsm" selected=move || !external.get()>"AWS CloudHSM"</option>
                 <option value="external" selected=move || external.get()>"External key store"</option>
             </select>
             <Show when=move || !external.get()>
-                <label for="c-cluster">"CloudHSM cluster ID"</label>
-                <input id="c-cluster" type="text" autocomplete="off" placeholder="cluster-234abcdefgh" bind:value=cluster_id />
-                {field_msgs(problems, "CloudHsmClusterId")}
+                <TextField id="c-cluster" label="CloudHSM cluster ID" value=cluster_id problems=problems member="CloudHsmClusterId" placeholder="cluster-234abcdefgh" />
                 <label for="c-anchor">"Trust anchor certificate"</label>
                 <textarea id="c-anchor" rows="4" spellcheck="false" placeholder="-----BEGIN CERTIFICATE-----" bind:value=trust_anchor></textarea>
                 <label for="c-anchor-file">"Trust anchor certificate file (customerCA.crt)"</label>
                 <input id="c-anchor-file" type="file" accept=".crt,.pem,.cer,text/plain" on:change=on_cert />
                 {field_msgs(problems, "TrustAnchorCertificate")}
-                <SecretInput id="c-password" label="kmsuser password" value=password />
-                {field_msgs(problems, "KeyStorePassword")}
+                <SecretInput id="c-password" label="kmsuser password" value=password problems=problems member="KeyStorePassword" />
             </Show>
             <Show when=move || external.get()>
                 <label for="c-connectivity">"Proxy connectivity"</label>
@@ -205,24 +225,14 @@ pub fn CreateStore() -> impl IntoView {
                 </select>
                 <label for="c-config">"Proxy configuration file (optional)"</label>
                 <input id="c-config" type="file" accept=".json,application/json" on:change=on_config />
-                <label for="c-endpoint">"Proxy URI endpoint"</label>
-                <input id="c-endpoint" type="text" autocomplete="off" placeholder="https://myproxy.xks.example.com" bind:value=uri_endpoint />
-                {field_msgs(problems, "XksProxyUriEndpoint")}
-                <label for="c-path">"Proxy URI path"</label>
-                <input id="c-path" type="text" autocomplete="off" placeholder="/example/kms/xks/v1" bind:value=uri_path />
-                {field_msgs(problems, "XksProxyUriPath")}
-                <SecretInput id="c-akid" label="Proxy access key ID" value=proxy_akid />
-                {field_msgs(problems, "XksProxyAuthenticationCredential.AccessKeyId")}
-                <SecretInput id="c-secret" label="Proxy secret access key" value=proxy_secret />
-                {field_msgs(problems, "XksProxyAuthenticationCredential.RawSecretAccessKey")}
+                <TextField id="c-endpoint" label="Proxy URI endpoint" value=uri_endpoint problems=problems member="XksProxyUriEndpoint" placeholder="https://myproxy.xks.example.com" />
+                <TextField id="c-path" label="Proxy URI path" value=uri_path problems=problems member="XksProxyUriPath" placeholder="/example/kms/xks/v1" />
+                <SecretInput id="c-akid" label="Proxy access key ID" value=proxy_akid problems=problems member="XksProxyAuthenticationCredential.AccessKeyId" />
+                <SecretInput id="c-secret" label="Proxy secret access key" value=proxy_secret problems=problems member="XksProxyAuthenticationCredential.RawSecretAccessKey" />
                 {move || problems.with(|ps| ps.iter().any(|p| p.member == "XksProxyAuthenticationCredential")).then(|| view! { <p class="field-msg">"Enter the proxy's access key ID and secret access key (or load its configuration file)."</p> })}
                 <Show when=move || vpc.get()>
-                    <label for="c-vpc">"VPC endpoint service name"</label>
-                    <input id="c-vpc" type="text" autocomplete="off" placeholder="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" bind:value=vpc_name />
-                    {field_msgs(problems, "XksProxyVpcEndpointServiceName")}
-                    <label for="c-owner">"VPC endpoint service owner (account ID, if another account)"</label>
-                    <input id="c-owner" type="text" inputmode="numeric" autocomplete="off" bind:value=vpc_owner />
-                    {field_msgs(problems, "XksProxyVpcEndpointServiceOwner")}
+                    <TextField id="c-vpc" label="VPC endpoint service name" value=vpc_name problems=problems member="XksProxyVpcEndpointServiceName" placeholder="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" />
+                    <TextField id="c-owner" label="VPC endpoint service owner (account ID, if another account)" value=vpc_owner problems=problems member="XksProxyVpcEndpointServiceOwner" inputmode="numeric" />
                 </Show>
             </Show>
             {move || file_msg.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
@@ -412,42 +422,27 @@ fn ManageStore(
         <section class="card" aria-labelledby="manage-h">
             <h2 id="manage-h">"Update or delete " {title}</h2>
             <p class="hint"><code>{id.clone()}</code> " is " {state} ". " {while_connected}</p>
-            <label for="u-name">"New custom key store name"</label>
-            <input id="u-name" type="text" autocomplete="off" bind:value=new_name />
-            {field_msgs(problems, "NewCustomKeyStoreName")}
+            <TextField id="u-name" label="New custom key store name" value=new_name problems=problems member="NewCustomKeyStoreName" />
             {if xks {
                 view! {
-                    <label for="u-path">"New proxy URI path"</label>
-                    <input id="u-path" type="text" autocomplete="off" bind:value=uri_path />
-                    {field_msgs(problems, "XksProxyUriPath")}
-                    <SecretInput id="u-akid" label="New proxy access key ID" value=proxy_akid />
-                    {field_msgs(problems, "XksProxyAuthenticationCredential.AccessKeyId")}
-                    <SecretInput id="u-secret" label="New proxy secret access key" value=proxy_secret />
-                    {field_msgs(problems, "XksProxyAuthenticationCredential.RawSecretAccessKey")}
-                    <label for="u-endpoint">"New proxy URI endpoint"</label>
-                    <input id="u-endpoint" type="text" autocomplete="off" bind:value=uri_endpoint />
-                    {field_msgs(problems, "XksProxyUriEndpoint")}
+                    <TextField id="u-path" label="New proxy URI path" value=uri_path problems=problems member="XksProxyUriPath" />
+                    <SecretInput id="u-akid" label="New proxy access key ID" value=proxy_akid problems=problems member="XksProxyAuthenticationCredential.AccessKeyId" />
+                    <SecretInput id="u-secret" label="New proxy secret access key" value=proxy_secret problems=problems member="XksProxyAuthenticationCredential.RawSecretAccessKey" />
+                    <TextField id="u-endpoint" label="New proxy URI endpoint" value=uri_endpoint problems=problems member="XksProxyUriEndpoint" />
                     <label for="u-connectivity">"New proxy connectivity"</label>
                     <select id="u-connectivity" on:change=move |ev| vpc.set(event_target_value(&ev) == "vpc")>
                         <option value="public" selected=!was_vpc>"Public endpoint"</option>
                         <option value="vpc" selected=was_vpc>"VPC endpoint service"</option>
                     </select>
                     <Show when=move || vpc.get()>
-                        <label for="u-vpc">"New VPC endpoint service name"</label>
-                        <input id="u-vpc" type="text" autocomplete="off" bind:value=vpc_name />
-                        {field_msgs(problems, "XksProxyVpcEndpointServiceName")}
-                        <label for="u-owner">"New VPC endpoint service owner"</label>
-                        <input id="u-owner" type="text" autocomplete="off" bind:value=vpc_owner />
-                        {field_msgs(problems, "XksProxyVpcEndpointServiceOwner")}
+                        <TextField id="u-vpc" label="New VPC endpoint service name" value=vpc_name problems=problems member="XksProxyVpcEndpointServiceName" />
+                        <TextField id="u-owner" label="New VPC endpoint service owner" value=vpc_owner problems=problems member="XksProxyVpcEndpointServiceOwner" />
                     </Show>
                 }.into_any()
             } else {
                 view! {
-                    <label for="u-cluster">"New CloudHSM cluster ID"</label>
-                    <input id="u-cluster" type="text" autocomplete="off" bind:value=cluster_id />
-                    {field_msgs(problems, "CloudHsmClusterId")}
-                    <SecretInput id="u-password" label="New kmsuser password" value=password />
-                    {field_msgs(problems, "KeyStorePassword")}
+                    <TextField id="u-cluster" label="New CloudHSM cluster ID" value=cluster_id problems=problems member="CloudHsmClusterId" />
+                    <SecretInput id="u-password" label="New kmsuser password" value=password problems=problems member="KeyStorePassword" />
                 }.into_any()
             }}
             <div class="actions">

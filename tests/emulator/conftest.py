@@ -40,22 +40,16 @@ class Emulator:
 
     def client(self, creds=None, retries=1, **config):
         """A KMS client; by default the demo credentials and one attempt (no retries)."""
-        c = creds or self.credentials()
-        return boto3.client(
-            "kms",
-            region_name=config.pop("region", "us-east-1"),
-            endpoint_url=self.url,
-            aws_access_key_id=c["AccessKeyId"],
-            aws_secret_access_key=c["SecretAccessKey"],
-            aws_session_token=c.get("SessionToken"),
-            config=Config(retries={"total_max_attempts": retries, "mode": "standard"}, **config),
-        )
+        return self._boto("kms", creds, retries, config)
 
     def cloudhsm(self, creds=None, retries=1, **config):
         """A CloudHSM v2 client on the same port (the emulator dispatches on X-Amz-Target)."""
+        return self._boto("cloudhsmv2", creds, retries, config)
+
+    def _boto(self, service, creds, retries, config):
         c = creds or self.credentials()
         return boto3.client(
-            "cloudhsmv2",
+            service,
             region_name=config.pop("region", "us-east-1"),
             endpoint_url=self.url,
             aws_access_key_id=c["AccessKeyId"],

@@ -3,7 +3,7 @@
 //! AWS SDK's browser signer on identical requests in the same page.
 
 use cks_console::credentials::Credentials;
-use cks_console::sign::sign_kms;
+use cks_console::sign::{SignedRequest, sign_kms};
 use wasm_bindgen::prelude::*;
 
 /// A signer with fixed credentials, region and endpoint, as the page's client holds them.
@@ -12,6 +12,26 @@ pub struct Signer {
     credentials: Credentials,
     region: String,
     url: String,
+}
+
+impl Signer {
+    /// `sign_kms` exactly as the page's client calls it.
+    fn sign_once(
+        &self,
+        operation: &str,
+        body: &str,
+        now_ms: f64,
+    ) -> Result<SignedRequest, JsError> {
+        sign_kms(
+            &self.credentials,
+            &self.region,
+            &self.url,
+            operation,
+            body.to_string(),
+            now_ms as i64,
+        )
+        .map_err(|e| JsError::new(&e.to_string()))
+    }
 }
 
 #[wasm_bindgen]
@@ -37,15 +57,7 @@ impl Signer {
     /// send as a flat `[name, value, name, value, ...]` list: one call per signature, so the
     /// JS↔wasm crossing (the body in, the headers out) is part of what is timed.
     pub fn sign(&self, operation: &str, body: &str, now_ms: f64) -> Result<Vec<String>, JsError> {
-        let signed = sign_kms(
-            &self.credentials,
-            &self.region,
-            &self.url,
-            operation,
-            body.to_string(),
-            now_ms as i64,
-        )
-        .map_err(|e| JsError::new(&e.to_string()))?;
+        let signed = self.sign_once(operation, body, now_ms)?;
         Ok(signed
             .headers
             .into_iter()
@@ -64,15 +76,7 @@ impl Signer {
     ) -> Result<f64, JsError> {
         let mut total = 0usize;
         for _ in 0..n {
-            let signed = sign_kms(
-                &self.credentials,
-                &self.region,
-                &self.url,
-                operation,
-                body.to_string(),
-                now_ms as i64,
-            )
-            .map_err(|e| JsError::new(&e.to_string()))?;
+            let signed = self.sign_once(operation, body, now_ms)?;
             total += signed
                 .headers
                 .iter()
