@@ -200,9 +200,10 @@ pub fn resolve(
     };
     let partition = partition_of(region).ok_or_else(unknown)?;
     // A region newer than our data resolves by its partition's pattern, as in the SDKs, unless
-    // it is a near miss of a known region: then it is far more likely a typo.
+    // it is a near miss of a known region made with a word no region has: "us-west-3" or
+    // "me-north-1" may be new, "us-eats-1" is a typo.
     let known = partition.regions.iter().any(|(id, _)| *id == region);
-    if !known && all_regions().any(|(id, _)| levenshtein(region, id) <= 2) {
+    if !known && !known_words(region) && all_regions().any(|(id, _)| levenshtein(region, id) <= 2) {
         return Err(unknown());
     }
     if variant.fips && !partition.supports_fips {
@@ -221,6 +222,32 @@ pub fn resolve(
         url: format!("https://{host}.{region}.{suffix}/"),
         signing_region: region.to_string(),
     })
+}
+
+/// Whether every word of a region's name (all but its number) is a compass direction or a
+/// word of a known region.
+fn known_words(region: &str) -> bool {
+    const COMPASS: [&str; 9] = [
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ];
+    let mut words: Vec<&str> = region.split('-').collect();
+    if words
+        .pop()
+        .is_none_or(|n| !n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    words
+        .iter()
+        .all(|w| COMPASS.contains(w) || all_regions().any(|(id, _)| id.split('-').any(|k| k == *w)))
 }
 
 /// With a custom endpoint the region is only the signing scope, so any region-shaped name is
@@ -477,6 +504,33 @@ mod tests {
             r("us-isob-north-4", false, false).unwrap(),
             "https://kms.us-isob-north-4.sc2s.sgov.gov/"
         );
+    }
+
+    #[test]
+    fn new_regions_of_known_words_resolve() {
+        // One edit from a known region, but made of region words: likely a new region.
+        for (region, url) in [
+            ("us-west-3", "https://kms.us-west-3.amazonaws.com/"),
+            ("eu-central-3", "https://kms.eu-central-3.amazonaws.com/"),
+            (
+                "ap-southeast-8",
+                "https://kms.ap-southeast-8.amazonaws.com/",
+            ),
+            ("me-north-1", "https://kms.me-north-1.amazonaws.com/"),
+            ("ca-east-1", "https://kms.ca-east-1.amazonaws.com/"),
+        ] {
+            assert_eq!(resolve(region, Variant::default(), None).unwrap().url, url);
+        }
+        // A word no region has, a near miss of one that exists: a typo.
+        for typo in ["us-eats-1", "eu-wset-1", "ue-west-1", "ap-suotheast-1"] {
+            assert!(
+                matches!(
+                    resolve(typo, Variant::default(), None),
+                    Err(EndpointError::UnknownRegion { .. })
+                ),
+                "{typo}"
+            );
+        }
     }
 
     #[test]

@@ -144,6 +144,18 @@ impl KmsError {
     }
 
     /// A request that breaks the model's limits: refused before it is sent.
+    /// A call the page did not send: the form cannot make a client (credentials, region or
+    /// endpoint incomplete).
+    pub fn not_sent(why: &str) -> Self {
+        Self {
+            code: "NotSent".to_string(),
+            message: format!("Not sent: {why}"),
+            status: None,
+            request_id: None,
+            kind: ErrorKind::Validation,
+        }
+    }
+
     pub fn invalid_input(problems: &[crate::limits::Problem]) -> Self {
         let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         Self {
@@ -201,7 +213,7 @@ impl fmt::Display for KmsError {
 fn classify(code: &str, message: &str, status: Option<u16>, malformed: bool) -> ErrorKind {
     let lower = message.to_ascii_lowercase();
     match code {
-        "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => ErrorKind::Expired,
+        "ExpiredTokenException" | "ExpiredToken" => ErrorKind::Expired,
         "UnrecognizedClientException" | "InvalidClientTokenId" | "MissingAuthenticationToken" => {
             ErrorKind::Unrecognised
         }
@@ -212,7 +224,8 @@ fn classify(code: &str, message: &str, status: Option<u16>, malformed: bool) -> 
         {
             ErrorKind::ClockSkew
         }
-        "RequestTimeTooSkewed" | "RequestInTheFuture" => ErrorKind::ClockSkew,
+        // RequestExpired: signed "more than 15 minutes after the date stamp", the clock's doing.
+        "RequestTimeTooSkewed" | "RequestInTheFuture" | "RequestExpired" => ErrorKind::ClockSkew,
         "InvalidSignatureException" | "SignatureDoesNotMatch" | "IncompleteSignatureException" => {
             ErrorKind::BadSignature
         }
@@ -330,6 +343,14 @@ mod tests {
             r#"{"__type":"InvalidSignatureException","message":"Signature expired: 20190430T075732Z is now earlier than 20190430T105409Z (20190430T105909Z - 5 min.)"}"#,
         );
         assert_eq!(skew.kind, ErrorKind::ClockSkew);
+        // "more than 15 minutes after the date stamp": the clock, not the credentials.
+        let expired_request = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"RequestExpired","message":"Request has expired."}"#,
+        );
+        assert_eq!(expired_request.kind, ErrorKind::ClockSkew);
         let denied = KmsError::from_response(
             400,
             None,

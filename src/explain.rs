@@ -28,6 +28,8 @@ fn ex(meaning: &str, fix: &str, doc: &str) -> Explanation {
 }
 
 const RECONNECT: &str = "Then Disconnect the store and Connect it again.";
+/// A FAILED store takes no Update: the model's order is Disconnect, correct, Connect.
+const FIX_THEN_CONNECT: &str = "Disconnect the store first (KMS accepts no Update while it is FAILED), make the change with Update, then Connect it again.";
 
 /// Why a store is FAILED, for its type (INVALID_CREDENTIALS means different things).
 pub fn connection_error(code: &C, store_type: &CustomKeyStoreType) -> Explanation {
@@ -37,20 +39,20 @@ pub fn connection_error(code: &C, store_type: &CustomKeyStoreType) -> Explanatio
         C::InternalError => ("KMS failed on its own side while connecting.", "Disconnect the store, then Connect it again. If it keeps failing, contact AWS Support with the request ids below.".into()),
         C::NetworkErrors if xks => ("A network problem kept KMS from reaching the external key store proxy.", format!("Check that the proxy is up and reachable from KMS (DNS, firewall, for VPC connectivity the endpoint service). It is often transient: wait a few minutes. {RECONNECT}")),
         C::NetworkErrors => ("A network problem kept KMS from reaching the CloudHSM cluster.", format!("Check the cluster's VPC, subnets and security group (it must allow KMS's traffic). It is often transient: wait a few minutes. {RECONNECT}")),
-        C::ClusterNotFound => ("KMS cannot find the CloudHSM cluster this store is associated with.", format!("Check that the cluster still exists. If it was deleted, create one from a backup of the original cluster and set its ID on the store (Update, while disconnected). {RECONNECT}")),
+        C::ClusterNotFound => ("KMS cannot find the CloudHSM cluster this store is associated with.", format!("Check that the cluster still exists. If it was deleted, create one from a backup of the original cluster and set its ID on the store. {FIX_THEN_CONNECT}")),
         C::InsufficientCloudHsmHsms => ("The CloudHSM cluster has no active HSM, and KMS needs at least one.", format!("Add an HSM to the cluster (CloudHSM CreateHsm; two in different Availability Zones are recommended) and wait until it is ACTIVE. {RECONNECT}")),
         C::InsufficientFreeAddressesInSubnet => ("A private subnet of the cluster has no free IP address; KMS needs one in each subnet (two are better).", format!("Free an address in each of the cluster's subnets (delete an unused network interface), or create a cluster from a backup in roomier subnets. {RECONNECT}")),
-        C::InvalidCredentials if xks => ("The external key store proxy rejected the proxy authentication credential KMS holds for this store.", "Set the access key ID and secret that the proxy expects with Update (allowed while connected), then Disconnect and Connect again.".into()),
-        C::InvalidCredentials => ("The kmsuser password KMS holds is not the current password of the kmsuser crypto user in the cluster.", format!("Set the kmsuser password in the cluster, then put the same password on the store (Update, while disconnected). {RECONNECT}")),
-        C::SubnetNotFound => ("A subnet in the cluster's configuration has been deleted.", format!("Create a cluster from a recent backup (it gets new subnets), set its ID on the store (Update, while disconnected). {RECONNECT}")),
-        C::UserLockedOut => ("The kmsuser crypto user is locked out after too many failed password attempts.", format!("Change the kmsuser password in the cluster, put the new password on the store (Update, while disconnected). {RECONNECT}")),
-        C::UserLoggedIn => ("The kmsuser crypto user is logged in to the cluster, which stops KMS from rotating its password and logging in.", format!("Log kmsuser out of the cluster (and if you changed its password, update the store's password too). {RECONNECT}")),
-        C::UserNotFound => ("The cluster has no kmsuser crypto user.", format!("Create a crypto user named kmsuser in the cluster, put its password on the store (Update, while disconnected). {RECONNECT}")),
+        C::InvalidCredentials if xks => ("The external key store proxy rejected the proxy authentication credential KMS holds for this store.", format!("Find the access key ID and secret that the proxy expects, and set them on the store. {FIX_THEN_CONNECT}")),
+        C::InvalidCredentials => ("The kmsuser password KMS holds is not the current password of the kmsuser crypto user in the cluster.", format!("Set the kmsuser password in the cluster and put the same password on the store. {FIX_THEN_CONNECT}")),
+        C::SubnetNotFound => ("A subnet in the cluster's configuration has been deleted.", format!("Create a cluster from a recent backup (it gets new subnets) and set its ID on the store. {FIX_THEN_CONNECT}")),
+        C::UserLockedOut => ("The kmsuser crypto user is locked out after too many failed password attempts.", format!("Change the kmsuser password in the cluster and put the new password on the store. {FIX_THEN_CONNECT}")),
+        C::UserLoggedIn => ("The kmsuser crypto user is logged in to the cluster, which stops KMS from rotating its password and logging in.", format!("Log kmsuser out of the cluster. {RECONNECT} (If you changed its password, Disconnect, put the new password on the store with Update, then Connect.)")),
+        C::UserNotFound => ("The cluster has no kmsuser crypto user.", format!("Create a crypto user named kmsuser in the cluster and put its password on the store. {FIX_THEN_CONNECT}")),
         C::XksProxyAccessDenied => ("The external key store proxy's authorization rules deny KMS.", format!("Change the proxy's authorization rules to allow KMS to call it on your behalf. {RECONNECT}")),
         C::XksProxyNotReachable => ("KMS cannot talk to the external key store proxy, or the proxy reports that every external key manager is unavailable.", format!("Check the proxy URI endpoint and path, that the proxy is running and reachable, and that its external key managers are healthy. {RECONNECT}")),
         C::XksVpcEndpointServiceNotFound => ("KMS cannot find the VPC endpoint service of this store.", format!("Check the VPC endpoint service name, and give the KMS service principal (cks.kms.<region>.amazonaws.com) permission to connect to it. {RECONNECT}")),
         C::XksProxyInvalidResponse => ("KMS cannot parse the external key store proxy's answer.", "If it keeps happening, the problem is in the proxy or the external key manager: contact that vendor. Then Disconnect and Connect again.".into()),
-        C::XksProxyInvalidConfiguration => ("A configuration error keeps KMS from using the proxy; usually the proxy URI path is wrong.", format!("Check the proxy URI path: an optional prefix followed by /kms/xks/v1 (or v2), as the proxy expects. Fix it with Update. {RECONNECT}")),
+        C::XksProxyInvalidConfiguration => ("A configuration error keeps KMS from using the proxy; usually the proxy URI path is wrong.", format!("Check the proxy URI path: an optional prefix followed by /kms/xks/v1, as the proxy expects. {FIX_THEN_CONNECT}")),
         C::XksVpcEndpointServiceInvalidConfiguration => ("The VPC endpoint service does not meet KMS's requirements.", format!("It must be an interface endpoint service in your account with a Network Load Balancer in at least two Availability Zones, allow the principal cks.kms.<region>.amazonaws.com, not require acceptance, and have a verified private DNS name that matches the proxy's TLS certificate. {RECONNECT}")),
         C::XksProxyTimedOut => ("KMS reaches the external key store proxy, but it answers too slowly.", format!("Check the latency of the proxy and its external key manager; if it persists, contact the vendor. {RECONNECT}")),
         C::XksProxyInvalidTlsConfiguration => ("The proxy's TLS configuration is not acceptable to KMS.", format!("The proxy must offer TLS 1.2 or 1.3 with a certificate that has not expired, names the host of the proxy URI endpoint, and is issued by a public CA that KMS trusts. {RECONNECT}")),
@@ -72,11 +74,11 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
         )),
         "CloudHsmClusterInvalidConfigurationException" => Some(ex(
             "The CloudHSM cluster does not meet KMS's requirements (the store stays DISCONNECTED).",
-            "Check that the cluster's security group allows KMS, that it has HSMs in at least two Availability Zones, and that its subnets have free addresses; then try again.",
+            "KMS needs: private subnets in at least two Availability Zones; the cluster's security group (cloudhsm-cluster-<id>-sg) with its default inbound and outbound rules for TCP ports 2223-2225 to and from itself; for Connect at least one ACTIVE HSM, for Create and Update at least two ACTIVE HSMs in different Availability Zones. Fix what is missing in CloudHSM, then try again.",
             FIX_CLOUDHSM,
         )),
         "CloudHsmClusterInUseException" => Some(ex(
-            "This CloudHSM cluster is already associated with another custom key store (or, on update, is not the related cluster).",
+            "This CloudHSM cluster is already associated with another custom key store, or shares a backup history with one.",
             "Use a cluster that no other custom key store uses; to replace a store's cluster, choose one that shares its backup history.",
             &create_hsm,
         )),
@@ -165,6 +167,12 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
             "Check the proxy URI path (a prefix and /kms/xks/v1) against the proxy's configuration.",
             FIX_XKS,
         )),
+        // Caught in the page, before anything went to KMS.
+        "NotSent" | "InvalidInput" => Some(ex(
+            "The request was not sent: the console found a problem in the form before calling KMS.",
+            "Correct what the message names (credentials, region, endpoint or a field), then try again.",
+            &troubleshoot,
+        )),
         _ => None,
     };
     if let Some(x) = by_code {
@@ -202,7 +210,7 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
             )
         }
         ErrorKind::Throttled => ex(
-            "KMS is throttling: custom key store calls share a quota of 5 requests per second per account and region.",
+            "KMS is throttling: each custom key store operation allows 5 requests per second, shared by every caller in the account and region.",
             "The console backs off and retries by itself. If others poll the same account, it settles once they slow down.",
             &format!("{DOCS}requests-per-second.html"),
         ),

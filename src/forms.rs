@@ -138,9 +138,14 @@ pub struct NeedsDisconnect {
 
 impl std::fmt::Display for NeedsDisconnect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let or = if self.state == "CONNECTED" {
+            ", or change only what may change while connected"
+        } else {
+            ""
+        };
         write!(
             f,
-            "The store is {}: {} can change only while it is DISCONNECTED. Disconnect it first, or change only what may change while connected.",
+            "The store is {}: {} can change only while it is DISCONNECTED. Disconnect it first{or}.",
             self.state,
             self.members.join(", ")
         )
@@ -209,9 +214,10 @@ impl UpdateForm {
     }
 }
 
-/// KMS's rule, from the model: while a store is not DISCONNECTED only its name may change (and
-/// for an external key store its proxy credential and URI path); anything else needs
-/// DISCONNECTED. Returns what the request changes that the store's state forbids.
+/// KMS's rule, from the model: while a store is CONNECTED only its name may change (and for an
+/// external key store its proxy credential and URI path); anything else, and any change at all
+/// in another state (FAILED, CONNECTING, DISCONNECTING), needs DISCONNECTED. Returns what the
+/// request changes that the store's state forbids.
 pub fn needs_disconnect(
     store: &CustomKeyStore,
     r: &UpdateCustomKeyStoreRequest,
@@ -225,6 +231,11 @@ pub fn needs_disconnect(
     }
     let mut members = Vec::new();
     let xks = store.store_type() == CustomKeyStoreType::ExternalKeyStore;
+    // Only CONNECTED has the exception: a FAILED store must be disconnected before any update.
+    let connected = state == ConnectionState::Connected;
+    if !connected && r.new_custom_key_store_name.is_some() {
+        members.push("NewCustomKeyStoreName");
+    }
     if r.cloud_hsm_cluster_id.is_some() {
         members.push("CloudHsmClusterId");
     }
@@ -245,6 +256,14 @@ pub fn needs_disconnect(
     }
     if !xks && (r.xks_proxy_uri_path.is_some() || r.xks_proxy_authentication_credential.is_some()) {
         members.push("XksProxy settings");
+    }
+    if xks && !connected {
+        if r.xks_proxy_uri_path.is_some() {
+            members.push("XksProxyUriPath");
+        }
+        if r.xks_proxy_authentication_credential.is_some() {
+            members.push("XksProxyAuthenticationCredential");
+        }
     }
     (!members.is_empty()).then(|| NeedsDisconnect {
         members,
@@ -390,5 +409,41 @@ mod tests {
                 .contains("Nothing to update")
         );
         assert!(delete_blocked(&store).unwrap().contains("CONNECTED"));
+    }
+
+    #[test]
+    fn only_connected_has_the_while_connected_exception() {
+        // The model: name, proxy credential and path may change while CONNECTED or
+        // DISCONNECTED; a FAILED (or transitional) store must be disconnected first.
+        for state in [
+            ConnectionState::Failed,
+            ConnectionState::Connecting,
+            ConnectionState::Disconnecting,
+        ] {
+            let store = CustomKeyStore {
+                custom_key_store_id: Some("cks-1".into()),
+                custom_key_store_name: Some("old".into()),
+                connection_state: Some(state.clone()),
+                custom_key_store_type: Some(CustomKeyStoreType::ExternalKeyStore),
+                xks_proxy_configuration: Some(XksProxyConfiguration {
+                    uri_path: Some("/kms/xks/v1".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            let f = UpdateForm {
+                new_name: "new".into(),
+                uri_path: "/v2/kms/xks/v1".into(),
+                ..Default::default()
+            };
+            let r = f.request(&store).unwrap();
+            let blocked = needs_disconnect(&store, &r).expect("not CONNECTED");
+            assert_eq!(
+                blocked.members,
+                vec!["NewCustomKeyStoreName", "XksProxyUriPath"],
+                "{state}"
+            );
+            assert!(blocked.to_string().contains(&state.to_string()));
+        }
     }
 }

@@ -94,7 +94,7 @@ pub const XKS_PROXY_URI_PATH: Shape = Shape {
     max: 128,
     pattern: Some("^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$"),
     matches: uri_path,
-    hint: "an optional prefix and /kms/xks/v1 (or v2), such as /example/kms/xks/v1",
+    hint: "an optional prefix and /kms/xks/v1, such as /example/kms/xks/v1",
 };
 pub const XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME: Shape = Shape {
     name: "XksProxyVpcEndpointServiceNameType",

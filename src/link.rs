@@ -60,6 +60,30 @@ impl Link {
         link
     }
 
+    /// Keeps only what the form would accept: a region that resolves, an endpoint URL that
+    /// parses, a store ID of KMS's form. Half-typed text, an endpoint with a
+    /// `user:password@`, or a secret pasted into the wrong field never reach the address bar.
+    pub fn only_valid(self) -> Self {
+        use crate::endpoint::{Variant, parse_custom_url, resolve};
+        let region = self
+            .region
+            .filter(|r| resolve(r, Variant::default(), None).is_ok());
+        let endpoint = self
+            .endpoint
+            .map(|e| e.trim().to_string())
+            .filter(|e| parse_custom_url(e).is_ok());
+        let store = self
+            .store
+            .filter(|id| crate::kms::check_store_id(id) == Ok(None));
+        Link {
+            region,
+            endpoint,
+            watch: self.watch.filter(|_| store.is_some()),
+            store,
+            pace: self.pace,
+        }
+    }
+
     /// The fragment, without `#`; empty members are left out.
     pub fn format(&self) -> String {
         let mut parts = Vec::new();
@@ -127,6 +151,27 @@ mod tests {
             .format(),
             "pace=60"
         );
+        // Only values the form accepts are written: no credentials in a URL, no half-typed
+        // text, no ID that is really a pasted secret.
+        let typed = Link {
+            region: Some("us-east-".into()),
+            endpoint: Some("https://user:pass@kms.example.com".into()),
+            store: Some("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
+            watch: Some((Goal::Connect, 1)),
+            pace: None,
+        };
+        assert_eq!(typed.only_valid(), Link::default());
+        let good = Link {
+            region: Some("eu-west-1".into()),
+            endpoint: Some("HTTP://127.0.0.1:4599".into()),
+            store: Some("cks-0a1b2c3d4e5f60001".into()),
+            watch: Some((Goal::Connect, 1)),
+            pace: None,
+        }
+        .only_valid();
+        assert_eq!(good.endpoint.as_deref(), Some("HTTP://127.0.0.1:4599"));
+        assert_eq!(good.region.as_deref(), Some("eu-west-1"));
+        assert!(good.store.is_some() && good.watch.is_some());
         assert_eq!(
             Link::parse("#region=%ZZ%E2%28"),
             Link {

@@ -34,6 +34,8 @@ fn outcome_words(w: &Watch) -> String {
         Phase::Watching => "still watching".into(),
         Phase::Paused(Pause::Auth(e)) => format!("paused: credentials refused ({})", e.code),
         Phase::Paused(Pause::NoCredentials(_)) => "paused: no usable credentials".into(),
+        Phase::Paused(Pause::Refused(e)) => format!("paused: the poll was refused ({})", e.code),
+        Phase::Paused(Pause::Overdue) => "paused: not settled in time".into(),
         Phase::Stopped => "stopped watching (the store goes on by itself)".into(),
         Phase::Settled(Outcome::Connected) => "CONNECTED".into(),
         Phase::Settled(Outcome::Failed(code)) => format!(
@@ -73,7 +75,7 @@ fn explanations(w: &Watch) -> Vec<(String, explain::Explanation)> {
             explain::connection_error(code, &t),
         ));
     }
-    if let Phase::Paused(Pause::Auth(e)) = &w.phase {
+    if let Phase::Paused(Pause::Auth(e) | Pause::Refused(e)) = &w.phase {
         out.push((
             e.code.clone(),
             explain::kms_error(e, Operation::DescribeCustomKeyStores),

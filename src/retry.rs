@@ -25,12 +25,21 @@ pub struct Retry {
 }
 
 impl Retry {
-    /// Decides after a failed attempt. `skew_ms` is the clock offset measured so far (already
-    /// updated from this response's `Date`), `rand01` a uniform number in [0, 1).
-    pub fn after(&mut self, err: &KmsError, op: Operation, skew_ms: i64, rand01: f64) -> Next {
+    /// Decides after a failed attempt. `signed_skew_ms` is the clock offset the attempt was
+    /// signed with, `skew_ms` the offset measured now (updated from this response's `Date`),
+    /// `rand01` a uniform number in [0, 1). A re-sign helps only when the offset moved: with
+    /// the offset already applied, a genuine AccessDenied would just be asked again.
+    pub fn after(
+        &mut self,
+        err: &KmsError,
+        op: Operation,
+        signed_skew_ms: i64,
+        skew_ms: i64,
+        rand01: f64,
+    ) -> Next {
         if err.may_be_clock_skew()
             && !self.resigned_for_skew
-            && skew_ms.abs() > SKEW_RETRY_THRESHOLD_MS
+            && (skew_ms - signed_skew_ms).abs() > SKEW_RETRY_THRESHOLD_MS
         {
             self.resigned_for_skew = true;
             return Next::Resign;
@@ -75,14 +84,15 @@ mod tests {
         let op = Operation::DescribeCustomKeyStores;
         let mut r = Retry::default();
         let throttled = err(r#"{"__type":"ThrottlingException"}"#, 400);
-        assert_eq!(r.after(&throttled, op, 0, 0.5), Next::Wait(500));
-        assert_eq!(r.after(&throttled, op, 0, 0.5), Next::Wait(1000));
-        assert_eq!(r.after(&throttled, op, 0, 0.5), Next::GiveUp);
+        assert_eq!(r.after(&throttled, op, 0, 0, 0.5), Next::Wait(500));
+        assert_eq!(r.after(&throttled, op, 0, 0, 0.5), Next::Wait(1000));
+        assert_eq!(r.after(&throttled, op, 0, 0, 0.5), Next::GiveUp);
         let mut r = Retry::default();
         assert_eq!(
             r.after(
                 &err(r#"{"__type":"CustomKeyStoreInvalidStateException"}"#, 400),
                 op,
+                0,
                 0,
                 0.5
             ),
@@ -90,13 +100,13 @@ mod tests {
         );
         let mut r = Retry::default();
         assert_eq!(
-            r.after(&KmsError::network("Failed to fetch"), op, 0, 0.0),
+            r.after(&KmsError::network("Failed to fetch"), op, 0, 0, 0.0),
             Next::Wait(0)
         );
         let mut r = Retry::default();
         let quota = err(r#"{"__type":"LimitExceededException"}"#, 400);
         assert_eq!(
-            r.after(&quota, Operation::CreateCustomKeyStore, 0, 0.5),
+            r.after(&quota, Operation::CreateCustomKeyStore, 0, 0, 0.5),
             Next::GiveUp
         );
     }
@@ -110,9 +120,13 @@ mod tests {
         );
         let mut r = Retry::default();
         // A small measured offset means the clock is not to blame: no retry.
-        assert_eq!(r.after(&skewed, op, 60_000, 0.5), Next::GiveUp);
+        assert_eq!(r.after(&skewed, op, 0, 60_000, 0.5), Next::GiveUp);
         let mut r = Retry::default();
-        assert_eq!(r.after(&skewed, op, -600_000, 0.5), Next::Resign);
-        assert_eq!(r.after(&skewed, op, -600_000, 0.5), Next::GiveUp);
+        assert_eq!(r.after(&skewed, op, 0, -600_000, 0.5), Next::Resign);
+        assert_eq!(r.after(&skewed, op, -600_000, -600_000, 0.5), Next::GiveUp);
+        // Signed with the offset already: the clock is not what KMS refused.
+        let mut r = Retry::default();
+        let denied = err(r#"{"__type":"AccessDeniedException","message":"no"}"#, 400);
+        assert_eq!(r.after(&denied, op, -600_000, -600_000, 0.5), Next::GiveUp);
     }
 }

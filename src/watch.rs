@@ -1,6 +1,7 @@
 //! Watching a store settle after Connect or Disconnect: when to poll next, which reads are final,
 //! and the timeline the user sees. Pure: time comes in as epoch milliseconds.
 
+use crate::endpoint::Endpoint;
 use crate::error::{ErrorKind, KmsError};
 use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType};
 
@@ -27,6 +28,9 @@ pub const MAX_DELAY_MS: u64 = 60_000;
 /// KMS is eventually consistent: right after a Connect, a read may still show the old state
 /// (or no store). Such a read becomes final only once it persists past this grace period.
 pub const GRACE_MS: i64 = 20_000;
+/// A watch that has not settled this long after it began (or was resumed) pauses: longer than
+/// any connect takes, and polling on would only spend the account's shared request quota.
+pub const OVERALL_MS: i64 = 40 * 60_000;
 
 /// How a watch ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +49,10 @@ pub enum Pause {
     Auth(KmsError),
     /// The fields no longer hold usable credentials (forgotten, or edited).
     NoCredentials(String),
+    /// KMS rejects the poll itself (a validation error): polling again would not help.
+    Refused(KmsError),
+    /// Not settled after [`OVERALL_MS`]: the store is stuck in this state, or KMS is slow.
+    Overdue,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,9 +86,21 @@ pub struct Event {
     pub request_id: Option<String>,
 }
 
+/// Where a watched store lives: the Region and endpoint fields as they were when the watch
+/// began, and the endpoint they resolved to. Polls go there whatever the form says later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub region: String,
+    /// The "Endpoint URL" field (empty for AWS's own endpoint).
+    pub custom_url: String,
+    pub endpoint: Endpoint,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Watch {
     pub store_id: String,
+    /// Set when the watch starts; `None` only in tests.
+    pub place: Option<Place>,
     pub goal: Goal,
     pub store_type: Option<CustomKeyStoreType>,
     pub started_ms: i64,
@@ -94,6 +114,8 @@ pub struct Watch {
     throttled: u32,
     /// Consecutive failed polls (network, server): they slow the pace too.
     failures: u32,
+    /// Watching pauses when the (scaled) time since the start reaches this.
+    overdue_after_ms: i64,
     /// Time compression for benchmarks against an emulator run with `--time-scale`: every
     /// delay and the grace period are divided by it. 1 for real use.
     pub pace: u32,
@@ -129,12 +151,15 @@ impl Watch {
         );
         // The first poll at once: the store may have settled while the page was closed.
         w.last_poll_ms = Some(now_ms - FIRST_DELAYS_MS[0] as i64);
+        // The overall limit counts from the reopening: the link may be hours old.
+        w.overdue_after_ms = w.elapsed_ms(now_ms) + OVERALL_MS;
         w
     }
 
     fn with_first_event(store_id: &str, goal: Goal, started_ms: i64, first: Event) -> Self {
         Self {
             store_id: store_id.to_string(),
+            place: None,
             goal,
             store_type: None,
             started_ms,
@@ -146,6 +171,7 @@ impl Watch {
             timeline: vec![first],
             throttled: 0,
             failures: 0,
+            overdue_after_ms: OVERALL_MS,
             pace: 1,
         }
     }
@@ -161,6 +187,11 @@ impl Watch {
 
     fn scaled_elapsed(&self, now_ms: i64) -> i64 {
         self.elapsed_ms(now_ms) * self.pace.max(1) as i64
+    }
+
+    /// The overall limit a watch paused at, in (scaled) minutes since its start.
+    pub fn overdue_minutes(&self) -> i64 {
+        self.overdue_after_ms / 60_000
     }
 
     /// How long this kind of store usually takes: about 5 minutes for external key stores,
@@ -240,6 +271,7 @@ impl Watch {
         self.state = Some(state.clone());
         self.error_code = code.clone();
         let in_grace = self.scaled_elapsed(now_ms) < GRACE_MS;
+        let past_expected = self.scaled_elapsed(now_ms) >= self.expected_ms();
         let outcome = match (self.goal, &state) {
             (Goal::Connect, ConnectionState::Connected) => Some(Outcome::Connected),
             (Goal::Connect, ConnectionState::Failed) => Some(Outcome::Failed(code)),
@@ -248,12 +280,25 @@ impl Watch {
                 Some(Outcome::Disconnected)
             }
             (Goal::Disconnect, ConnectionState::Disconnected) => Some(Outcome::Disconnected),
-            (Goal::Disconnect, ConnectionState::Connected) if !in_grace => Some(Outcome::Connected),
-            (Goal::Disconnect, ConnectionState::Failed) if !in_grace => Some(Outcome::Failed(code)),
+            // After an accepted Disconnect, CONNECTED or FAILED is a read from before it took
+            // effect: final only once it outlasts the time a disconnect takes.
+            (Goal::Disconnect, ConnectionState::Connected) if past_expected => {
+                Some(Outcome::Connected)
+            }
+            (Goal::Disconnect, ConnectionState::Failed) if past_expected => {
+                Some(Outcome::Failed(code))
+            }
             _ => None,
         };
-        if let Some(o) = outcome {
-            self.phase = Phase::Settled(o);
+        match outcome {
+            Some(o) => self.phase = Phase::Settled(o),
+            None => self.pause_if_overdue(now_ms),
+        }
+    }
+
+    fn pause_if_overdue(&mut self, now_ms: i64) {
+        if self.scaled_elapsed(now_ms) >= self.overdue_after_ms {
+            self.pause(now_ms, Pause::Overdue);
         }
     }
 
@@ -281,8 +326,13 @@ impl Watch {
             | ErrorKind::AccessDenied { .. } => {
                 self.pause(now_ms, Pause::Auth(err.clone()));
             }
+            // The request itself is wrong (say, a link's store ID): no retry will fix it.
+            ErrorKind::Validation => self.pause(now_ms, Pause::Refused(err.clone())),
             // Network, server faults, odd bodies, skew: keep polling, more slowly.
             _ => self.failures += 1,
+        }
+        if self.is_watching() {
+            self.pause_if_overdue(now_ms);
         }
     }
 
@@ -298,12 +348,18 @@ impl Watch {
         }
     }
 
-    /// Resumes a paused watch (fresh credentials), keeping its timeline; polls at once.
+    /// Resumes a paused watch (fresh credentials), keeping its timeline; polls at once, and
+    /// may run for [`OVERALL_MS`] more.
     pub fn resume(&mut self, now_ms: i64) {
         if matches!(self.phase, Phase::Paused(_)) {
             self.phase = Phase::Watching;
             self.failures = 0;
-            self.last_poll_ms = Some(now_ms - self.base_delay_ms() as i64);
+            self.throttled = 0;
+            // Due now: as if the last poll was one (unstretched) delay ago.
+            self.last_poll_ms = Some(now_ms);
+            let delay = self.next_delay_ms().unwrap_or(0) as i64;
+            self.last_poll_ms = Some(now_ms - delay);
+            self.overdue_after_ms = self.scaled_elapsed(now_ms) + OVERALL_MS;
             self.timeline.push(Event {
                 at_ms: now_ms,
                 kind: EventKind::Resumed,
@@ -444,6 +500,11 @@ mod tests {
     fn expired_credentials_pause_and_resume_keeps_the_timeline() {
         let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
         w.observe(1_000, &store(S::Connecting, None), None);
+        // Throttled before the pause: resuming forgets it, and still polls at once.
+        let throttled =
+            KmsError::from_response(400, None, None, r#"{"__type":"ThrottlingException"}"#);
+        w.observe_error(2_000, &throttled);
+        w.observe_error(2_500, &throttled);
         let expired = KmsError::from_response(
             400,
             None,
@@ -458,7 +519,67 @@ mod tests {
         assert_eq!(w.next_poll_at_ms(), Some(60_000), "resuming polls at once");
         w.observe(61_000, &store(S::Connected, None), None);
         assert_eq!(w.phase, Phase::Settled(Outcome::Connected));
-        assert_eq!(w.timeline.len(), 6);
+        assert_eq!(w.timeline.len(), 8);
+    }
+
+    #[test]
+    fn a_disconnect_ends_on_disconnected_not_on_a_stale_read() {
+        let mut w = Watch::new("cks-1", Goal::Disconnect, 0, None);
+        // Past the grace period, but within the time a disconnect takes: not final.
+        w.observe(
+            GRACE_MS + 1_000,
+            &store(S::Failed, Some("NETWORK_ERRORS")),
+            None,
+        );
+        w.observe(GRACE_MS + 5_000, &store(S::Connected, None), None);
+        assert!(w.is_watching());
+        w.observe(50_000, &store(S::Disconnected, None), None);
+        assert_eq!(w.phase, Phase::Settled(Outcome::Disconnected));
+        // A read that outlasts a disconnect's usual time is the answer: it did not take effect.
+        let mut w = Watch::new("cks-1", Goal::Disconnect, 0, None);
+        w.observe(60_000, &store(S::Connected, None), None);
+        assert_eq!(w.phase, Phase::Settled(Outcome::Connected));
+    }
+
+    #[test]
+    fn a_refused_poll_pauses_instead_of_retrying_forever() {
+        let mut w = Watch::reopened("cks-1", Goal::Connect, 1, 100_000);
+        let refused = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"ValidationException","message":"1 validation error detected"}"#,
+        );
+        w.observe_error(100_000, &refused);
+        assert!(
+            matches!(&w.phase, Phase::Paused(Pause::Refused(e)) if e.code == "ValidationException")
+        );
+        assert_eq!(w.next_poll_at_ms(), None);
+    }
+
+    #[test]
+    fn a_watch_that_never_settles_pauses_after_the_overall_limit() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        let connecting = store(S::Connecting, None);
+        while let Some(at) = w.next_poll_at_ms() {
+            w.observe(at, &connecting, None);
+            assert!(
+                at <= OVERALL_MS + MAX_DELAY_MS as i64,
+                "polled past the limit"
+            );
+        }
+        assert_eq!(w.phase, Phase::Paused(Pause::Overdue));
+        assert_eq!(w.overdue_minutes(), 40);
+        // Resume gives it as long again, counted from then.
+        let now = w.last_poll_ms.unwrap();
+        w.resume(now + 1_000);
+        assert_eq!(w.next_poll_at_ms(), Some(now + 1_000));
+        w.observe(now + 1_000, &connecting, None);
+        assert!(w.is_watching());
+        // A link reopened hours later counts its limit from the reopening.
+        let mut w = Watch::reopened("cks-1", Goal::Connect, 0, 5 * 3_600_000);
+        w.observe(5 * 3_600_000, &connecting, None);
+        assert!(w.is_watching());
     }
 
     #[test]

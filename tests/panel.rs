@@ -225,3 +225,57 @@ fn every_error_of_the_model_is_shown_with_code_meaning_and_fix() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn a_disconnect_that_did_not_take_effect_says_so() {
+    let mut w = Watch::new("cks-0123456789abcdef0", Goal::Disconnect, 0, None);
+    w.observe(
+        70_000,
+        &read(
+            ConnectionState::Failed,
+            Some(ConnectionErrorCode::NetworkErrors),
+            CustomKeyStoreType::ExternalKeyStore,
+        ),
+        None,
+    );
+    let status = panel(Some(w)).status();
+    assert!(
+        status.contains("still FAILED: the disconnect did not take effect")
+            && !status.contains("failed to connect"),
+        "{status}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn paused_when_kms_refuses_the_poll_or_it_takes_too_long() {
+    let mut w = watch_after(Goal::Connect, &[]);
+    w.observe_error(
+        40_000,
+        &KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"ValidationException","message":"1 validation error detected"}"#,
+        ),
+    );
+    let p = panel(Some(w));
+    assert!(
+        p.status().contains("KMS refuses the poll itself")
+            && p.status().contains("ValidationException"),
+        "{}",
+        p.status()
+    );
+    p.button("Resume watching");
+    let mut w = watch_after(Goal::Connect, &[]);
+    w.observe(
+        cks_console::watch::OVERALL_MS,
+        &read(
+            ConnectionState::Connecting,
+            None,
+            CustomKeyStoreType::AwsCloudHsm,
+        ),
+        None,
+    );
+    let status = panel(Some(w)).status();
+    assert!(status.contains("has not settled in 40 minutes"), "{status}");
+}

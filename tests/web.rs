@@ -435,3 +435,96 @@ async fn preflight_without_the_cloudhsm_permission_is_unknown_and_never_blocks()
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
+    // xks-timeout-then-ok ends FAILED (XKS_PROXY_TIMED_OUT) after 2 s (120 emulated). Changing the Region while it is
+    // watched must not send its polls to eu-west-1 (where KMS would not know it).
+    let page = Page::mount();
+    page.use_emulator().await;
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f6000e");
+    page.button("Connect").click();
+    page.until(20, "CONNECTING", |p| p.status().contains("CONNECTING"))
+        .await;
+    page.type_into("Region", "eu-west-1");
+    let hash = || web_sys::window().unwrap().location().hash().unwrap();
+    page.until(5, "the link", |_| hash().contains("watch=connect"))
+        .await;
+    assert!(hash().contains("region=us-east-1"), "{}", hash());
+    page.until(60, "FAILED", |p| p.status().contains("failed to connect"))
+        .await;
+    assert!(page.status().contains("XKS_PROXY_TIMED_OUT"));
+    assert!(!page.text().contains("paused"), "{}", page.text());
+    // A FAILED store takes no Update, not even of what may change while CONNECTED.
+    page.type_into("Region", "us-east-1");
+    page.button("Refresh").click();
+    page.until(10, "the store list", |p| {
+        p.text().contains("xks-timeout-then-ok")
+    })
+    .await;
+    page.button("Select xks-timeout-then-ok").click();
+    page.until(5, "the manage card", |p| {
+        p.text().contains("Update or delete xks-timeout-then-ok")
+    })
+    .await;
+    page.type_into("New proxy URI path", "/fixed/kms/xks/v1");
+    page.button("Update").click();
+    page.until(5, "needs disconnect", |p| {
+        p.text().contains(
+            "The store is FAILED: XksProxyUriPath can change only while it is DISCONNECTED. Disconnect it first.",
+        )
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_profile_picker_shows_the_profile_the_fields_hold() {
+    let page = Page::mount();
+    let file = "[dev]\naws_access_key_id = AKIAIOSFODNN7DEVDEV1\naws_secret_access_key = devsecret/K7MDENG/bPxRfiCYEXAMPLEKEY\n\n[prod]\naws_access_key_id = AKIAIOSFODNN7PRODPR1\naws_secret_access_key = prodsecret/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    page.type_into("Paste credentials", file);
+    page.until(5, "the profile picker", |p| p.text().contains("2 profiles"))
+        .await;
+    let select: web_sys::HtmlSelectElement = page.field("Profile").unchecked_into();
+    select.set_value("1");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    page.until(5, "prod", |p| {
+        p.field("Access key ID").value() == "AKIAIOSFODNN7PRODPR1"
+    })
+    .await;
+    // Pasting again fills the first profile: the picker must say so, not keep "prod".
+    page.type_into("Paste credentials", &format!("{file}\n"));
+    page.until(5, "dev again", |p| {
+        p.field("Access key ID").value() == "AKIAIOSFODNN7DEVDEV1"
+    })
+    .await;
+    page.until(5, "the picker follows", |_| select.value() == "0")
+        .await;
+}
+
+#[wasm_bindgen_test]
+async fn what_the_link_holds_is_only_what_the_form_accepts() {
+    let page = Page::mount();
+    let hash = || web_sys::window().unwrap().location().hash().unwrap();
+    page.type_into("Endpoint URL", "https://user:pass@kms.example.com");
+    page.type_into(
+        "Custom key store ID",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    page.until(5, "the endpoint message", |p| {
+        p.text().contains("user name or password")
+    })
+    .await;
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    let h = hash();
+    assert!(
+        !h.contains("pass") && !h.contains("EXAMPLEKEY") && !h.contains("endpoint="),
+        "{h}"
+    );
+    page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f60007");
+    page.until(5, "the store in the link", |_| {
+        hash().contains("store=cks-0a1b2c3d4e5f60007")
+    })
+    .await;
+}

@@ -5,7 +5,7 @@ use crate::kms::{
     ConnectionState, CustomKeyStore, DescribeCustomKeyStoresRequest,
     DescribeCustomKeyStoresResponse, Empty, Operation, StoreIdRequest, check_store_id,
 };
-use crate::watch::{Goal, Watch};
+use crate::watch::{Goal, Place, Watch};
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
@@ -40,8 +40,24 @@ pub async fn describe_one(
     }
 }
 
-/// Validates the form and builds a client, or says what is wrong.
-fn prepare(s: Session) -> Option<(Client, String)> {
+/// Whether the fields still hold the credentials `client` signs with.
+fn same_credentials(s: Session, client: &Client) -> bool {
+    s.credentials().is_ok_and(|c| {
+        c.access_key_id == client.credentials.access_key_id
+            && c.secret_access_key.expose() == client.credentials.secret_access_key.expose()
+    })
+}
+
+/// A watch of `id` that polls where the call went.
+fn watch_at(place: &Place, id: &str, goal: Goal, rid: Option<String>) -> Watch {
+    let mut w = Watch::new(id, goal, now_ms(), rid);
+    w.place = Some(place.clone());
+    w
+}
+
+/// Validates the form and builds a client (and where it points), or says what is wrong.
+fn prepare(s: Session) -> Option<(Client, String, Place)> {
+    s.confirm_disconnect.set(None);
     s.error.set(None);
     s.notice.set(None);
     s.offer_disconnect.set(false);
@@ -51,8 +67,8 @@ fn prepare(s: Session) -> Option<(Client, String)> {
         s.notice.set(Some(e));
         return None;
     }
-    match s.client() {
-        Ok(c) => Some((c, id)),
+    match s.place().and_then(|p| Ok((s.client_at(&p.endpoint)?, p))) {
+        Ok((c, place)) => Some((c, id, place)),
         Err(e) => {
             s.notice.set(Some(e));
             None
@@ -61,7 +77,7 @@ fn prepare(s: Session) -> Option<(Client, String)> {
 }
 
 pub(super) async fn connect_flow(s: Session) {
-    let Some((client, id)) = prepare(s) else {
+    let Some((client, id, place)) = prepare(s) else {
         return;
     };
     // Look before connecting, and explain instead of failing. A missing Describe permission
@@ -91,17 +107,14 @@ pub(super) async fn connect_flow(s: Session) {
                     s.notice.set(Some(format!("{id} is DISCONNECTING. Connect it once it is DISCONNECTED; the status panel follows it.")));
                     super::status::start_watch(
                         s,
-                        Watch::new(&id, Goal::Disconnect, now_ms(), request_id),
+                        watch_at(&place, &id, Goal::Disconnect, request_id),
                     );
                     return;
                 }
                 Some(ConnectionState::Connecting) => {
                     s.notice
                         .set(Some(format!("{id} is already CONNECTING: watching it.")));
-                    super::status::start_watch(
-                        s,
-                        Watch::new(&id, Goal::Connect, now_ms(), request_id),
-                    );
+                    super::status::start_watch(s, watch_at(&place, &id, Goal::Connect, request_id));
                     return;
                 }
                 // A CloudHSM store's cluster is checked again right before Connect: a connect
@@ -127,6 +140,13 @@ pub(super) async fn connect_flow(s: Session) {
             return;
         }
     }
+    // The checks above took a while: credentials forgotten (or replaced) meanwhile are not used.
+    if !same_credentials(s, &client) {
+        s.notice.set(Some(format!(
+            "Connect of {id} not sent: the credentials were forgotten or changed while it was being checked. Press Connect again to use the current ones."
+        )));
+        return;
+    }
     let request = StoreIdRequest {
         custom_key_store_id: id.clone(),
     };
@@ -135,16 +155,15 @@ pub(super) async fn connect_flow(s: Session) {
         .call::<_, Empty>(Operation::ConnectCustomKeyStore, &request)
         .await
     {
-        Ok(reply) => super::status::start_watch(
-            s,
-            Watch::new(&id, Goal::Connect, now_ms(), reply.request_id),
-        ),
+        Ok(reply) => {
+            super::status::start_watch(s, watch_at(&place, &id, Goal::Connect, reply.request_id))
+        }
         Err(e) => s.error.set(Some((Operation::ConnectCustomKeyStore, e))),
     }
 }
 
 pub(super) async fn disconnect_flow(s: Session) {
-    let Some((client, id)) = prepare(s) else {
+    let Some((client, id, place)) = prepare(s) else {
         return;
     };
     let request = StoreIdRequest {
@@ -154,10 +173,9 @@ pub(super) async fn disconnect_flow(s: Session) {
         .call::<_, Empty>(Operation::DisconnectCustomKeyStore, &request)
         .await
     {
-        Ok(reply) => super::status::start_watch(
-            s,
-            Watch::new(&id, Goal::Disconnect, now_ms(), reply.request_id),
-        ),
+        Ok(reply) => {
+            super::status::start_watch(s, watch_at(&place, &id, Goal::Disconnect, reply.request_id))
+        }
         Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
     }
 }
@@ -167,28 +185,48 @@ pub fn busy(s: Session) -> bool {
     s.connect.pending().get() || s.disconnect.pending().get()
 }
 
-/// The confirmation a Disconnect needs: what it does to the keys.
+/// The confirmation a Disconnect needs: what it does to the keys. A panel's copy (`only_for`
+/// its store) shows in that panel only. Escape or Cancel closes it, and focus goes back to
+/// where it was.
 #[component]
-pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
+pub fn ConfirmDisconnect(
+    at: ConfirmAt,
+    #[prop(optional)] only_for: Option<String>,
+) -> impl IntoView {
     let s = use_session();
     let cancel = NodeRef::<leptos::html::Button>::new();
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     // Move focus into the dialog so a keyboard user lands on it.
     Effect::new(move |_| {
         if let Some(b) = cancel.get() {
+            opener.set_value(crate::web::focused());
             let _ = b.focus();
         }
     });
+    let close = move || {
+        s.confirm_disconnect.set(None);
+        crate::web::refocus(opener.get_value(), "store-id");
+    };
+    let shown = move || {
+        s.confirm_disconnect.get() == Some(at)
+            && only_for
+                .as_ref()
+                .is_none_or(|id| s.store_id.with(|v| v.trim() == id))
+    };
     view! {
-        <Show when=move || s.confirm_disconnect.get() == Some(at)>
-            <div class="confirm" role="alertdialog" aria-labelledby="confirm-t" aria-describedby="confirm-d">
+        <Show when=shown>
+            <div class="confirm" role="alertdialog" aria-labelledby="confirm-t" aria-describedby="confirm-d"
+                on:keydown=move |ev| if ev.key() == "Escape" { close() }>
                 <p id="confirm-t"><strong>"Disconnect " {move || s.store_id.get()} "?"</strong></p>
                 <p id="confirm-d">"While it is disconnected, every KMS key in this store is unusable: encrypt, decrypt and other cryptographic operations with them fail, and AWS services that use them are disrupted. The keys and their metadata are kept, and Connect makes them usable again."</p>
                 <div class="actions">
-                    <button type="button" class="danger" on:click=move |_| {
-                        s.confirm_disconnect.set(None);
-                        s.disconnect.dispatch(());
+                    <button type="button" class="danger" disabled=move || busy(s) on:click=move |_| {
+                        if !busy(s) {
+                            close();
+                            s.disconnect.dispatch(());
+                        }
                     }>"Disconnect now"</button>
-                    <button type="button" class="secondary" node_ref=cancel on:click=move |_| s.confirm_disconnect.set(None)>"Cancel"</button>
+                    <button type="button" class="secondary" node_ref=cancel on:click=move |_| close()>"Cancel"</button>
                 </div>
             </div>
         </Show>

@@ -1,4 +1,4 @@
-use super::{EMULATOR_URL, StoreList, use_session};
+use super::{EMULATOR_URL, use_session};
 use crate::credentials::{Pasted, Profile, parse_paste};
 use crate::endpoint::is_loopback;
 use crate::web::client::emulator_credentials;
@@ -13,7 +13,13 @@ pub fn CredentialsForm() -> impl IntoView {
     let emulator_msg = RwSignal::new(None::<String>);
     // A credentials file with several profiles: the user picks one.
     let profiles = RwSignal::new(Vec::<Profile>::new());
+    // The profile the fields hold: the select shows it (a re-paste goes back to the first).
+    let picked = RwSignal::new(0usize);
     let fill = move |c: &crate::credentials::Credentials| {
+        // Another key may be another account: its list is not the one on screen.
+        if s.access_key_id.get_untracked() != c.access_key_id {
+            super::stores::invalidate(s);
+        }
         s.access_key_id.set(c.access_key_id.clone());
         s.secret_access_key
             .set(c.secret_access_key.expose().to_string());
@@ -40,6 +46,7 @@ pub fn CredentialsForm() -> impl IntoView {
         }
         Ok(Pasted::Profiles(list)) => {
             fill(&list[0].credentials);
+            picked.set(0);
             paste_msg.set(Some(format!(
                 "The file has {} profiles: filled from [{}]. Pick another below.",
                 list.len(),
@@ -57,6 +64,7 @@ pub fn CredentialsForm() -> impl IntoView {
         profiles.with_untracked(|list| {
             if let Some(p) = list.get(i) {
                 fill(&p.credentials);
+                picked.set(i);
                 paste_msg.set(Some(format!("Filled from profile [{}].", p.name)));
             }
         });
@@ -80,6 +88,7 @@ pub fn CredentialsForm() -> impl IntoView {
         spawn_local(async move {
             match emulator_credentials(&base).await {
                 Ok(text) => {
+                    super::stores::invalidate(s);
                     s.endpoint_url.set(base.clone());
                     s.region.set("us-east-1".into());
                     apply_paste(text);
@@ -92,6 +101,13 @@ pub fn CredentialsForm() -> impl IntoView {
                 Err(e) => emulator_msg.set(Some(e)),
             }
         });
+    };
+
+    // An expiry belongs to the pasted credentials: typing others by hand drops it.
+    let typed = move |_: leptos::ev::Event| s.expiration_ms.set(None);
+    let typed_key = move |ev: leptos::ev::Event| {
+        typed(ev);
+        super::stores::invalidate(s);
     };
 
     let warnings = move || {
@@ -135,7 +151,7 @@ pub fn CredentialsForm() -> impl IntoView {
                     if text.trim().is_empty() { paste_msg.set(None) } else { apply_paste(text) }
                 }
             ></textarea>
-            {move || paste_msg.get().map(|m| view! { <p class="field-msg" role="status">{m}</p> })}
+            <p class="field-msg" role="status">{move || paste_msg.get()}</p>
             <Show when=move || profiles.with(|p| p.len() > 1)>
                 <label for="profile">"Profile"</label>
                 <select id="profile" on:change=pick_profile>
@@ -144,16 +160,16 @@ pub fn CredentialsForm() -> impl IntoView {
                             Some(acct) => format!("{} (account {acct})", p.name),
                             None => p.name.clone(),
                         };
-                        view! { <option value=i.to_string()>{label}</option> }
+                        view! { <option value=i.to_string() prop:selected=move || picked.get() == i>{label}</option> }
                     }).collect_view()}
                 </select>
             </Show>
             <label for="akid">"Access key ID"</label>
-            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id />
+            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key />
             <label for="secret">"Secret access key"</label>
-            <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key />
+            <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key on:input=typed />
             <label for="token">"Session token"</label>
-            <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token />
+            <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token on:input=typed />
             {move || countdown().map(|c| view! { <p class="note">{c}</p> })}
             <ul class="warnings">
                 {move || warnings().into_iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}
@@ -164,7 +180,7 @@ pub fn CredentialsForm() -> impl IntoView {
                     paste.set(String::new());
                     profiles.set(Vec::new());
                     paste_msg.set(Some("Credentials forgotten.".into()));
-                    s.stores.set(StoreList::NotLoaded);
+                    super::stores::invalidate(s);
                     s.error.set(None);
                 }>"Forget credentials"</button>
             </div>

@@ -9,6 +9,8 @@ pub fn EndpointForm() -> impl IntoView {
         let url = s.endpoint_url.get();
         resolve(&s.region.get(), s.variant(), Some(&url))
     };
+    // Another region or endpoint has other stores: the list read from the old one goes.
+    let stale = move |_: leptos::ev::Event| super::stores::invalidate(s);
     let notes = move || {
         let custom = s.endpoint_url.get();
         if resolved().is_err() {
@@ -27,12 +29,12 @@ pub fn EndpointForm() -> impl IntoView {
         <section class="card" aria-labelledby="ep-h">
             <h2 id="ep-h">"Endpoint"</h2>
             <label for="region">"Region"</label>
-            <input id="region" type="text" spellcheck="false" autocomplete="off" list="regions" bind:value=s.region />
+            <input id="region" type="text" spellcheck="false" autocomplete="off" list="regions" bind:value=s.region on:input=stale />
             <datalist id="regions">
                 {crate::endpoint::all_regions().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
             </datalist>
             <label for="endpoint">"Endpoint URL"</label>
-            <input id="endpoint" type="url" spellcheck="false" autocomplete="off" placeholder="optional, e.g. http://127.0.0.1:4599" bind:value=s.endpoint_url />
+            <input id="endpoint" type="url" spellcheck="false" autocomplete="off" placeholder="optional, e.g. http://127.0.0.1:4599" bind:value=s.endpoint_url on:input=stale />
             <div class="checks">
                 <label class="check" for="fips"><input id="fips" type="checkbox" bind:checked=s.fips />" FIPS endpoint"</label>
                 <label class="check" for="dualstack"><input id="dualstack" type="checkbox" bind:checked=s.dual_stack />" Dual-stack (IPv6) endpoint"</label>

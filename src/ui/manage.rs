@@ -235,7 +235,7 @@ pub fn CreateStore() -> impl IntoView {
                     <TextField id="c-owner" label="VPC endpoint service owner (account ID, if another account)" value=vpc_owner problems=problems member="XksProxyVpcEndpointServiceOwner" inputmode="numeric" />
                 </Show>
             </Show>
-            {move || file_msg.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            <p class="note" role="status">{move || file_msg.get()}</p>
             <div class="actions">
                 <button type="button" class="primary" disabled=move || create.pending().get()
                     on:click=move |_| if !create.pending().get_untracked() { create.dispatch(()); }>
@@ -245,10 +245,10 @@ pub fn CreateStore() -> impl IntoView {
             {move || (!other().is_empty()).then(|| view! { <p class="field-msg" role="alert">{other()}</p> })}
             {move || (!problems.with(Vec::is_empty)).then(|| view! { <p class="field-msg" role="alert">"Not sent: correct the fields marked above."</p> })}
             {move || error.get().map(|e| view! { <super::ErrorBox op=Operation::CreateCustomKeyStore error=e /> })}
-            {move || created.get().map(|id| {
+            <div role="status">{move || created.get().map(|id| {
                 let pick = id.clone();
                 view! {
-                    <div class="notice" role="status">
+                    <div class="notice">
                         <p>"Created " <code>{id}</code> ". It is DISCONNECTED: connect it to use it."</p>
                         <button type="button" class="primary small" on:click=move |_| {
                             s.store_id.set(pick.clone());
@@ -256,7 +256,7 @@ pub fn CreateStore() -> impl IntoView {
                         }>"Connect it now"</button>
                     </div>
                 }
-            })}
+            })}</div>
         </details>
     }
 }
@@ -307,7 +307,8 @@ fn ManageStore(
     let vpc_name = RwSignal::new(x.vpc_endpoint_service_name.clone().unwrap_or_default());
     let vpc_owner = RwSignal::new(x.vpc_endpoint_service_owner.clone().unwrap_or_default());
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let blocked = RwSignal::new(None::<String>);
+    // Why Update or Delete was not sent, and whether disconnecting is the way on.
+    let blocked = RwSignal::new(None::<(String, bool)>);
     let done = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<(Operation, KmsError)>);
     let confirm_delete = RwSignal::new(false);
@@ -340,13 +341,13 @@ fn ManageStore(
             };
             problems.set(Vec::new());
             if let Some(n) = needs_disconnect(&store, &request) {
-                blocked.set(Some(n.to_string()));
+                blocked.set(Some((n.to_string(), true)));
                 return;
             }
             let client = match s.client() {
                 Ok(c) => c,
                 Err(e) => {
-                    blocked.set(Some(e));
+                    blocked.set(Some((e, false)));
                     return;
                 }
             };
@@ -372,10 +373,16 @@ fn ManageStore(
             done.set(None);
             error.set(None);
             if let Some(why) = delete_blocked(&store) {
-                blocked.set(Some(why));
+                blocked.set(Some((why, true)));
                 return;
             }
-            let Ok(client) = s.client() else { return };
+            let client = match s.client() {
+                Ok(c) => c,
+                Err(e) => {
+                    blocked.set(Some((e, false)));
+                    return;
+                }
+            };
             let request = StoreIdRequest {
                 custom_key_store_id: store.custom_key_store_id.clone().unwrap_or_default(),
             };
@@ -385,7 +392,12 @@ fn ManageStore(
             {
                 Ok(_) => {
                     confirm_delete.set(false);
-                    done.set(Some("Deleted.".into()));
+                    // This card closes with the store: the page-level notice says it is done.
+                    s.notice.set(Some(format!(
+                        "Deleted {} ({}).",
+                        store.custom_key_store_name.as_deref().unwrap_or(""),
+                        request.custom_key_store_id
+                    )));
                     s.store_id.set(String::new());
                     super::stores::refresh(s);
                 }
@@ -448,12 +460,14 @@ fn ManageStore(
             <div class="actions">
                 <button type="button" class="primary" disabled=move || update.pending().get()
                     on:click=move |_| if !update.pending().get_untracked() { update.dispatch(()); }>"Update"</button>
-                <button type="button" class="secondary" on:click=move |_| { confirm_delete.set(true); blocked.set(delete_blocked(&current_x())); }>"Delete…"</button>
+                <button type="button" class="secondary" on:click=move |_| { confirm_delete.set(true); blocked.set(delete_blocked(&current_x()).map(|w| (w, true))); }>"Delete…"</button>
             </div>
-            {move || blocked.get().map(|b| view! {
+            {move || blocked.get().map(|(b, offer)| view! {
                 <div class="notice" role="alert">
                     <p>{b}</p>
-                    <button type="button" class="secondary small" on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Form))>"Disconnect it…"</button>
+                    {offer.then(|| view! {
+                        <button type="button" class="secondary small" on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Form))>"Disconnect it…"</button>
+                    })}
                 </div>
             })}
             <Show when=move || confirm_delete.get() && disconnected()>
@@ -470,7 +484,7 @@ fn ManageStore(
                     </div>
                 </div>
             </Show>
-            {move || done.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            <p class="note" role="status">{move || done.get()}</p>
             {move || error.get().map(|(op, e)| view! { <super::ErrorBox op=op error=e /> })}
         </section>
     }

@@ -18,7 +18,7 @@ use crate::endpoint::{Variant, resolve};
 use crate::error::KmsError;
 use crate::kms::{CustomKeyStore, Operation};
 use crate::link::Link;
-use crate::watch::{Goal, Phase, Watch};
+use crate::watch::{Phase, Watch};
 use crate::web::client::{Client, Shared};
 use leptos::prelude::*;
 
@@ -52,12 +52,15 @@ pub struct Session {
     pub offer_disconnect: RwSignal<bool>,
     pub confirm_disconnect: RwSignal<Option<ConfirmAt>>,
     pub stores: RwSignal<StoreList>,
+    /// A refresh that failed while rows were on screen: the rows stay, the error shows above.
+    pub stores_error: RwSignal<Option<KmsError>>,
+    /// Bumped by every refresh and by anything that makes the list stale (region, endpoint,
+    /// credentials): only the newest refresh may write the list or schedule another.
+    pub stores_generation: StoredValue<u64>,
     /// Every watch, newest first.
     pub board: RwSignal<Board>,
     /// Bumped by every new poll loop, so an older loop knows to end.
     pub watch_generation: StoredValue<u64>,
-    /// A watch from the page's link, reopened once credentials are given.
-    pub pending_link: RwSignal<Option<(Goal, i64)>>,
     /// Benchmarks only (`#pace=N` in the link): watches poll N times faster, to match an
     /// emulator run with `--time-scale N`.
     pub pace: RwSignal<u32>,
@@ -101,9 +104,10 @@ impl Session {
             offer_disconnect: RwSignal::new(false),
             confirm_disconnect: RwSignal::new(None),
             stores: RwSignal::new(StoreList::NotLoaded),
+            stores_error: RwSignal::new(None),
+            stores_generation: StoredValue::new(0),
             board: RwSignal::new(Board::default()),
             watch_generation: StoredValue::new(0),
-            pending_link: RwSignal::new(None),
             pace: RwSignal::new(1),
             hsm_counts: RwSignal::new(Default::default()),
             connect_anyway: RwSignal::new(None),
@@ -140,6 +144,24 @@ impl Session {
             self.variant_untracked(),
             Some(&custom),
         ))
+    }
+
+    /// Where the form points now (for a new watch), or the first thing that stops it.
+    pub fn place(&self) -> Result<crate::watch::Place, String> {
+        let region = self.region.get_untracked().trim().to_string();
+        let custom_url = self.endpoint_url.get_untracked().trim().to_string();
+        let endpoint = resolve(&region, self.variant_untracked(), Some(&custom_url))
+            .map_err(|e| e.to_string())?;
+        Ok(crate::watch::Place {
+            region,
+            custom_url,
+            endpoint,
+        })
+    }
+
+    /// A client for a watch's endpoint with the credentials as typed now.
+    pub fn client_at(&self, endpoint: &crate::endpoint::Endpoint) -> Result<Client, String> {
+        self.client_for(Ok(endpoint.clone()))
     }
 
     /// A client for CloudHSM v2 in the same region (the same custom endpoint, for the emulator).
@@ -227,40 +249,50 @@ fn open_link(s: Session) {
     if let Some(e) = link.endpoint {
         s.endpoint_url.set(e);
     }
-    if let Some(id) = link.store {
-        s.store_id.set(id);
+    if let Some(id) = &link.store {
+        s.store_id.set(id.clone());
     }
     if let Some(p) = link.pace {
         s.pace.set(p);
     }
-    if let Some(w) = link.watch {
-        s.pending_link.set(Some(w));
-        s.notice.set(Some(
-            "This link reopens a watch: give credentials and it resumes.".into(),
-        ));
+    // The watch reopens at once, for the link's store and where the link points; with no
+    // credentials yet its first poll pauses it, and a paste (or Resume watching) resumes it.
+    if let (Some((goal, since)), Some(id)) = (link.watch, link.store) {
+        let id = id.trim().to_string();
+        if crate::kms::check_store_id(&id).is_ok() {
+            s.notice.set(Some(REOPEN_NOTICE.into()));
+            status::start_watch(s, Watch::reopened(&id, goal, since, crate::web::now_ms()));
+        }
     }
 }
 
+/// Shown while a watch from the link waits for credentials.
+pub const REOPEN_NOTICE: &str = "This link reopens a watch: give credentials and it resumes.";
+
 /// Keeps the page's link in step with the form and the watch (never a secret).
 fn write_link(s: Session) {
-    // An open watch is what a reload must reopen; otherwise the form's store.
+    // An open watch is what a reload must reopen, where it lives; otherwise the form's store.
     let open = s.board.with(|b| {
         b.primary()
             .filter(|w| matches!(w.phase, Phase::Watching | Phase::Paused(_)))
-            .map(|w| (w.store_id.clone(), (w.goal, w.started_ms)))
+            .map(|w| (w.store_id.clone(), (w.goal, w.started_ms), w.place.clone()))
     });
-    let (store, watch) = match open {
-        Some((id, w)) => (id, Some(w)),
-        None => (s.store_id.get(), s.pending_link.get()),
+    let (store, watch, place) = match open {
+        Some((id, w, place)) => (id, Some(w), place),
+        None => (s.store_id.get(), None, None),
+    };
+    let (region, endpoint) = match place {
+        Some(p) => (p.region, p.custom_url),
+        None => (s.region.get(), s.endpoint_url.get()),
     };
     let link = Link {
-        region: Some(s.region.get()),
-        endpoint: Some(s.endpoint_url.get()),
+        region: Some(region),
+        endpoint: Some(endpoint),
         store: Some(store),
         watch,
         pace: Some(s.pace.get()),
     };
-    let fragment = format!("#{}", link.format());
+    let fragment = format!("#{}", link.only_valid().format());
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         // replaceState: typing must not fill the back button's history.
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment));
@@ -273,22 +305,6 @@ pub fn App() -> impl IntoView {
     provide_context(s);
     open_link(s);
     Effect::new(move |_| write_link(s));
-    // A watch from the link starts once the credentials are usable.
-    Effect::new(move |_| {
-        s.access_key_id.track();
-        s.secret_access_key.track();
-        s.session_token.track();
-        let pending = s.pending_link.get();
-        if let Some((goal, since)) = pending.filter(|_| s.client().is_ok()) {
-            s.pending_link.set(None);
-            s.notice.set(None);
-            let id = s.store_id.get_untracked();
-            status::start_watch(
-                s,
-                Watch::reopened(id.trim(), goal, since, crate::web::now_ms()),
-            );
-        }
-    });
     if let Ok(handle) = set_interval_with_handle(
         move || s.now_ms.set(crate::web::now_ms()),
         std::time::Duration::from_secs(1),

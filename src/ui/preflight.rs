@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 /// Looks a cluster up in CloudHSM (all pages), as the pre-flight needs it.
 async fn find_cluster(s: Session, cluster_id: &str) -> Result<Option<Cluster>, KmsError> {
-    let client = s.cloudhsm_client().map_err(|e| KmsError::network(&e))?;
+    let client = s.cloudhsm_client().map_err(|e| KmsError::not_sent(&e))?;
     let mut request = DescribeClustersRequest::for_cluster(cluster_id);
     for _ in 0..20 {
         let reply = client.describe_clusters(&request).await?;

@@ -7,9 +7,15 @@ use crate::web::{local_time, notify, now_ms, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Adds `watch` to the board (first) and polls until it settles.
+/// Adds `watch` to the board (first) and polls until it settles. A watch without a place
+/// (reopened from a link) lives where the form points now.
 pub fn start_watch(s: Session, mut watch: Watch) {
     watch.pace = s.pace.get_untracked();
+    // The title tells a settled result until a new watch begins.
+    notify::title("cks-console");
+    if watch.place.is_none() {
+        watch.place = s.place().ok();
+    }
     s.board.update(|b| b.upsert(watch));
     spawn_poller(s);
 }
@@ -31,11 +37,15 @@ pub fn resume_if_paused(s: Session) {
     if !paused {
         return;
     }
-    match s.client() {
+    // Watches poll their own endpoint: only the credentials matter here.
+    match s.credentials() {
         Ok(_) => {
             let now = now_ms();
             s.board
                 .update(|b| b.watches_mut().for_each(|w| w.resume(now)));
+            if s.notice.get_untracked().as_deref() == Some(super::REOPEN_NOTICE) {
+                s.notice.set(None);
+            }
             spawn_poller(s);
         }
         Err(problem) => s.notice.set(Some(format!("Cannot resume yet: {problem}"))),
@@ -63,7 +73,12 @@ async fn poll(s: Session, generation: u64) {
         if s.board.try_with_untracked(|b| b.next_due().map(|(i, _)| i)) != Some(Some(id.clone())) {
             continue;
         }
-        let client = match s.client() {
+        // The watch's own endpoint: changing the form's Region or endpoint mid-watch must
+        // not send its polls elsewhere (where the store is "not found").
+        let place = s
+            .board
+            .with_untracked(|b| b.get(&id).and_then(|w| w.place.clone()));
+        let client = match place.map_or_else(|| s.client(), |p| s.client_at(&p.endpoint)) {
             Ok(c) => c,
             Err(problem) => {
                 let now = now_ms();
@@ -139,13 +154,29 @@ fn headline(w: &Watch) -> String {
         Phase::Paused(Pause::NoCredentials(why)) => {
             format!("Watching paused: {why} Paste fresh credentials, then press Resume watching.")
         }
+        Phase::Paused(Pause::Refused(e)) => format!(
+            "Watching paused: KMS refuses the poll itself ({}: {}). Trying again would not help: check the store ID, or stop watching.",
+            e.code, e.message
+        ),
+        Phase::Paused(Pause::Overdue) => format!(
+            "Watching paused: {id} has not settled in {} minutes, longer than KMS takes. Check the store in the AWS console, or press Resume watching to keep polling.",
+            w.overdue_minutes()
+        ),
         Phase::Stopped => {
             "Stopped watching. KMS was not touched: the store goes on by itself.".to_string()
         }
-        Phase::Settled(Outcome::Connected) => {
-            format!("{id} is connected. Its KMS keys can be used.")
-        }
-        Phase::Settled(Outcome::Failed(_)) => format!("{id} failed to connect."),
+        Phase::Settled(Outcome::Connected) => match w.goal {
+            Goal::Connect => format!("{id} is connected. Its KMS keys can be used."),
+            Goal::Disconnect => format!(
+                "{id} is still CONNECTED: the disconnect did not take effect (or the store was connected again). Try Disconnect again."
+            ),
+        },
+        Phase::Settled(Outcome::Failed(_)) => match w.goal {
+            Goal::Connect => format!("{id} failed to connect."),
+            Goal::Disconnect => format!(
+                "{id} is still FAILED: the disconnect did not take effect. Try Disconnect again."
+            ),
+        },
         Phase::Settled(Outcome::Disconnected) => match w.goal {
             Goal::Disconnect => format!(
                 "{id} is disconnected. Its KMS keys cannot be used until it is connected again."
@@ -297,13 +328,17 @@ fn WatchPanel(id: String) -> impl IntoView {
     let use_store2 = use_store.clone();
     let stop_id = id.clone();
     let dismiss_id = id.clone();
-    let report_ctx = move || report::Context {
-        region: s.region.get_untracked(),
-        endpoint: s
-            .client()
-            .map(|c| c.endpoint.url)
-            .unwrap_or_else(|_| s.endpoint_url.get_untracked()),
-        generated_ms: now_ms(),
+    let report_ctx = move || {
+        let place = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone()));
+        let (region, endpoint) = match place {
+            Some(p) => (p.region, p.endpoint.url),
+            None => (s.region.get_untracked(), s.endpoint_url.get_untracked()),
+        };
+        report::Context {
+            region,
+            endpoint,
+            generated_ms: now_ms(),
+        }
     };
     let copied = RwSignal::new(None::<String>);
     let copy = move |_| {
@@ -362,9 +397,7 @@ fn WatchPanel(id: String) -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            <Show when=move || primary.get()>
-                <super::connect::ConfirmDisconnect at=ConfirmAt::Panel />
-            </Show>
+            <super::connect::ConfirmDisconnect at=ConfirmAt::Panel only_for=id.clone() />
             <div class="actions">
                 <Show when=disconnected>
                     <button type="button" class="primary" disabled=move || super::connect::busy(s) on:click={
@@ -389,11 +422,14 @@ fn WatchPanel(id: String) -> impl IntoView {
                 <Show when=closed>
                     <button type="button" class="secondary" on:click={
                         let id = dismiss_id.clone();
-                        move |_| s.board.update(|b| b.dismiss(&id))
+                        move |_| {
+                            s.board.update(|b| b.dismiss(&id));
+                            notify::title("cks-console");
+                        }
                     }>"Close"</button>
                 </Show>
             </div>
-            {move || copied.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            <p class="note" role="status">{move || copied.get()}</p>
             <h3 class="sub">"Timeline"</h3>
             <ol class="timeline">{timeline}</ol>
         </section>

@@ -12,16 +12,15 @@ const AUTO_REFRESH_MS: u64 = 15_000;
 
 /// Loads every page of `DescribeCustomKeyStores` into the table.
 pub fn refresh(s: Session) {
+    let generation = s.stores_generation.get_value() + 1;
+    s.stores_generation.set_value(generation);
+    let current = move || s.stores_generation.try_get_value() == Some(generation);
     let client = match s.client() {
         Ok(c) => c,
         Err(e) => {
-            s.stores.set(StoreList::Failed(crate::error::KmsError {
-                code: "NotSent".into(),
-                message: e,
-                status: None,
-                request_id: None,
-                kind: crate::error::ErrorKind::Validation,
-            }));
+            s.stores_error.set(None);
+            s.stores
+                .set(StoreList::Failed(crate::error::KmsError::not_sent(&e)));
             return;
         }
     };
@@ -38,13 +37,17 @@ pub fn refresh(s: Session) {
                 marker: marker.take(),
                 ..Default::default()
             };
-            match client
+            let result = client
                 .call::<_, DescribeCustomKeyStoresResponse>(
                     Operation::DescribeCustomKeyStores,
                     &request,
                 )
-                .await
-            {
+                .await;
+            // A newer refresh, or a change of region, endpoint or credentials, owns the list.
+            if !current() {
+                return;
+            }
+            match result {
                 Ok(reply) => {
                     all.extend(reply.output.custom_key_stores);
                     match reply.output.next_marker.filter(|_| reply.output.truncated) {
@@ -52,8 +55,14 @@ pub fn refresh(s: Session) {
                         None => break,
                     }
                 }
+                // Rows on screen stay (with what the user is typing in their forms); the
+                // error shows above them.
                 Err(e) => {
-                    s.stores.try_set(StoreList::Failed(e));
+                    if matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
+                        s.stores_error.set(Some(e));
+                    } else {
+                        s.stores.set(StoreList::Failed(e));
+                    }
                     return;
                 }
             }
@@ -64,15 +73,24 @@ pub fn refresh(s: Session) {
                 .is_some_and(ConnectionState::is_transitional)
         });
         super::preflight::count_hsms(s, &all);
-        s.stores.try_set(StoreList::Loaded(all));
+        s.stores_error.set(None);
+        s.stores.set(StoreList::Loaded(all));
         if transitional {
             sleep_ms(AUTO_REFRESH_MS).await;
-            // Refresh again unless the list was cleared or is refreshing already.
-            if matches!(s.stores.try_get_untracked(), Some(StoreList::Loaded(_))) {
+            // Once, from the newest refresh only: a Refresh pressed meanwhile takes over.
+            if current() {
                 refresh(s);
             }
         }
     });
+}
+
+/// Forgets the list: the region, endpoint or credentials it was read with have changed.
+pub fn invalidate(s: Session) {
+    s.stores_generation
+        .set_value(s.stores_generation.get_value() + 1);
+    s.stores_error.set(None);
+    s.stores.set(StoreList::NotLoaded);
 }
 
 /// Puts a fresh read of one store into the table (the watch's polls keep its row current).
@@ -194,6 +212,12 @@ pub fn StoreTable() -> impl IntoView {
                 <h2 id="stores-h">"Custom key stores"</h2>
                 <button type="button" class="secondary small" on:click=move |_| refresh(s)>"Refresh"</button>
             </div>
+            {move || s.stores_error.get().map(|e| view! {
+                <div>
+                    <p class="field-msg">"Could not refresh the list: the rows below are from the last good read."</p>
+                    <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e />
+                </div>
+            })}
             {body}
         </section>
     }

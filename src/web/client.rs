@@ -144,11 +144,12 @@ impl Client {
     ) -> Result<Reply<RawResponse>, KmsError> {
         let mut retry = Retry::default();
         loop {
+            let signed_skew = self.shared.skew();
             let err = match self.attempt(lane, sign).await {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
-            match retry.after(&err, op, self.shared.skew(), random01()) {
+            match retry.after(&err, op, signed_skew, self.shared.skew(), random01()) {
                 Next::Resign => {}
                 Next::Wait(ms) => sleep_ms(ms).await,
                 Next::GiveUp => return Err(err),

@@ -41,3 +41,29 @@ pub fn local_date_time(ms: i64) -> String {
         d.get_minutes()
     )
 }
+
+/// The element that has the keyboard focus, if it is an HTML element.
+pub fn focused() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?
+        .document()?
+        .active_element()?
+        .dyn_into()
+        .ok()
+}
+
+/// Gives the focus back to `el` (where it was before a dialog took it); if `el` has left the
+/// page, to the element with id `fallback`.
+pub fn refocus(el: Option<web_sys::HtmlElement>, fallback: &str) {
+    use wasm_bindgen::JsCast;
+    let target = el.filter(|e| e.is_connected()).or_else(|| {
+        web_sys::window()?
+            .document()?
+            .get_element_by_id(fallback)?
+            .dyn_into()
+            .ok()
+    });
+    if let Some(t) = target {
+        let _ = t.focus();
+    }
+}

@@ -64,7 +64,15 @@ pub fn title(text: &str) {
 
 /// Puts text on the clipboard; `done(true)` on success.
 pub fn copy(text: String, done: impl Fn(bool) + 'static) {
-    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+    // `navigator.clipboard` is undefined outside a secure context (http other than localhost).
+    let Some(clipboard) = web_sys::window()
+        .map(|w| w.navigator())
+        .filter(|n| {
+            js_sys::Reflect::get(n, &JsValue::from_str("clipboard"))
+                .is_ok_and(|c| !c.is_undefined())
+        })
+        .map(|n| n.clipboard())
+    else {
         done(false);
         return;
     };
@@ -94,5 +102,9 @@ pub fn download(name: &str, contents: &str) {
         a.set_download(name);
         a.click();
     }
-    let _ = Url::revoke_object_url(&url);
+    // Some browsers start the download after `click` returns: release the URL a little later.
+    gloo_timers::callback::Timeout::new(10_000, move || {
+        let _ = Url::revoke_object_url(&url);
+    })
+    .forget();
 }
