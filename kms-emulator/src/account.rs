@@ -618,17 +618,19 @@ impl Account {
             connectivity_rules(&was, x, endpoint, vpc, owner)?;
             self.proxy_in_use(x, Some(i))?;
         } else if let Some(c) = cluster {
-            if Some(c) != store.cluster_id.as_deref() {
-                if !store.related_clusters.iter().any(|r| r == c) {
-                    return Err(fault(
-                        "CloudHsmClusterNotRelatedException",
-                        format!(
-                            "The AWS CloudHSM cluster {c} does not share a backup history with the cluster of custom key store {}.",
-                            store.id
-                        ),
-                    ));
-                }
-                self.cluster_in_use(c, Some(i))?;
+            // No other store can hold a related cluster (the scenario refuses it, as KMS's
+            // Create does), so Update has no CloudHsmClusterInUseException: the model lists
+            // none for it.
+            if Some(c) != store.cluster_id.as_deref()
+                && !store.related_clusters.iter().any(|r| r == c)
+            {
+                return Err(fault(
+                    "CloudHsmClusterNotRelatedException",
+                    format!(
+                        "The AWS CloudHSM cluster {c} does not share a backup history with the cluster of custom key store {}.",
+                        store.id
+                    ),
+                ));
             }
             if next.cluster_id.as_deref() != Some(c) {
                 next.follows_cluster = true;

@@ -335,6 +335,23 @@ impl Scenario {
         for c in [&self.new_stores.cloudhsm, &self.new_stores.external] {
             c.check("new_stores")?;
         }
+        // KMS's Create refuses a cluster that shares a backup history with another store's:
+        // a store related to another store's cluster cannot exist.
+        for st in &self.stores {
+            if let Some(other) = self.stores.iter().find(|o| {
+                o.id != st.id
+                    && o.cluster_id
+                        .as_ref()
+                        .is_some_and(|c| st.related_clusters.contains(c))
+            }) {
+                return Err(format!(
+                    "store {}: related cluster {} is the cluster of store {} (KMS never lets two stores share a backup history)",
+                    st.id,
+                    other.cluster_id.as_deref().unwrap_or(""),
+                    other.id
+                ));
+            }
+        }
         let mut clusters = HashSet::new();
         let mut hsms = HashSet::new();
         for c in &self.clusters {
@@ -548,6 +565,15 @@ mod tests {
             r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c"},{"id":"a","name":"m","type":"AWS_CLOUDHSM","cluster_id":"d"}"#,
         );
         assert!(Scenario::parse(&two).unwrap_err().contains("twice"));
+        let shared = base.replace(
+            "STORE",
+            r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"cluster-2aaaaaaaaaaa","related_clusters":["cluster-2bbbbbbbbbbb"]},{"id":"b","name":"m","type":"AWS_CLOUDHSM","cluster_id":"cluster-2bbbbbbbbbbb"}"#,
+        );
+        assert!(
+            Scenario::parse(&shared)
+                .unwrap_err()
+                .contains("backup history")
+        );
         assert!(Scenario::parse(r#"{"credentials":[]}"#).is_err());
     }
 
