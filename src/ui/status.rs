@@ -214,7 +214,17 @@ pub fn StatusPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // A panel's live region is created with its first words, which screen readers tend to
+    // skip: this one is always on the page and names each new watch.
+    let started = Memo::new(move |_| {
+        s.board.with(|b| {
+            b.primary()
+                .filter(|w| w.is_watching() && w.polls == 0)
+                .map(|w| format!("Watching {}: asking KMS for its state.", w.store_id))
+        })
+    });
     view! {
+        <p class="sr-only" role="status">{move || started.get()}</p>
         <Show when=move || s.board.with(|b| b.is_empty())>
             <section class="card" aria-labelledby="status-h">
                 <h2 id="status-h">"Status"</h2>
