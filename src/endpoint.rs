@@ -74,7 +74,12 @@ pub fn csp_allows(url: &str) -> bool {
 pub fn cautions(region: &str, variant: Variant) -> Vec<String> {
     let mut out = Vec::new();
     let listed = KMS_LISTED_REGIONS.contains(&region);
-    if !listed {
+    let known = all_regions().any(|(id, _)| id == region);
+    if !known && let Some(s) = suggest_region(region) {
+        out.push(format!(
+            "{region} is not in AWS's region list (a region newer than this console's data?). Did you mean {s}?"
+        ));
+    } else if !listed {
         out.push(format!(
             "AWS's KMS endpoint list does not include {region} yet; if requests fail with a network error, check that KMS is available there."
         ));
@@ -239,9 +244,10 @@ fn known_words(region: &str) -> bool {
         "southwest",
     ];
     let mut words: Vec<&str> = region.split('-').collect();
+    // Region numbers start at 1, with no leading zero.
     if words
         .pop()
-        .is_none_or(|n| !n.chars().all(|c| c.is_ascii_digit()))
+        .is_none_or(|n| n.starts_with('0') || !n.chars().all(|c| c.is_ascii_digit()))
     {
         return false;
     }
@@ -521,8 +527,22 @@ mod tests {
         ] {
             assert_eq!(resolve(region, Variant::default(), None).unwrap().url, url);
         }
+        // Resolved, but the near miss is said next to the field.
+        assert!(
+            cautions("us-central-1", Variant::default())
+                .iter()
+                .any(|c| c.contains("Did you mean"))
+        );
+        assert!(cautions("us-east-1", Variant::default()).is_empty());
         // A word no region has, a near miss of one that exists: a typo.
-        for typo in ["us-eats-1", "eu-wset-1", "ue-west-1", "ap-suotheast-1"] {
+        for typo in [
+            "us-eats-1",
+            "eu-wset-1",
+            "ue-west-1",
+            "ap-suotheast-1",
+            "us-east-0",
+            "us-east-01",
+        ] {
             assert!(
                 matches!(
                     resolve(typo, Variant::default(), None),

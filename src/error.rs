@@ -143,7 +143,6 @@ impl KmsError {
         }
     }
 
-    /// A request that breaks the model's limits: refused before it is sent.
     /// A call the page did not send: the form cannot make a client (credentials, region or
     /// endpoint incomplete).
     pub fn not_sent(why: &str) -> Self {
@@ -156,6 +155,7 @@ impl KmsError {
         }
     }
 
+    /// A request that breaks the model's limits: refused before it is sent.
     pub fn invalid_input(problems: &[crate::limits::Problem]) -> Self {
         let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         Self {

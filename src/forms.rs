@@ -136,19 +136,30 @@ pub struct NeedsDisconnect {
     pub state: String,
 }
 
+impl NeedsDisconnect {
+    /// Whether Disconnect is the way on (a DISCONNECTING store only needs time).
+    pub fn offer_disconnect(&self) -> bool {
+        self.state != "DISCONNECTING"
+    }
+}
+
 impl std::fmt::Display for NeedsDisconnect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let or = if self.state == "CONNECTED" {
-            ", or change only what may change while connected"
-        } else {
-            ""
-        };
-        write!(
-            f,
-            "The store is {}: {} can change only while it is DISCONNECTED. Disconnect it first{or}.",
-            self.state,
-            self.members.join(", ")
-        )
+        let (state, members) = (&self.state, self.members.join(", "));
+        match state.as_str() {
+            "CONNECTED" => write!(
+                f,
+                "The store is CONNECTED: {members} can change only while it is DISCONNECTED. Disconnect it first, or change only what may change while connected."
+            ),
+            "DISCONNECTING" => write!(
+                f,
+                "The store is DISCONNECTING: KMS accepts no Update until it is DISCONNECTED. Wait a minute, then try again."
+            ),
+            _ => write!(
+                f,
+                "The store is {state}: KMS accepts no Update in this state (not sent: {members}). Disconnect it first."
+            ),
+        }
     }
 }
 
@@ -271,16 +282,24 @@ pub fn needs_disconnect(
     })
 }
 
-/// Delete needs DISCONNECTED.
-pub fn delete_blocked(store: &CustomKeyStore) -> Option<String> {
+/// Delete needs DISCONNECTED: why not yet, and whether Disconnect is the way on (a
+/// DISCONNECTING store only needs time).
+pub fn delete_blocked(store: &CustomKeyStore) -> Option<(String, bool)> {
     match store
         .connection_state
         .clone()
         .unwrap_or(ConnectionState::Disconnected)
     {
         ConnectionState::Disconnected => None,
-        s => Some(format!(
-            "The store is {s}: KMS deletes a custom key store only when it is DISCONNECTED. Disconnect it first."
+        ConnectionState::Disconnecting => Some((
+            "The store is DISCONNECTING: KMS deletes a custom key store only when it is DISCONNECTED. Wait a minute, then try again.".into(),
+            false,
+        )),
+        s => Some((
+            format!(
+                "The store is {s}: KMS deletes a custom key store only when it is DISCONNECTED. Disconnect it first."
+            ),
+            true,
         )),
     }
 }
@@ -408,7 +427,7 @@ mod tests {
                 .message
                 .contains("Nothing to update")
         );
-        assert!(delete_blocked(&store).unwrap().contains("CONNECTED"));
+        assert!(delete_blocked(&store).unwrap().0.contains("CONNECTED"));
     }
 
     #[test]

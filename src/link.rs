@@ -2,6 +2,7 @@
 //! watch (what it waits for and since when), so a reload or a shared link reopens it once
 //! credentials are given. The type has no place for a secret: none can leak into a URL.
 
+use crate::endpoint::Variant;
 use crate::watch::Goal;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -10,6 +11,8 @@ pub struct Link {
     pub region: Option<String>,
     pub endpoint: Option<String>,
     pub store: Option<String>,
+    /// The FIPS and dual-stack options (written only when set).
+    pub variant: Variant,
     /// An open watch: its goal and when its call was made (epoch ms).
     pub watch: Option<(Goal, i64)>,
     /// Benchmarks only: the watch schedule's time compression (see `Watch::pace`).
@@ -42,6 +45,8 @@ impl Link {
                 "region" => link.region = Some(v),
                 "endpoint" => link.endpoint = Some(v),
                 "store" => link.store = Some(v),
+                "fips" => link.variant.fips = v == "1",
+                "dualstack" => link.variant.dual_stack = v == "1",
                 "watch" => {
                     goal = match v.as_str() {
                         "connect" => Some(Goal::Connect),
@@ -64,7 +69,7 @@ impl Link {
     /// parses, a store ID of KMS's form. Half-typed text, an endpoint with a
     /// `user:password@`, or a secret pasted into the wrong field never reach the address bar.
     pub fn only_valid(self) -> Self {
-        use crate::endpoint::{Variant, parse_custom_url, resolve};
+        use crate::endpoint::{parse_custom_url, resolve};
         let region = self
             .region
             .filter(|r| resolve(r, Variant::default(), None).is_ok());
@@ -75,11 +80,17 @@ impl Link {
         let store = self
             .store
             .filter(|id| crate::kms::check_store_id(id) == Ok(None));
+        // Options the region and endpoint cannot take (FIPS with a custom URL) are dropped.
+        let variant = region
+            .as_ref()
+            .filter(|r| resolve(r, self.variant, endpoint.as_deref()).is_ok())
+            .map_or(Variant::default(), |_| self.variant);
         Link {
             region,
             endpoint,
             watch: self.watch.filter(|_| store.is_some()),
             store,
+            variant,
             pace: self.pace,
         }
     }
@@ -96,6 +107,12 @@ impl Link {
         put("region", self.region.as_deref().unwrap_or(""));
         put("endpoint", self.endpoint.as_deref().unwrap_or(""));
         put("store", self.store.as_deref().unwrap_or(""));
+        if self.variant.fips {
+            put("fips", "1");
+        }
+        if self.variant.dual_stack {
+            put("dualstack", "1");
+        }
         if let Some((goal, since)) = self.watch {
             put(
                 "watch",
@@ -125,6 +142,7 @@ mod tests {
             endpoint: Some("http://127.0.0.1:4599/".into()),
             store: Some("cks-0a1b2c3d4e5f60001".into()),
             watch: Some((Goal::Connect, 1_700_000_000_000)),
+            variant: Variant::default(),
             pace: None,
         };
         let f = l.format();
@@ -158,6 +176,10 @@ mod tests {
             endpoint: Some("https://user:pass@kms.example.com".into()),
             store: Some("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
             watch: Some((Goal::Connect, 1)),
+            variant: Variant {
+                fips: true,
+                dual_stack: false,
+            },
             pace: None,
         };
         assert_eq!(typed.only_valid(), Link::default());
@@ -166,12 +188,29 @@ mod tests {
             endpoint: Some("HTTP://127.0.0.1:4599".into()),
             store: Some("cks-0a1b2c3d4e5f60001".into()),
             watch: Some((Goal::Connect, 1)),
+            variant: Variant {
+                fips: true,
+                dual_stack: false,
+            },
             pace: None,
         }
         .only_valid();
         assert_eq!(good.endpoint.as_deref(), Some("HTTP://127.0.0.1:4599"));
         assert_eq!(good.region.as_deref(), Some("eu-west-1"));
         assert!(good.store.is_some() && good.watch.is_some());
+        // FIPS cannot go with a custom endpoint: dropped. With AWS's endpoint it is kept.
+        assert!(!good.variant.fips);
+        let fips = Link {
+            region: Some("us-east-1".into()),
+            variant: Variant {
+                fips: true,
+                dual_stack: false,
+            },
+            ..Default::default()
+        }
+        .only_valid();
+        assert_eq!(fips.format(), "region=us-east-1&fips=1");
+        assert!(Link::parse("#region=us-east-1&fips=1").variant.fips);
         assert_eq!(
             Link::parse("#region=%ZZ%E2%28"),
             Link {

@@ -1,7 +1,7 @@
 //! Watching a store settle after Connect or Disconnect: when to poll next, which reads are final,
 //! and the timeline the user sees. Pure: time comes in as epoch milliseconds.
 
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, Variant};
 use crate::error::{ErrorKind, KmsError};
 use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType};
 
@@ -86,13 +86,15 @@ pub struct Event {
     pub request_id: Option<String>,
 }
 
-/// Where a watched store lives: the Region and endpoint fields as they were when the watch
-/// began, and the endpoint they resolved to. Polls go there whatever the form says later.
+/// Where a watched store lives: the Region, endpoint and endpoint options as they were when
+/// the watch began, and the endpoint they resolved to. Polls go there whatever the form says
+/// later.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
     pub region: String,
     /// The "Endpoint URL" field (empty for AWS's own endpoint).
     pub custom_url: String,
+    pub variant: Variant,
     pub endpoint: Endpoint,
 }
 
@@ -116,6 +118,10 @@ pub struct Watch {
     failures: u32,
     /// Watching pauses when the (scaled) time since the start reaches this.
     overdue_after_ms: i64,
+    /// The access key ID that made the call or last read the store, and the one the current
+    /// poll is signed with: a store "not found" by another key is another account's view.
+    account_key: Option<String>,
+    poll_key: Option<String>,
     /// Time compression for benchmarks against an emulator run with `--time-scale`: every
     /// delay and the grace period are divided by it. 1 for real use.
     pub pace: u32,
@@ -172,8 +178,27 @@ impl Watch {
             throttled: 0,
             failures: 0,
             overdue_after_ms: OVERALL_MS,
+            account_key: None,
+            poll_key: None,
             pace: 1,
         }
+    }
+
+    /// Sets the time compression and counts the overall limit from `now_ms` in its terms.
+    pub fn set_pace(&mut self, pace: u32, now_ms: i64) {
+        self.pace = pace.max(1);
+        self.overdue_after_ms = self.scaled_elapsed(now_ms) + OVERALL_MS;
+    }
+
+    /// The access key ID of the call that began the watch.
+    pub fn with_account_key(mut self, key: &str) -> Self {
+        self.account_key = Some(key.to_string());
+        self
+    }
+
+    /// The access key ID the next poll is signed with.
+    pub fn polling_as(&mut self, key: &str) {
+        self.poll_key = Some(key.to_string());
     }
 
     pub fn is_watching(&self) -> bool {
@@ -252,6 +277,9 @@ impl Watch {
         self.polled(now_ms);
         self.throttled = 0;
         self.failures = 0;
+        if self.poll_key.is_some() {
+            self.account_key = self.poll_key.clone();
+        }
         if store.custom_key_store_type.is_some() {
             self.store_type = store.custom_key_store_type.clone();
         } else if self.store_type.is_none() && store.connection_state.is_some() {
@@ -315,6 +343,16 @@ impl Watch {
         });
         match &err.kind {
             ErrorKind::Throttled => self.throttled += 1,
+            // Not found with other credentials than those that knew the store: most likely
+            // another account, not a deletion. The user decides.
+            ErrorKind::NotFound if self.poll_key.is_some() && self.poll_key != self.account_key => {
+                let key = self.poll_key.clone().unwrap_or_default();
+                let why = format!(
+                    "KMS does not know {} with the credentials of access key {key}: they may be another account's (or the store was deleted).",
+                    self.store_id
+                );
+                self.pause(now_ms, Pause::NoCredentials(why));
+            }
             ErrorKind::NotFound if self.scaled_elapsed(now_ms) >= GRACE_MS => {
                 self.phase = Phase::Settled(Outcome::StoreGone);
             }
@@ -539,6 +577,34 @@ mod tests {
         let mut w = Watch::new("cks-1", Goal::Disconnect, 0, None);
         w.observe(60_000, &store(S::Connected, None), None);
         assert_eq!(w.phase, Phase::Settled(Outcome::Connected));
+    }
+
+    #[test]
+    fn not_found_with_other_credentials_pauses_instead_of_ending() {
+        let gone = KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"CustomKeyStoreNotFoundException"}"#,
+        );
+        // Connected with one key, polled with another: another account's view.
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None).with_account_key("ASIAONE");
+        w.polling_as("ASIATWO");
+        w.observe_error(GRACE_MS + 1, &gone);
+        assert!(
+            matches!(&w.phase, Phase::Paused(Pause::NoCredentials(why)) if why.contains("ASIATWO"))
+        );
+        // A reopened watch has seen no key yet: it does not end on the first poll either.
+        let mut w = Watch::reopened("cks-1", Goal::Connect, 1, 3_600_000);
+        w.polling_as("ASIATWO");
+        w.observe_error(3_600_000, &gone);
+        assert!(matches!(w.phase, Phase::Paused(_)));
+        // The key that knew the store: gone is gone.
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None).with_account_key("ASIAONE");
+        w.polling_as("ASIAONE");
+        w.observe(1_000, &store(S::Connecting, None), None);
+        w.observe_error(GRACE_MS + 1, &gone);
+        assert_eq!(w.phase, Phase::Settled(Outcome::StoreGone));
     }
 
     #[test]

@@ -438,8 +438,9 @@ async fn preflight_without_the_cloudhsm_permission_is_unknown_and_never_blocks()
 
 #[wasm_bindgen_test]
 async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
-    // xks-timeout-then-ok ends FAILED (XKS_PROXY_TIMED_OUT) after 2 s (120 emulated). Changing the Region while it is
-    // watched must not send its polls to eu-west-1 (where KMS would not know it).
+    // xks-timeout-then-ok ends FAILED (XKS_PROXY_TIMED_OUT) after 2 s (120 emulated).
+    // Changing the Region while it is watched must not send its polls to eu-west-1 (where KMS
+    // would not know it), nor its panel's Disconnect.
     let page = Page::mount();
     page.use_emulator().await;
     page.type_into("Custom key store ID", "cks-0a1b2c3d4e5f6000e");
@@ -455,8 +456,13 @@ async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
         .await;
     assert!(page.status().contains("XKS_PROXY_TIMED_OUT"));
     assert!(!page.text().contains("paused"), "{}", page.text());
+    // The panel's fix path points the form back where the store is.
+    page.button("Disconnect to fix…").click();
+    page.until(5, "the form back in us-east-1", |p| {
+        p.field("Region").value() == "us-east-1"
+    })
+    .await;
     // A FAILED store takes no Update, not even of what may change while CONNECTED.
-    page.type_into("Region", "us-east-1");
     page.button("Refresh").click();
     page.until(10, "the store list", |p| {
         p.text().contains("xks-timeout-then-ok")
@@ -471,8 +477,13 @@ async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
     page.button("Update").click();
     page.until(5, "needs disconnect", |p| {
         p.text().contains(
-            "The store is FAILED: XksProxyUriPath can change only while it is DISCONNECTED. Disconnect it first.",
+            "The store is FAILED: KMS accepts no Update in this state (not sent: XksProxyUriPath). Disconnect it first.",
         )
+    })
+    .await;
+    page.button("Disconnect now").click();
+    page.until(30, "DISCONNECTED", |p| {
+        p.status().contains("is disconnected")
     })
     .await;
 }

@@ -49,8 +49,9 @@ fn same_credentials(s: Session, client: &Client) -> bool {
 }
 
 /// A watch of `id` that polls where the call went.
-fn watch_at(place: &Place, id: &str, goal: Goal, rid: Option<String>) -> Watch {
-    let mut w = Watch::new(id, goal, now_ms(), rid);
+fn watch_at(client: &Client, place: &Place, id: &str, goal: Goal, rid: Option<String>) -> Watch {
+    let mut w =
+        Watch::new(id, goal, now_ms(), rid).with_account_key(&client.credentials.access_key_id);
     w.place = Some(place.clone());
     w
 }
@@ -107,14 +108,17 @@ pub(super) async fn connect_flow(s: Session) {
                     s.notice.set(Some(format!("{id} is DISCONNECTING. Connect it once it is DISCONNECTED; the status panel follows it.")));
                     super::status::start_watch(
                         s,
-                        watch_at(&place, &id, Goal::Disconnect, request_id),
+                        watch_at(&client, &place, &id, Goal::Disconnect, request_id),
                     );
                     return;
                 }
                 Some(ConnectionState::Connecting) => {
                     s.notice
                         .set(Some(format!("{id} is already CONNECTING: watching it.")));
-                    super::status::start_watch(s, watch_at(&place, &id, Goal::Connect, request_id));
+                    super::status::start_watch(
+                        s,
+                        watch_at(&client, &place, &id, Goal::Connect, request_id),
+                    );
                     return;
                 }
                 // A CloudHSM store's cluster is checked again right before Connect: a connect
@@ -155,9 +159,10 @@ pub(super) async fn connect_flow(s: Session) {
         .call::<_, Empty>(Operation::ConnectCustomKeyStore, &request)
         .await
     {
-        Ok(reply) => {
-            super::status::start_watch(s, watch_at(&place, &id, Goal::Connect, reply.request_id))
-        }
+        Ok(reply) => super::status::start_watch(
+            s,
+            watch_at(&client, &place, &id, Goal::Connect, reply.request_id),
+        ),
         Err(e) => s.error.set(Some((Operation::ConnectCustomKeyStore, e))),
     }
 }
@@ -173,9 +178,10 @@ pub(super) async fn disconnect_flow(s: Session) {
         .call::<_, Empty>(Operation::DisconnectCustomKeyStore, &request)
         .await
     {
-        Ok(reply) => {
-            super::status::start_watch(s, watch_at(&place, &id, Goal::Disconnect, reply.request_id))
-        }
+        Ok(reply) => super::status::start_watch(
+            s,
+            watch_at(&client, &place, &id, Goal::Disconnect, reply.request_id),
+        ),
         Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
     }
 }

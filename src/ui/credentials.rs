@@ -105,6 +105,12 @@ pub fn CredentialsForm() -> impl IntoView {
 
     // An expiry belongs to the pasted credentials: typing others by hand drops it.
     let typed = move |_: leptos::ev::Event| s.expiration_ms.set(None);
+    // Typed credentials, once complete (the field left), resume what paused for them.
+    let complete = move |_: leptos::ev::Event| {
+        if s.credentials().is_ok() {
+            super::status::resume_if_paused(s);
+        }
+    };
     let typed_key = move |ev: leptos::ev::Event| {
         typed(ev);
         super::stores::invalidate(s);
@@ -165,11 +171,11 @@ pub fn CredentialsForm() -> impl IntoView {
                 </select>
             </Show>
             <label for="akid">"Access key ID"</label>
-            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key />
+            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key on:change=complete />
             <label for="secret">"Secret access key"</label>
-            <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key on:input=typed />
+            <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key on:input=typed on:change=complete />
             <label for="token">"Session token"</label>
-            <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token on:input=typed />
+            <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token on:input=typed on:change=complete />
             {move || countdown().map(|c| view! { <p class="note">{c}</p> })}
             <ul class="warnings">
                 {move || warnings().into_iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}

@@ -341,7 +341,7 @@ fn ManageStore(
             };
             problems.set(Vec::new());
             if let Some(n) = needs_disconnect(&store, &request) {
-                blocked.set(Some((n.to_string(), true)));
+                blocked.set(Some((n.to_string(), n.offer_disconnect())));
                 return;
             }
             let client = match s.client() {
@@ -373,7 +373,7 @@ fn ManageStore(
             done.set(None);
             error.set(None);
             if let Some(why) = delete_blocked(&store) {
-                blocked.set(Some((why, true)));
+                blocked.set(Some(why));
                 return;
             }
             let client = match s.client() {
@@ -460,7 +460,7 @@ fn ManageStore(
             <div class="actions">
                 <button type="button" class="primary" disabled=move || update.pending().get()
                     on:click=move |_| if !update.pending().get_untracked() { update.dispatch(()); }>"Update"</button>
-                <button type="button" class="secondary" on:click=move |_| { confirm_delete.set(true); blocked.set(delete_blocked(&current_x()).map(|w| (w, true))); }>"Delete…"</button>
+                <button type="button" class="secondary" on:click=move |_| { confirm_delete.set(true); blocked.set(delete_blocked(&current_x())); }>"Delete…"</button>
             </div>
             {move || blocked.get().map(|(b, offer)| view! {
                 <div class="notice" role="alert">

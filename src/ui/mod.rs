@@ -150,13 +150,26 @@ impl Session {
     pub fn place(&self) -> Result<crate::watch::Place, String> {
         let region = self.region.get_untracked().trim().to_string();
         let custom_url = self.endpoint_url.get_untracked().trim().to_string();
-        let endpoint = resolve(&region, self.variant_untracked(), Some(&custom_url))
-            .map_err(|e| e.to_string())?;
+        let variant = self.variant_untracked();
+        let endpoint = resolve(&region, variant, Some(&custom_url)).map_err(|e| e.to_string())?;
         Ok(crate::watch::Place {
             region,
             custom_url,
+            variant,
             endpoint,
         })
+    }
+
+    /// Points the form where a watch lives (for its panel's Connect and Disconnect); the list
+    /// read elsewhere goes.
+    pub fn go_to(&self, place: &crate::watch::Place) {
+        if self.place().ok().as_ref() != Some(place) {
+            self.region.set(place.region.clone());
+            self.endpoint_url.set(place.custom_url.clone());
+            self.fips.set(place.variant.fips);
+            self.dual_stack.set(place.variant.dual_stack);
+            stores::invalidate(*self);
+        }
     }
 
     /// A client for a watch's endpoint with the credentials as typed now.
@@ -249,6 +262,8 @@ fn open_link(s: Session) {
     if let Some(e) = link.endpoint {
         s.endpoint_url.set(e);
     }
+    s.fips.set(link.variant.fips);
+    s.dual_stack.set(link.variant.dual_stack);
     if let Some(id) = &link.store {
         s.store_id.set(id.clone());
     }
@@ -267,7 +282,8 @@ fn open_link(s: Session) {
 }
 
 /// Shown while a watch from the link waits for credentials.
-pub const REOPEN_NOTICE: &str = "This link reopens a watch: give credentials and it resumes.";
+pub const REOPEN_NOTICE: &str =
+    "This link reopens a watch: paste credentials (or type them in) and it resumes.";
 
 /// Keeps the page's link in step with the form and the watch (never a secret).
 fn write_link(s: Session) {
@@ -281,13 +297,14 @@ fn write_link(s: Session) {
         Some((id, w, place)) => (id, Some(w), place),
         None => (s.store_id.get(), None, None),
     };
-    let (region, endpoint) = match place {
-        Some(p) => (p.region, p.custom_url),
-        None => (s.region.get(), s.endpoint_url.get()),
+    let (region, endpoint, variant) = match place {
+        Some(p) => (p.region, p.custom_url, p.variant),
+        None => (s.region.get(), s.endpoint_url.get(), s.variant()),
     };
     let link = Link {
         region: Some(region),
         endpoint: Some(endpoint),
+        variant,
         store: Some(store),
         watch,
         pace: Some(s.pace.get()),

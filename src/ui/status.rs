@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 /// Adds `watch` to the board (first) and polls until it settles. A watch without a place
 /// (reopened from a link) lives where the form points now.
 pub fn start_watch(s: Session, mut watch: Watch) {
-    watch.pace = s.pace.get_untracked();
+    watch.set_pace(s.pace.get_untracked(), now_ms());
     // The title tells a settled result until a new watch begins.
     notify::title("cks-console");
     if watch.place.is_none() {
@@ -27,12 +27,25 @@ pub fn spawn_poller(s: Session) {
     spawn_local(poll(s, generation));
 }
 
-/// Resumes every watch paused for credentials (after a paste or the emulator button).
+/// Resumes every watch paused for credentials (after a paste, the emulator button, or typed
+/// credentials); watches paused for another reason wait for their own Resume button.
 pub fn resume_if_paused(s: Session) {
+    resume(s, None);
+}
+
+/// Resumes one watch (its panel's button), or with `None` those paused for credentials.
+pub fn resume(s: Session, id: Option<&str>) {
+    let which = |w: &Watch| match id {
+        Some(id) => w.store_id == id,
+        None => matches!(
+            w.phase,
+            Phase::Paused(Pause::Auth(_) | Pause::NoCredentials(_))
+        ),
+    };
     let paused = s.board.with_untracked(|b| {
         b.watches()
             .iter()
-            .any(|w| matches!(w.phase, Phase::Paused(_)))
+            .any(|w| which(w) && matches!(w.phase, Phase::Paused(_)))
     });
     if !paused {
         return;
@@ -41,8 +54,11 @@ pub fn resume_if_paused(s: Session) {
     match s.credentials() {
         Ok(_) => {
             let now = now_ms();
-            s.board
-                .update(|b| b.watches_mut().for_each(|w| w.resume(now)));
+            s.board.update(|b| {
+                b.watches_mut()
+                    .filter(|w| which(w))
+                    .for_each(|w| w.resume(now))
+            });
             if s.notice.get_untracked().as_deref() == Some(super::REOPEN_NOTICE) {
                 s.notice.set(None);
             }
@@ -75,9 +91,20 @@ async fn poll(s: Session, generation: u64) {
         }
         // The watch's own endpoint: changing the form's Region or endpoint mid-watch must
         // not send its polls elsewhere (where the store is "not found").
-        let place = s
+        let mut place = s
             .board
             .with_untracked(|b| b.get(&id).and_then(|w| w.place.clone()));
+        // A watch from a link that did not resolve takes the first place the form gives.
+        if place.is_none()
+            && let Ok(p) = s.place()
+        {
+            s.board.update(|b| {
+                if let Some(w) = b.get_mut(&id) {
+                    w.place = Some(p.clone());
+                }
+            });
+            place = Some(p);
+        }
         let client = match place.map_or_else(|| s.client(), |p| s.client_at(&p.endpoint)) {
             Ok(c) => c,
             Err(problem) => {
@@ -92,6 +119,12 @@ async fn poll(s: Session, generation: u64) {
         // The schedule counts from when a poll is sent, so a slow answer does not add to the
         // next delay (the lag targets include the round trip).
         let now = now_ms();
+        let key = client.credentials.access_key_id.clone();
+        s.board.update_untracked(|b| {
+            if let Some(w) = b.get_mut(&id) {
+                w.polling_as(&key);
+            }
+        });
         let result = super::connect::describe_one(&client, &id).await;
         if !current() {
             return;
@@ -331,12 +364,19 @@ fn WatchPanel(id: String) -> impl IntoView {
     let failed = move || matches!(phase(), Some(Phase::Settled(Outcome::Failed(_))));
     let disconnected = move || matches!(phase(), Some(Phase::Settled(Outcome::Disconnected)));
     let closed = move || !open();
+    // The panel's Connect and Disconnect go where the watch is, not where the form points.
     let use_store = {
         let id = id.clone();
-        move || s.store_id.set(id.clone())
+        move || {
+            if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
+                s.go_to(&p);
+            }
+            s.store_id.set(id.clone())
+        }
     };
     let use_store2 = use_store.clone();
     let stop_id = id.clone();
+    let resume_id = id.clone();
     let dismiss_id = id.clone();
     let report_ctx = move || {
         let place = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone()));
@@ -419,7 +459,10 @@ fn WatchPanel(id: String) -> impl IntoView {
                     }>"Connect again"</button>
                 </Show>
                 <Show when=paused>
-                    <button type="button" class="primary" on:click=move |_| resume_if_paused(s)>"Resume watching"</button>
+                    <button type="button" class="primary" on:click={
+                        let id = resume_id.clone();
+                        move |_| resume(s, Some(&id))
+                    }>"Resume watching"</button>
                 </Show>
                 <Show when=open>
                     <button type="button" class="secondary" on:click={

@@ -144,8 +144,15 @@ impl Client {
     ) -> Result<Reply<RawResponse>, KmsError> {
         let mut retry = Retry::default();
         loop {
+            // Wait for this operation's share of the quota (5 per second, held after throttling).
+            if let Some(op) = lane {
+                let wait = self.shared.limiter.borrow_mut().reserve(op, now_ms());
+                if wait > 0 {
+                    sleep_ms(wait).await;
+                }
+            }
             let signed_skew = self.shared.skew();
-            let err = match self.attempt(lane, sign).await {
+            let err = match self.attempt(lane, sign, signed_skew).await {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
@@ -157,20 +164,14 @@ impl Client {
         }
     }
 
+    /// One signed request (its turn already taken), with the clock offset `skew`.
     async fn attempt(
         &self,
         lane: Option<Operation>,
         sign: &dyn Fn(i64) -> Result<SignedRequest, SignError>,
+        skew: i64,
     ) -> Result<Reply<RawResponse>, KmsError> {
-        // Wait for this operation's share of the quota (5 per second, held after throttling).
-        if let Some(op) = lane {
-            let wait = self.shared.limiter.borrow_mut().reserve(op, now_ms());
-            if wait > 0 {
-                sleep_ms(wait).await;
-            }
-        }
-        let signed =
-            sign(now_ms() + self.shared.skew()).map_err(|e| KmsError::network(&e.to_string()))?;
+        let signed = sign(now_ms() + skew).map_err(|e| KmsError::network(&e.to_string()))?;
         let sent = now_ms();
         let raw = send(&signed.url, &signed.headers, signed.body).await;
         let received = now_ms();

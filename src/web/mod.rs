@@ -42,14 +42,13 @@ pub fn local_date_time(ms: i64) -> String {
     )
 }
 
-/// The element that has the keyboard focus, if it is an HTML element.
+/// The element that has the keyboard focus, if it is an HTML element other than `<body>`
+/// (which holds it when nothing does).
 pub fn focused() -> Option<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
-    web_sys::window()?
-        .document()?
-        .active_element()?
-        .dyn_into()
-        .ok()
+    let document = web_sys::window()?.document()?;
+    let el: web_sys::HtmlElement = document.active_element()?.dyn_into().ok()?;
+    (Some(&el) != document.body().as_ref()).then_some(el)
 }
 
 /// Gives the focus back to `el` (where it was before a dialog took it); if `el` has left the
