@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Prints raw, gzip and brotli sizes of each file in dist/ and fails if index.html, JS, wasm and
-# CSS together exceed the budget (brotli, bytes). 262,144 B (256 KiB; the build is at 253,494
-# and the margin absorbs toolchain drift) guards against regressions; issue 8's target
+# CSS together exceed the budget (brotli, bytes). 266,240 B (260 KiB; the build is at 260,450
+# after the third session's correctness fixes, and the margin absorbs toolchain drift) guards
+# against regressions; issue 8's target
 # (150 KB, then 120 KB) is not met: BENCHMARKS.md, "1. Size", says where the bytes go and what
 # reaching it would take.
 set -euo pipefail
 dist=${1:-dist}
-budget=${SIZE_BUDGET_BROTLI:-262144}
+budget=${SIZE_BUDGET_BROTLI:-266240}
 total=0
 printf '%-48s %10s %10s %10s\n' file raw gzip brotli
 for f in "$dist"/*; do
