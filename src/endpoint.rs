@@ -75,7 +75,15 @@ pub fn cautions(region: &str, variant: Variant) -> Vec<String> {
     let mut out = Vec::new();
     let listed = KMS_LISTED_REGIONS.contains(&region);
     let known = all_regions().any(|(id, _)| id == region);
-    if !known && let Some(s) = suggest_region(region) {
+    // A near miss in the same area only: "eu-east-1" is not a typo of "ap-east-1".
+    let area = region.split('-').next();
+    let near = all_regions()
+        .filter(|(id, _)| id.split('-').next() == area)
+        .map(|(id, _)| (levenshtein(region, id), id))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, id)| id);
+    if !known && let Some(s) = near {
         out.push(format!(
             "{region} is not in AWS's region list (a region newer than this console's data?). Did you mean {s}?"
         ));
@@ -529,9 +537,14 @@ mod tests {
         }
         // Resolved, but the near miss is said next to the field.
         assert!(
-            cautions("us-central-1", Variant::default())
+            cautions("us-west-3", Variant::default())
                 .iter()
-                .any(|c| c.contains("Did you mean"))
+                .any(|c| c.contains("Did you mean us-west-1?"))
+        );
+        let me = cautions("me-north-1", Variant::default()).join(" ");
+        assert!(
+            me.contains("me-south-1") && !me.contains("cn-north-1"),
+            "{me}"
         );
         assert!(cautions("us-east-1", Variant::default()).is_empty());
         // A word no region has, a near miss of one that exists: a typo.

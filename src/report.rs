@@ -34,6 +34,9 @@ fn outcome_words(w: &Watch) -> String {
         Phase::Watching => "still watching".into(),
         Phase::Paused(Pause::Auth(e)) => format!("paused: credentials refused ({})", e.code),
         Phase::Paused(Pause::NoCredentials(_)) => "paused: no usable credentials".into(),
+        Phase::Paused(Pause::OtherAccount(key)) => {
+            format!("paused: not found with the credentials of {key}")
+        }
         Phase::Paused(Pause::Refused(e)) => format!("paused: the poll was refused ({})", e.code),
         Phase::Paused(Pause::Overdue) => "paused: not settled in time".into(),
         Phase::Stopped => "stopped watching (the store goes on by itself)".into(),

@@ -49,6 +49,9 @@ pub enum Pause {
     Auth(KmsError),
     /// The fields no longer hold usable credentials (forgotten, or edited).
     NoCredentials(String),
+    /// KMS does not know the store with the credentials of this access key ID, which are not
+    /// those that last saw it: another account's, or the store was deleted.
+    OtherAccount(String),
     /// KMS rejects the poll itself (a validation error): polling again would not help.
     Refused(KmsError),
     /// Not settled after [`OVERALL_MS`]: the store is stuck in this state, or KMS is slow.
@@ -343,20 +346,14 @@ impl Watch {
         });
         match &err.kind {
             ErrorKind::Throttled => self.throttled += 1,
+            ErrorKind::NotFound if self.scaled_elapsed(now_ms) < GRACE_MS => {}
             // Not found with other credentials than those that knew the store: most likely
             // another account, not a deletion. The user decides.
             ErrorKind::NotFound if self.poll_key.is_some() && self.poll_key != self.account_key => {
                 let key = self.poll_key.clone().unwrap_or_default();
-                let why = format!(
-                    "KMS does not know {} with the credentials of access key {key}: they may be another account's (or the store was deleted).",
-                    self.store_id
-                );
-                self.pause(now_ms, Pause::NoCredentials(why));
+                self.pause(now_ms, Pause::OtherAccount(key));
             }
-            ErrorKind::NotFound if self.scaled_elapsed(now_ms) >= GRACE_MS => {
-                self.phase = Phase::Settled(Outcome::StoreGone);
-            }
-            ErrorKind::NotFound => {}
+            ErrorKind::NotFound => self.phase = Phase::Settled(Outcome::StoreGone),
             // Only the user can fix these: wait for fresh credentials or a permission.
             ErrorKind::Expired
             | ErrorKind::Unrecognised
@@ -591,9 +588,7 @@ mod tests {
         let mut w = Watch::new("cks-1", Goal::Connect, 0, None).with_account_key("ASIAONE");
         w.polling_as("ASIATWO");
         w.observe_error(GRACE_MS + 1, &gone);
-        assert!(
-            matches!(&w.phase, Phase::Paused(Pause::NoCredentials(why)) if why.contains("ASIATWO"))
-        );
+        assert!(matches!(&w.phase, Phase::Paused(Pause::OtherAccount(key)) if key == "ASIATWO"));
         // A reopened watch has seen no key yet: it does not end on the first poll either.
         let mut w = Watch::reopened("cks-1", Goal::Connect, 1, 3_600_000);
         w.polling_as("ASIATWO");

@@ -213,6 +213,7 @@ pub fn ConfirmDisconnect(
         s.confirm_disconnect.set(None);
         crate::web::refocus(opener.get_value(), "store-id");
     };
+    let only_for_now = only_for.clone();
     let shown = move || {
         s.confirm_disconnect.get() == Some(at)
             && only_for
@@ -226,10 +227,19 @@ pub fn ConfirmDisconnect(
                 <p id="confirm-t"><strong>"Disconnect " {move || s.store_id.get()} "?"</strong></p>
                 <p id="confirm-d">"While it is disconnected, every KMS key in this store is unusable: encrypt, decrypt and other cryptographic operations with them fail, and AWS services that use them are disrupted. The keys and their metadata are kept, and Connect makes them usable again."</p>
                 <div class="actions">
-                    <button type="button" class="danger" disabled=move || busy(s) on:click=move |_| {
-                        if !busy(s) {
-                            close();
-                            s.disconnect.dispatch(());
+                    <button type="button" class="danger" disabled=move || busy(s) on:click={
+                        let only_for = only_for_now.clone();
+                        move |_| {
+                            if !busy(s) {
+                                // A panel's Disconnect goes where its watch is.
+                                if let Some(p) = only_for.as_ref().and_then(|id| {
+                                    s.board.with_untracked(|b| b.get(id).and_then(|w| w.place.clone()))
+                                }) {
+                                    s.go_to(&p);
+                                }
+                                close();
+                                s.disconnect.dispatch(());
+                            }
                         }
                     }>"Disconnect now"</button>
                     <button type="button" class="secondary" node_ref=cancel on:click=move |_| close()>"Cancel"</button>

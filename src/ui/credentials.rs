@@ -171,7 +171,7 @@ pub fn CredentialsForm() -> impl IntoView {
                 </select>
             </Show>
             <label for="akid">"Access key ID"</label>
-            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key on:change=complete />
+            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key />
             <label for="secret">"Secret access key"</label>
             <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key on:input=typed on:change=complete />
             <label for="token">"Session token"</label>

@@ -163,7 +163,7 @@ impl Session {
     /// Points the form where a watch lives (for its panel's Connect and Disconnect); the list
     /// read elsewhere goes.
     pub fn go_to(&self, place: &crate::watch::Place) {
-        if self.place().ok().as_ref() != Some(place) {
+        if self.place().ok().map(|p| p.endpoint) != Some(place.endpoint.clone()) {
             self.region.set(place.region.clone());
             self.endpoint_url.set(place.custom_url.clone());
             self.fips.set(place.variant.fips);

@@ -39,7 +39,7 @@ pub fn resume(s: Session, id: Option<&str>) {
         Some(id) => w.store_id == id,
         None => matches!(
             w.phase,
-            Phase::Paused(Pause::Auth(_) | Pause::NoCredentials(_))
+            Phase::Paused(Pause::Auth(_) | Pause::NoCredentials(_) | Pause::OtherAccount(_))
         ),
     };
     let paused = s.board.with_untracked(|b| {
@@ -187,6 +187,9 @@ fn headline(w: &Watch) -> String {
         Phase::Paused(Pause::NoCredentials(why)) => {
             format!("Watching paused: {why} Paste fresh credentials, then press Resume watching.")
         }
+        Phase::Paused(Pause::OtherAccount(key)) => format!(
+            "Watching paused: KMS does not know {id} with the credentials of access key {key}. They may be another account's, or the store was deleted. Paste the credentials it was connected with and press Resume watching, or stop watching."
+        ),
         Phase::Paused(Pause::Refused(e)) => format!(
             "Watching paused: KMS refuses the poll itself ({}: {}). Trying again would not help: check the store ID, or stop watching.",
             e.code, e.message
@@ -377,6 +380,7 @@ fn WatchPanel(id: String) -> impl IntoView {
     let use_store2 = use_store.clone();
     let stop_id = id.clone();
     let resume_id = id.clone();
+    let fix_id = id.clone();
     let dismiss_id = id.clone();
     let report_ctx = move || {
         let place = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone()));
@@ -438,9 +442,10 @@ fn WatchPanel(id: String) -> impl IntoView {
                     </ol>
                     <div class="actions">
                         <button type="button" class="primary" on:click={
-                            let use_store = use_store.clone();
+                            let id = fix_id.clone();
+                            // The form moves to the watch's place only if the user confirms.
                             move |_| {
-                                use_store();
+                                s.store_id.set(id.clone());
                                 s.confirm_disconnect.set(Some(ConfirmAt::Panel));
                             }
                         }>"Disconnect to fix…"</button>
