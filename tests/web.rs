@@ -456,13 +456,8 @@ async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
         .await;
     assert!(page.status().contains("XKS_PROXY_TIMED_OUT"));
     assert!(!page.text().contains("paused"), "{}", page.text());
-    // The panel's fix path points the form back where the store is.
-    page.button("Disconnect to fix…").click();
-    page.until(5, "the form back in us-east-1", |p| {
-        p.field("Region").value() == "us-east-1"
-    })
-    .await;
     // A FAILED store takes no Update, not even of what may change while CONNECTED.
+    page.type_into("Region", "us-east-1");
     page.button("Refresh").click();
     page.until(10, "the store list", |p| {
         p.text().contains("xks-timeout-then-ok")
@@ -481,7 +476,16 @@ async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
         )
     })
     .await;
+    // The panel's fix path goes where the store is, whatever the form says.
+    page.type_into("Region", "eu-west-1");
+    page.button("Disconnect to fix…").click();
+    page.until(5, "the dialog", |p| p.text().contains("Disconnect now"))
+        .await;
     page.button("Disconnect now").click();
+    page.until(5, "the form back in us-east-1", |p| {
+        p.field("Region").value() == "us-east-1"
+    })
+    .await;
     page.until(30, "DISCONNECTED", |p| {
         p.status().contains("is disconnected")
     })

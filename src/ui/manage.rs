@@ -424,10 +424,22 @@ fn ManageStore(
             .and_then(|st| st.custom_key_store_name)
             .unwrap_or_default()
     };
-    let while_connected = if xks {
-        "The name, the proxy credential and the URI path can change while the store is connected; everything else needs DISCONNECTED."
-    } else {
-        "The name can change while the store is connected; the cluster and the kmsuser password need DISCONNECTED."
+    // What may change depends on the state (the model: CONNECTED allows a few members,
+    // DISCONNECTED all, any other state none).
+    let while_connected = move || {
+        use crate::kms::ConnectionState as S;
+        match live().and_then(|st| st.connection_state) {
+            Some(S::Disconnected) | None => "Every setting can change.",
+            Some(S::Connected) if xks => {
+                "The name, the proxy credential and the URI path can change while the store is connected; everything else needs DISCONNECTED."
+            }
+            Some(S::Connected) => {
+                "The name can change while the store is connected; the cluster and the kmsuser password need DISCONNECTED."
+            }
+            Some(_) => {
+                "KMS accepts no Update in this state: a store must be CONNECTED (for a few settings) or DISCONNECTED."
+            }
+        }
     };
     let current_x = current.clone();
     view! {
