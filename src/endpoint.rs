@@ -76,14 +76,7 @@ pub fn cautions(region: &str, variant: Variant) -> Vec<String> {
     let listed = KMS_LISTED_REGIONS.contains(&region);
     let known = all_regions().any(|(id, _)| id == region);
     // A near miss in the same area only: "eu-east-1" is not a typo of "ap-east-1".
-    let area = region.split('-').next();
-    let near = all_regions()
-        .filter(|(id, _)| id.split('-').next() == area)
-        .map(|(id, _)| (levenshtein(region, id), id))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, id)| id);
-    if !known && let Some(s) = near {
+    if !known && let Some(s) = nearest_region(region, 2, true) {
         out.push(format!(
             "{region} is not in AWS's region list (a region newer than this console's data?). Did you mean {s}?"
         ));
@@ -216,7 +209,7 @@ pub fn resolve(
     // it is a near miss of a known region made with a word no region has: "us-west-3" or
     // "me-north-1" may be new, "us-eats-1" is a typo.
     let known = partition.regions.iter().any(|(id, _)| *id == region);
-    if !known && !known_words(region) && all_regions().any(|(id, _)| levenshtein(region, id) <= 2) {
+    if !known && !known_words(region) && nearest_region(region, 2, false).is_some() {
         return Err(unknown());
     }
     if variant.fips && !partition.supports_fips {
@@ -288,10 +281,17 @@ pub fn suggest_region(input: &str) -> Option<&'static str> {
     if input.trim().len() > 40 {
         return None;
     }
-    let input = input.trim().to_ascii_lowercase();
+    nearest_region(&input.trim().to_ascii_lowercase(), 3, false)
+}
+
+/// The known region closest to `input` within `max` edits (with `same_area`, only those
+/// sharing its first word).
+fn nearest_region(input: &str, max: usize, same_area: bool) -> Option<&'static str> {
+    let area = input.split('-').next();
     all_regions()
-        .map(|(id, _)| (levenshtein(&input, id), id))
-        .filter(|(d, _)| *d <= 3)
+        .filter(|(id, _)| !same_area || id.split('-').next() == area)
+        .map(|(id, _)| (levenshtein(input, id), id))
+        .filter(|(d, _)| *d <= max)
         .min()
         .map(|(_, id)| id)
 }

@@ -138,12 +138,7 @@ impl Session {
 
     /// A client for the current fields, or the first thing that stops one.
     pub fn client(&self) -> Result<Client, String> {
-        let custom = self.endpoint_url.get_untracked();
-        self.client_for(resolve(
-            &self.region.get_untracked(),
-            self.variant_untracked(),
-            Some(&custom),
-        ))
+        self.client_for(self.place().map(|p| p.endpoint))
     }
 
     /// Where the form points now (for a new watch), or the first thing that stops it.
@@ -180,19 +175,23 @@ impl Session {
     /// A client for CloudHSM v2 in the same region (the same custom endpoint, for the emulator).
     pub fn cloudhsm_client(&self) -> Result<Client, String> {
         let custom = self.endpoint_url.get_untracked();
-        self.client_for(crate::endpoint::cloudhsm_endpoint(
-            &self.region.get_untracked(),
-            self.fips.get_untracked(),
-            Some(&custom),
-        ))
+        self.client_for(
+            crate::endpoint::cloudhsm_endpoint(
+                &self.region.get_untracked(),
+                self.fips.get_untracked(),
+                Some(&custom),
+            )
+            .map_err(|e| e.to_string()),
+        )
     }
 
     fn client_for(
         &self,
-        endpoint: Result<crate::endpoint::Endpoint, crate::endpoint::EndpointError>,
+        endpoint: Result<crate::endpoint::Endpoint, String>,
     ) -> Result<Client, String> {
+        // The credentials' problem first: it is the one the user meets first on the page.
         let credentials = self.credentials()?;
-        let endpoint = endpoint.map_err(|e| e.to_string())?;
+        let endpoint = endpoint?;
         Ok(Client {
             endpoint,
             credentials,
