@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setup, flow, DIST, STORE, TESTING, field, button, statusPanel, waitState, useEmulator } from './harness.mjs';
-import { headerPolicy, inlineScripts, kmsSources, metaPolicy, pagePolicy, sha256 } from '../scripts/csp.mjs';
+import { headerPolicy, inlineScripts, serviceSources, metaPolicy, pagePolicy, sha256 } from '../scripts/csp.mjs';
 
 setup();
 const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
@@ -42,10 +42,17 @@ test('the built page carries the policy', () => {
   assert.ok(inline.length >= 1, "Trunk's inline loader is in the page");
   for (const body of inline) assert.ok(scripts.includes(sha256(body)), 'an inline script is not allowed by hash');
   const connect = d.get('connect-src');
-  assert.deepEqual(connect, ["'self'", ...kmsSources()]);
-  for (const s of connect.slice(1)) assert.match(s, /^(https:\/\/\*\.[a-z0-9.-]+|http:\/\/(127\.0\.0\.1|localhost|\*\.localhost):\*)$/, `connect-src allows ${s}`);
-  for (const suffix of ['amazonaws.com', 'api.aws', 'amazonaws.com.cn', 'c2s.ic.gov', 'sc2s.sgov.gov']) {
-    assert.ok(connect.includes(`https://*.${suffix}`), `connect-src lacks ${suffix}`);
+  assert.deepEqual(connect, ["'self'", ...serviceSources()]);
+  // Each AWS source names a KMS or CloudHSM host (or a VPC endpoint of one): never a wildcard
+  // over a whole AWS domain, which would let in API Gateway, Lambda URLs, S3 or CloudFront.
+  const service = /^https:\/\/(kms|kms-fips|cloudhsmv2|cloudhsmv2-fips)\.[a-z0-9-]+-\d+\.[a-z0-9.-]+$/;
+  const vpce = /^https:\/\/\*\.(kms|kms-fips|cloudhsmv2|cloudhsmv2-fips)\.[a-z0-9-]+-\d+\.vpce\.[a-z0-9.-]+$/;
+  const loopback = /^https?:\/\/(127\.0\.0\.1|localhost|\*\.localhost):\*$/;
+  for (const s of connect.slice(1)) assert.ok(service.test(s) || vpce.test(s) || loopback.test(s), `connect-src allows ${s}`);
+  for (const host of ['https://kms.us-east-1.amazonaws.com', 'https://kms-fips.us-east-1.api.aws', 'https://kms.cn-north-1.amazonaws.com.cn',
+    'https://kms-fips.us-gov-west-1.amazonaws.com', 'https://*.kms.eu-west-1.vpce.amazonaws.com', 'https://cloudhsmv2.eu-west-1.amazonaws.com',
+    'https://kms.us-isob-east-1.sc2s.sgov.gov', 'http://127.0.0.1:*', 'http://localhost:*']) {
+    assert.ok(connect.includes(host), `connect-src lacks ${host}`);
   }
   for (const [name, values] of d) {
     for (const lax of ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", 'data:', 'blob:', '*', 'https:', 'http:']) {
@@ -88,6 +95,16 @@ flow('the policy refuses string eval, inline scripts and handlers, other hosts a
   });
   const fetched = await page.evaluate(() => fetch('https://example.com/').then(() => 'sent', (e) => e.name));
   assert.equal(fetched, 'TypeError');
+  // Hosts under AWS's domains that are not KMS or CloudHSM: refused by the policy itself, before
+  // any request (the route that would answer them is never reached).
+  const foreign = ['https://abc123xyz9.execute-api.us-east-1.amazonaws.com/', 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
+    'https://bucket.s3.us-east-1.amazonaws.com/', 'https://d111111abcdef8.cloudfront.net/', 'https://x.kms.us-east-1.amazonaws.com/'];
+  const reached = [];
+  await page.route((u) => foreign.some((f) => u.href.startsWith(f)), (r) => { reached.push(r.request().url()); r.fulfill({ status: 200, body: '{}' }); });
+  for (const f of foreign) {
+    assert.equal(await page.evaluate((u) => fetch(u, { method: 'POST' }).then(() => 'sent', (e) => e.name), f), 'TypeError', f);
+  }
+  assert.deepEqual(reached, [], 'a request left the page');
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => window.__injected), undefined, 'an injected script ran');
   const kinds = log.csp.join('\n');
@@ -95,6 +112,7 @@ flow('the policy refuses string eval, inline scripts and handlers, other hosts a
   assert.match(kinds, /script-src-attr blocked inline/);
   assert.match(kinds, /script-src-elem blocked inline/);
   assert.match(kinds, /connect-src blocked https:\/\/example\.com/);
+  for (const f of foreign) assert.ok(kinds.includes(`connect-src blocked ${f.slice(0, -1)}`) || kinds.includes(`connect-src blocked ${f}`), `no violation for ${f}:\n${kinds}`);
   // frame-ancestors 'none' (header only): the console cannot be framed.
   const framer = await context.newPage();
   const refused = new Promise((resolve) => framer.on('console', (m) => { if (/frame-ancestors/.test(m.text())) resolve(m.text()); }));

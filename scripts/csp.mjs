@@ -3,8 +3,9 @@
 // As a Trunk post_build hook (Trunk.toml) it writes the policy into the staged index.html as a
 // <meta http-equiv="Content-Security-Policy">, so a plain `trunk build --release` yields it:
 //   script-src 'self' 'wasm-unsafe-eval' plus the sha256 of each inline script (Trunk's module
-//   loader), connect-src 'self' (the wasm itself is fetched) plus the KMS endpoints of every
-//   partition in data/aws-partitions.json and loopback, object-src 'none', base-uri 'none'...
+//   loader), connect-src 'self' (the wasm itself is fetched) plus, by name, the KMS and CloudHSM
+//   endpoints of every region in data/aws-partitions.json and loopback, object-src 'none',
+//   base-uri 'none'...
 // A page with Trunk's live-reload script (`trunk serve`) is left alone: the dev server rewrites
 // that script per request, so no hash could match it.
 //
@@ -21,19 +22,37 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LIVE_RELOAD = '.well-known/trunk/ws';
 const META_RE = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"\s*\/?>\s*/i;
 
-/** https://*.<dnsSuffix> and https://*.<dualStackDnsSuffix> of every partition, then loopback. */
-export function kmsSources(partitionsFile = path.join(ROOT, 'data/aws-partitions.json')) {
+/** The services the page signs requests for, by the first label of their hosts (src/trust.rs). */
+export const SERVICE_LABELS = ['kms', 'cloudhsmv2'];
+
+/**
+ * Every host the page may call, from data/aws-partitions.json: for each region of each partition
+ * and each service, the plain and FIPS hosts on the partition's DNS suffix and its dual-stack
+ * one, and the service's VPC interface endpoints (https://*.<service>[-fips].<region>.vpce.<dnsSuffix>);
+ * then loopback. CSP wildcards match any leftmost labels, so https://*.amazonaws.com would also
+ * allow API Gateway, Lambda URLs or S3: the list names each host instead. A region newer than
+ * the data is not in it (see the README).
+ */
+export function serviceSources(partitionsFile = path.join(ROOT, 'data/aws-partitions.json')) {
   const data = JSON.parse(fs.readFileSync(partitionsFile, 'utf8'));
   const hosts = [];
+  const add = (h) => { if (!hosts.includes(h)) hosts.push(h); };
   for (const p of data.partitions) {
-    for (const suffix of [p.outputs.dnsSuffix, p.outputs.dualStackDnsSuffix]) {
-      if (suffix && !hosts.includes(`https://*.${suffix}`)) hosts.push(`https://*.${suffix}`);
+    const o = p.outputs;
+    const regions = Object.keys(p.regions).filter((r) => !r.endsWith('-global')).sort();
+    for (const region of regions) {
+      for (const label of SERVICE_LABELS) {
+        const labels = o.supportsFIPS ? [label, `${label}-fips`] : [label];
+        const suffixes = o.supportsDualStack ? [o.dnsSuffix, o.dualStackDnsSuffix] : [o.dnsSuffix];
+        for (const suffix of suffixes) for (const l of labels) add(`https://${l}.${region}.${suffix}`);
+        for (const l of labels) add(`https://*.${l}.${region}.vpce.${o.dnsSuffix}`);
+      }
     }
   }
   // The app sends plain http:// only to loopback hosts (src/endpoint.rs, is_loopback). CSP has
   // no syntax for an IPv6 literal (Chromium drops 'http://[::1]:*' as invalid), so [::1] and
   // 127.0.0.2-127.255.255.255 are refused by the policy: use 127.0.0.1 or localhost.
-  return [...hosts, 'http://127.0.0.1:*', 'http://localhost:*', 'http://*.localhost:*'];
+  return [...hosts, 'http://127.0.0.1:*', 'https://127.0.0.1:*', 'http://localhost:*', 'https://localhost:*', 'http://*.localhost:*'];
 }
 
 /** The bodies of the inline scripts (those without src), exactly as the browser hashes them. */
@@ -57,7 +76,7 @@ export function directives(html) {
     ['script-src', ["'self'", "'wasm-unsafe-eval'", ...hashes]],
     ['style-src', ["'self'"]],
     ['img-src', ["'self'"]],
-    ['connect-src', ["'self'", ...kmsSources()]],
+    ['connect-src', ["'self'", ...serviceSources()]],
     ['object-src', ["'none'"]],
     ['base-uri', ["'none'"]],
     ['form-action', ["'none'"]],

@@ -1,7 +1,41 @@
-//! Clock skew, as the AWS SDKs handle it: every response's `Date` header gives KMS's time; the
-//! offset from the request's midpoint is kept and added to the local clock when signing.
+//! Clock skew. An endpoint that rejects a request for its time (`RequestExpired`, "Signature
+//! expired", "not yet current") teaches the offset between its clock and ours, from the
+//! rejection's `Date` header and the request's midpoint; the offset is kept for that endpoint
+//! only and added to the local clock when signing for it. A `Date` on any other answer changes
+//! nothing, so an endpoint cannot move the signing time by lying on successful answers.
 
 use crate::credentials::days_from_civil;
+use std::collections::BTreeMap;
+
+/// Clock offsets (server time minus local time, ms), one per endpoint URL.
+#[derive(Clone, Debug, Default)]
+pub struct Offsets(BTreeMap<String, i64>);
+
+impl Offsets {
+    /// The offset to sign with for `endpoint` (0 until it rejected a request for its time).
+    pub fn get(&self, endpoint: &str) -> i64 {
+        self.0.get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// Takes an answer of `endpoint`: only a clock-skew rejection with a readable `Date`
+    /// teaches its offset. Returns whether the offset changed.
+    pub fn learn(
+        &mut self,
+        endpoint: &str,
+        clock_skew_rejection: bool,
+        date: Option<&str>,
+        sent_ms: i64,
+        received_ms: i64,
+    ) -> bool {
+        let Some(offset) = date
+            .filter(|_| clock_skew_rejection)
+            .and_then(|d| offset_from(d, sent_ms, received_ms))
+        else {
+            return false;
+        };
+        self.0.insert(endpoint.to_string(), offset) != Some(offset)
+    }
+}
 
 /// KMS rejects a request more than 5 minutes off; the SDKs re-sign when the skew passes 4.
 pub const SKEW_RETRY_THRESHOLD_MS: i64 = 4 * 60_000;
@@ -96,6 +130,29 @@ mod tests {
         assert_eq!(parse_http_date("16 Feb 2021"), None);
         assert_eq!(parse_http_date("Mon, 1 Jan 300000000 -0:0:-0 GMT"), None);
         assert_eq!(parse_http_date("Mon, 1 Jan 2021 -1:00:00 GMT"), None);
+    }
+
+    #[test]
+    fn offsets_come_from_skew_rejections_only_and_stay_with_their_endpoint() {
+        let a = "https://kms.us-east-1.amazonaws.com/";
+        let b = "http://127.0.0.1:4599/";
+        let mut o = Offsets::default();
+        let far = "Fri, 31 Dec 9999 23:59:59 GMT";
+        // A successful answer's Date, however wrong, changes nothing.
+        assert!(!o.learn(a, false, Some(far), 1000, 1100));
+        assert_eq!(o.get(a), 0);
+        // Nor does a Date that does not parse, or lies outside 1970-9999.
+        for bad in ["garbage", "Thu, 01 Jan 1969 00:00:00 GMT", "Fri, 31 Dec 10000 23:59:59 GMT", ""] {
+            assert!(!o.learn(a, true, Some(bad), 1000, 1100), "{bad}");
+        }
+        assert!(!o.learn(a, true, None, 1000, 1100));
+        // A rejection for the clock teaches the offset, for that endpoint only.
+        let server = parse_http_date("Tue, 16 Feb 2021 17:30:47 GMT").unwrap();
+        let local = server - 600_000;
+        assert!(o.learn(a, true, Some("Tue, 16 Feb 2021 17:30:47 GMT"), local - 100, local + 100));
+        assert_eq!(o.get(a), 600_500);
+        assert_eq!(o.get(b), 0);
+        assert!(!o.learn(a, true, Some("Tue, 16 Feb 2021 17:30:47 GMT"), local - 100, local + 100));
     }
 
     #[test]

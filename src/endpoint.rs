@@ -50,23 +50,40 @@ pub fn all_regions() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 /// Whether the hosted page's Content Security Policy (`scripts/csp.mjs`) lets the browser reach
-/// this custom endpoint URL: https on a subdomain of a partition's DNS suffixes, or http on
-/// 127.0.0.1 or localhost. (CSP cannot name `[::1]`, nor a range of 127/8.)
+/// this custom endpoint URL. The policy names, for every region of AWS's partitions data, the
+/// KMS and CloudHSM hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
+/// loopback by name: `127.0.0.1` and `localhost`. (CSP cannot name `[::1]`, nor a range of
+/// 127/8.)
 pub fn csp_allows(url: &str) -> bool {
     let Ok(url) = parse_custom_url(url) else {
         return true;
     };
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", ""));
-    let host = split_host_port(rest.split('/').next().unwrap_or(""))
-        .map(|(h, _)| h)
-        .unwrap_or("");
-    match scheme {
-        "http" => host == "127.0.0.1" || host == "localhost" || host.ends_with(".localhost"),
-        _ => PARTITIONS
-            .iter()
-            .flat_map(|p| [p.dns_suffix, p.dual_stack_dns_suffix])
-            .any(|suffix| host.strip_suffix(suffix).is_some_and(|h| h.ends_with('.'))),
+    let Some(host) = url_host(&url) else {
+        return true;
+    };
+    if is_loopback(&host) {
+        return host == "127.0.0.1" || host == "localhost" || host.ends_with(".localhost");
     }
+    crate::trust::Service::ALL.into_iter().any(|service| {
+        all_regions().any(|(region, _)| {
+            matches!(
+                crate::trust::destination(&url, service, region),
+                crate::trust::Destination::Regional
+            ) || is_vpc_endpoint_of(&host, service, region)
+        })
+    })
+}
+
+/// `vpce-….<service>[-fips].<region>.vpce.<dnsSuffix>` for a known region.
+fn is_vpc_endpoint_of(host: &str, service: crate::trust::Service, region: &str) -> bool {
+    let Some(p) = partition_of(region) else {
+        return false;
+    };
+    let label = service.host_label();
+    [label.to_string(), format!("{label}-fips")].iter().any(|l| {
+        host.strip_suffix(&format!(".{l}.{region}.vpce.{}", p.dns_suffix))
+            .is_some_and(|id| id.starts_with("vpce-") && !id.contains('.'))
+    })
 }
 
 /// Cautions about a resolved regional endpoint that AWS's older endpoint data raises: the rule
@@ -394,6 +411,18 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
+/// The host of a URL (`scheme://host[:port]/…`), lower-case, an IPv6 literal with its brackets:
+/// the one place the console reads a host from a URL.
+pub fn url_host(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.contains('@') {
+        return None;
+    }
+    let (host, _) = split_host_port(authority)?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// Loopback hosts: `localhost` (and `*.localhost`), 127.0.0.0/8 and `[::1]`.
 pub fn is_loopback(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
@@ -421,23 +450,36 @@ pub static CLOUDHSM_FIPS_REGIONS: &[&str] = &[];
 /// Resolves the CloudHSM v2 endpoint for `DescribeClusters`, following botocore's `cloudhsmv2`
 /// endpoint rule set: `https://cloudhsmv2.<region>.<dnsSuffix>/`, or
 /// `https://cloudhsmv2-fips.<region>.<dnsSuffix>/` with FIPS where the partition supports it.
-/// A custom endpoint URL (the local emulator, which serves KMS and CloudHSM on one port) is used
-/// as given, with the same rules as `resolve` (no FIPS with it). Signing region = `region`;
-/// signing name `CLOUDHSM_SIGNING_NAME`.
+/// A custom KMS endpoint is for KMS only: CloudHSM calls go to `cloudhsm_url` if given, else to
+/// the region's CloudHSM endpoint. The one exception is a loopback `kms_url` (the emulator, which
+/// serves every service on one port), used when no `cloudhsm_url` is given. Signing region =
+/// `region`; signing name `CLOUDHSM_SIGNING_NAME`.
 pub fn cloudhsm_endpoint(
     region: &str,
     fips: bool,
-    custom_url: Option<&str>,
+    kms_url: Option<&str>,
+    cloudhsm_url: Option<&str>,
 ) -> Result<Endpoint, EndpointError> {
+    fn given(u: Option<&str>) -> Option<&str> {
+        u.map(str::trim).filter(|u| !u.is_empty())
+    }
+    let custom = given(cloudhsm_url).or_else(|| {
+        given(kms_url).filter(|u| {
+            parse_custom_url(u)
+                .ok()
+                .and_then(|u| url_host(&u))
+                .is_some_and(|h| is_loopback(&h))
+        })
+    });
     let variant = Variant {
         fips,
         dual_stack: false,
     };
-    // The same region and URL checks (and messages) as KMS.
-    let kms = resolve(region, variant, custom_url)?;
-    if custom_url.map(str::trim).is_some_and(|u| !u.is_empty()) {
-        return Ok(kms);
+    if custom.is_some() {
+        // The same region and URL checks (and messages) as KMS.
+        return resolve(region, variant, custom);
     }
+    let kms = resolve(region, variant, None)?;
     let region = region.trim();
     let partition = partition_of(region).ok_or_else(|| EndpointError::UnknownRegion {
         region: region.to_string(),
@@ -455,20 +497,14 @@ pub fn cloudhsm_endpoint(
 }
 
 /// Cautions about the CloudHSM endpoint `cloudhsm_endpoint` resolves: a FIPS host AWS's endpoint
-/// data does not list, and a custom endpoint URL that may not answer CloudHSM calls.
-pub fn cloudhsm_cautions(region: &str, fips: bool, custom_url: Option<&str>) -> Vec<String> {
+/// data does not list.
+pub fn cloudhsm_cautions(region: &str, fips: bool, cloudhsm_url: Option<&str>) -> Vec<String> {
     let region = region.trim();
     let mut out = Vec::new();
-    if let Some(url) = custom_url.map(str::trim).filter(|u| !u.is_empty()) {
-        let loopback = parse_custom_url(url).ok().is_some_and(|u| {
-            let rest = u.split_once("://").map_or("", |(_, r)| r);
-            let authority = rest.split('/').next().unwrap_or("");
-            split_host_port(authority).is_some_and(|(h, _)| is_loopback(h))
-        });
-        if !loopback {
-            out.push("The CloudHSM check goes to the same endpoint URL as KMS; a KMS VPC endpoint does not answer CloudHSM calls, and then the check shows as unknown (Connect is not blocked).".to_string());
-        }
-    } else if fips && !CLOUDHSM_FIPS_REGIONS.contains(&region) {
+    if cloudhsm_url.is_none_or(|u| u.trim().is_empty())
+        && fips
+        && !CLOUDHSM_FIPS_REGIONS.contains(&region)
+    {
         out.push(format!(
             "AWS's endpoint list has no FIPS endpoint for CloudHSM in {region}; the cloudhsmv2-fips host may not exist. If the check cannot reach it, it shows as unknown (Connect is not blocked)."
         ));
@@ -599,6 +635,34 @@ mod tests {
         assert!(!csp_allows("http://[::1]:4599"));
         assert!(!csp_allows("https://kms.example.com"));
         assert!(!csp_allows("https://amazonaws.com.evil.example"));
+        // Only KMS and CloudHSM hosts: not every host under AWS's domains.
+        assert!(csp_allows("https://kms-fips.us-east-1.api.aws"));
+        assert!(csp_allows("https://cloudhsmv2.eu-west-1.amazonaws.com"));
+        assert!(csp_allows(
+            "https://vpce-0123-abcd-us-east-1a.kms-fips.us-east-1.vpce.amazonaws.com"
+        ));
+        for foreign in [
+            "https://abc123xyz9.execute-api.us-east-1.amazonaws.com",
+            "https://abc.lambda-url.us-east-1.on.aws",
+            "https://bucket.s3.us-east-1.amazonaws.com",
+            "https://d111111abcdef8.cloudfront.net",
+            "https://kms.us-west-3.amazonaws.com",
+        ] {
+            assert!(!csp_allows(foreign), "{foreign}");
+        }
+    }
+
+    #[test]
+    fn one_host_parser() {
+        assert_eq!(url_host("http://[::1]:4599/").as_deref(), Some("[::1]"));
+        assert_eq!(
+            url_host("HTTPS://KMS.us-east-1.amazonaws.com").as_deref(),
+            Some("kms.us-east-1.amazonaws.com")
+        );
+        assert_eq!(url_host("http://127.0.0.1:4599/x?y").as_deref(), Some("127.0.0.1"));
+        assert_eq!(url_host("https://u:p@h/"), None);
+        assert_eq!(url_host("nonsense"), None);
+        assert!(is_loopback(&url_host("http://[::1]:4599").unwrap()));
     }
 
     #[test]

@@ -75,11 +75,33 @@ pub const CLOCK_SKEW_CODES: &[&str] = &[
     "SignatureDoesNotMatch",
 ];
 
-/// Keeps what is before the first `:` and then what is after the last `#`.
+/// Longest error code kept (KMS's are under 60 characters): a hostile endpoint cannot flood
+/// the page or a report.
+pub const MAX_CODE_CHARS: usize = 100;
+/// Longest error message kept (KMS's are a few hundred characters).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+/// Longest request id kept (KMS's are 36).
+pub const MAX_REQUEST_ID_CHARS: usize = 100;
+
+/// Keeps what is before the first `:` and then what is after the last `#`, cut to
+/// [`MAX_CODE_CHARS`].
 pub fn sanitize_code(raw: &str) -> String {
     let before_colon = raw.split(':').next().unwrap_or("");
     let code = before_colon.rsplit('#').next().unwrap_or("");
-    code.trim().to_string()
+    cut(code.trim(), MAX_CODE_CHARS)
+}
+
+/// At most `max` characters of `text`, with `…` when cut; control characters become spaces.
+pub fn cut(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 impl KmsError {
@@ -103,7 +125,9 @@ impl KmsError {
             .or_else(|| error_type_header.map(str::to_string))
             .map(|c| sanitize_code(&c))
             .filter(|c| !c.is_empty());
-        let message = field(&["message", "Message", "errorMessage"]);
+        let message =
+            field(&["message", "Message", "errorMessage"]).map(|m| cut(&m, MAX_MESSAGE_CHARS));
+        let request_id = request_id.map(|r| cut(&r, MAX_REQUEST_ID_CHARS));
         let (code, message, malformed) = match (code, message) {
             (Some(c), m) => (c, m.unwrap_or_default(), false),
             (None, Some(m)) => (format!("HTTP {status}"), m, false),
@@ -131,6 +155,7 @@ impl KmsError {
 
     /// A fetch that threw: no response at all.
     pub fn network(detail: &str) -> Self {
+        let detail = cut(detail, 200);
         Self {
             code: "NetworkError".to_string(),
             message: format!(
@@ -155,6 +180,42 @@ impl KmsError {
         }
     }
 
+    /// A request the page could not sign (an unusable key or time): not sent, and never retried.
+    pub fn not_signed(why: &str) -> Self {
+        Self {
+            code: "NotSigned".to_string(),
+            message: format!("Not sent: {}", cut(why, MAX_MESSAGE_CHARS)),
+            status: None,
+            request_id: None,
+            kind: ErrorKind::Validation,
+        }
+    }
+
+    /// A request the trust rules keep from its endpoint (`trust::check`).
+    pub fn refused(why: &crate::trust::Refusal) -> Self {
+        Self {
+            code: "NotSentToThisHost".to_string(),
+            message: format!("Not sent: {why}"),
+            status: None,
+            request_id: None,
+            kind: ErrorKind::Validation,
+        }
+    }
+
+    /// An answer whose body is larger than the client reads (`MAX_BODY_BYTES`).
+    pub fn too_large(status: u16, request_id: Option<String>, limit: usize) -> Self {
+        Self {
+            code: "ResponseTooLarge".to_string(),
+            message: format!(
+                "The endpoint answered HTTP {status} with a body larger than {} KiB, which no KMS answer is: the rest was not read.",
+                limit / 1024
+            ),
+            status: Some(status),
+            request_id: request_id.map(|r| cut(&r, MAX_REQUEST_ID_CHARS)),
+            kind: ErrorKind::Malformed,
+        }
+    }
+
     /// A request that breaks the model's limits: refused before it is sent.
     pub fn invalid_input(problems: &[crate::limits::Problem]) -> Self {
         let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -176,7 +237,7 @@ impl KmsError {
                 summarize_body(body)
             ),
             status: Some(status),
-            request_id,
+            request_id: request_id.map(|r| cut(&r, MAX_REQUEST_ID_CHARS)),
             kind: ErrorKind::Malformed,
         }
     }
@@ -332,6 +393,29 @@ mod tests {
         );
         let e = KmsError::from_response(400, None, None, "");
         assert!(e.message.contains("empty body"));
+    }
+
+    #[test]
+    fn hostile_codes_and_messages_are_cut() {
+        let long = "x".repeat(100_000);
+        let body = format!(r#"{{"__type":"{long}","message":"{long}"}}"#);
+        let e = KmsError::from_response(400, None, Some(long.clone()), &body);
+        assert_eq!(e.code.chars().count(), MAX_CODE_CHARS + 1);
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert_eq!(
+            e.request_id.unwrap().chars().count(),
+            MAX_REQUEST_ID_CHARS + 1
+        );
+        let e = KmsError::from_response(400, Some(&long), None, "");
+        assert!(e.code.chars().count() <= MAX_CODE_CHARS + 1);
+        assert_eq!(cut("ab\u{7}c", 10), "ab c");
+        assert!(KmsError::network(&long).message.chars().count() < 600);
+        // Not sent, not retried.
+        let e = KmsError::not_signed("bad key");
+        assert_eq!(e.retry_class(Operation::DescribeCustomKeyStores), None);
+        assert!(!e.may_be_clock_skew());
+        let e = KmsError::too_large(200, None, 1 << 20);
+        assert!(e.message.contains("1024 KiB"), "{}", e.message);
     }
 
     #[test]

@@ -168,6 +168,21 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
             FIX_XKS,
         )),
         // Caught in the page, before anything went to KMS.
+        "NotSentToThisHost" => Some(ex(
+            "The request was not sent: the console sends signed requests only to AWS's endpoints of the service they are signed for, to loopback, or to a host you confirmed in this tab; store secrets go only to the region's own KMS endpoint or loopback.",
+            "Check Endpoint URL (and CloudHSM endpoint URL). Leave it empty to use the region's AWS endpoint, or confirm the host if you trust it.",
+            &troubleshoot,
+        )),
+        "NotSigned" => Some(ex(
+            "The request was not sent: the page could not sign it with these credentials.",
+            "Check the access key ID and secret access key (paste them again), then try again.",
+            &troubleshoot,
+        )),
+        "ResponseTooLarge" => Some(ex(
+            "The endpoint sent far more than any KMS answer: it is not KMS, or something between the page and KMS is broken.",
+            "Check Endpoint URL: leave it empty to use the region's AWS endpoint.",
+            &troubleshoot,
+        )),
         "NotSent" | "InvalidInput" => Some(ex(
             "The request was not sent: the console found a problem in the form before calling KMS.",
             "Correct what the message names (credentials, region, endpoint or a field), then try again.",

@@ -234,6 +234,12 @@ pub struct UpdateCustomKeyStoreRequest {
 /// Checks against the model's limits before sending: every problem, each named by its member.
 pub trait Validate {
     fn problems(&self) -> Vec<Problem>;
+
+    /// Whether the body holds a store secret (the kmsuser password, the proxy credential):
+    /// such a request goes only to the region's own AWS endpoint or loopback (`trust`).
+    fn carries_secret(&self) -> bool {
+        false
+    }
 }
 
 fn check(out: &mut Vec<Problem>, shape: limits::Shape, member: &'static str, value: Option<&str>) {
@@ -340,6 +346,10 @@ impl Validate for StoreIdRequest {
 }
 
 impl Validate for CreateCustomKeyStoreRequest {
+    fn carries_secret(&self) -> bool {
+        self.key_store_password.is_some() || self.xks_proxy_authentication_credential.is_some()
+    }
+
     fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
         check(
@@ -443,6 +453,10 @@ impl Validate for CreateCustomKeyStoreRequest {
 }
 
 impl Validate for UpdateCustomKeyStoreRequest {
+    fn carries_secret(&self) -> bool {
+        self.key_store_password.is_some() || self.xks_proxy_authentication_credential.is_some()
+    }
+
     fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
         check(

@@ -20,6 +20,7 @@ pub mod rate;
 pub mod report;
 pub mod retry;
 pub mod sign;
+pub mod trust;
 pub mod watch;
 
 #[cfg(target_arch = "wasm32")]

@@ -95,6 +95,18 @@ impl Link {
         }
     }
 
+    /// The endpoint the link names, if it must wait for the user's confirmation: a link may not
+    /// choose where requests go, so anything but a loopback endpoint waits.
+    pub fn endpoint_to_confirm(&self) -> Option<&str> {
+        use crate::endpoint::{is_loopback, parse_custom_url, url_host};
+        self.endpoint.as_deref().filter(|e| {
+            !parse_custom_url(e)
+                .ok()
+                .and_then(|u| url_host(&u))
+                .is_some_and(|h| is_loopback(&h))
+        })
+    }
+
     /// The fragment, without `#`; empty members are left out.
     pub fn format(&self) -> String {
         let mut parts = Vec::new();
@@ -134,6 +146,23 @@ impl Link {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_loopback_endpoint_is_used_without_confirmation() {
+        let link = |e: &str| Link::parse(&format!("#endpoint={}", utf8_percent_encode(e, ESCAPE)));
+        for e in ["http://127.0.0.1:4599", "http://localhost:8080/", "http://[::1]:4599"] {
+            assert_eq!(link(e).endpoint_to_confirm(), None, "{e}");
+        }
+        for e in [
+            "https://abc123xyz9.execute-api.us-east-1.amazonaws.com",
+            "https://vpce-0123-abcd.kms.us-east-1.vpce.amazonaws.com",
+            "https://kms.us-east-1.amazonaws.com",
+            "not a url",
+        ] {
+            assert_eq!(link(e).endpoint_to_confirm(), Some(e), "{e}");
+        }
+        assert_eq!(Link::parse("#region=us-east-1").endpoint_to_confirm(), None);
+    }
 
     #[test]
     fn round_trip_and_tolerance() {

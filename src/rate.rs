@@ -19,19 +19,17 @@ struct Lane {
     streak: u32,
 }
 
+/// One lane per operation, made on first use: every operation gets its own quota, also one
+/// added to the console later.
 #[derive(Clone, Debug, Default)]
 pub struct Limiter {
-    lanes: [Lane; 6],
-}
-
-fn lane(op: Operation) -> usize {
-    Operation::ALL.iter().position(|o| *o == op).unwrap_or(0)
+    lanes: Vec<(Operation, Lane)>,
 }
 
 impl Limiter {
     /// Books the next slot for `op`: returns how long to wait before sending.
     pub fn reserve(&mut self, op: Operation, now_ms: i64) -> u64 {
-        let l = &mut self.lanes[lane(op)];
+        let l = self.lane(op);
         let start = l.next_free_ms.max(now_ms);
         l.next_free_ms = start + MIN_SPACING_MS;
         (start - now_ms) as u64
@@ -39,7 +37,7 @@ impl Limiter {
 
     /// A throttled answer: hold every call of `op` (1 s, 2 s, 4 s… up to 20 s).
     pub fn throttled(&mut self, op: Operation, now_ms: i64) {
-        let l = &mut self.lanes[lane(op)];
+        let l = self.lane(op);
         let hold = (HOLD_BASE_MS << l.streak.min(5)).min(HOLD_MAX_MS);
         l.streak += 1;
         l.next_free_ms = l.next_free_ms.max(now_ms + hold);
@@ -47,7 +45,18 @@ impl Limiter {
 
     /// An answer that was not throttled ends the streak.
     pub fn answered(&mut self, op: Operation) {
-        self.lanes[lane(op)].streak = 0;
+        self.lane(op).streak = 0;
+    }
+
+    fn lane(&mut self, op: Operation) -> &mut Lane {
+        let i = match self.lanes.iter().position(|(o, _)| *o == op) {
+            Some(i) => i,
+            None => {
+                self.lanes.push((op, Lane::default()));
+                self.lanes.len() - 1
+            }
+        };
+        &mut self.lanes[i].1
     }
 }
 
@@ -65,6 +74,17 @@ mod tests {
         assert_eq!(l.reserve(Operation::ConnectCustomKeyStore, 1_000), 0);
         // Later calls are not delayed by old bookings.
         assert_eq!(l.reserve(d, 10_000), 0);
+    }
+
+    #[test]
+    fn every_operation_has_its_own_lane() {
+        let mut l = Limiter::default();
+        for op in Operation::ALL {
+            assert_eq!(l.reserve(op, 0), 0, "{op:?} waited for another operation");
+        }
+        for op in Operation::ALL {
+            assert_eq!(l.reserve(op, 0), 200, "{op:?}");
+        }
     }
 
     #[test]

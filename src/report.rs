@@ -39,6 +39,9 @@ fn outcome_words(w: &Watch) -> String {
         }
         Phase::Paused(Pause::Refused(e)) => format!("paused: the poll was refused ({})", e.code),
         Phase::Paused(Pause::Overdue) => "paused: not settled in time".into(),
+        Phase::Paused(Pause::Unconfirmed(host)) => {
+            format!("paused: the link's endpoint {host} waits for confirmation")
+        }
         Phase::Stopped => "stopped watching (the store goes on by itself)".into(),
         Phase::Settled(Outcome::Connected) => "CONNECTED".into(),
         Phase::Settled(Outcome::Failed(code)) => format!(

@@ -8,12 +8,31 @@ use std::time::{Duration, UNIX_EPOCH};
 
 /// A request ready for `fetch`: the URL exactly as signed, the headers to send (never `Host`:
 /// the browser sets it from the URL, which is why the URL must be the one signed) and the body.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignedRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
+
+/// The signature, the session token and the body (which may hold a store secret) are never
+/// printed: only the URL, the header names and the body's length.
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// The latest time a signature can carry (9999-12-31T23:59:59.999Z): a clock offset read from a
+/// hostile `Date` can never push the signing time past what a date can hold.
+pub const MAX_SIGNING_MS: i64 = 253_402_300_799_999;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignError(pub String);
@@ -44,7 +63,7 @@ pub fn sign_json(
         "cks-console",
     )
     .into();
-    let time = UNIX_EPOCH + Duration::from_millis(u64::try_from(now_ms).unwrap_or(0));
+    let time = UNIX_EPOCH + Duration::from_millis(now_ms.clamp(0, MAX_SIGNING_MS) as u64);
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
@@ -91,4 +110,52 @@ pub fn sign_kms(
 ) -> Result<SignedRequest, SignError> {
     let target = format!("TrentService.{operation}");
     sign_json(creds, "kms", region, url, &target, body, now_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Credentials;
+
+    fn creds() -> Credentials {
+        Credentials::from_fields(
+            "ASIAEXAMPLEEXAMPLE01",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "token-secret-value",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn no_time_makes_signing_panic() {
+        for t in [i64::MIN, -1, 0, MAX_SIGNING_MS, MAX_SIGNING_MS + 1, i64::MAX] {
+            let r = sign_kms(
+                &creds(),
+                "us-east-1",
+                "https://kms.us-east-1.amazonaws.com/",
+                "DescribeCustomKeyStores",
+                "{}".into(),
+                t,
+            );
+            assert!(r.is_ok(), "{t}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_signature_token_and_body() {
+        let r = sign_kms(
+            &creds(),
+            "us-east-1",
+            "https://kms.us-east-1.amazonaws.com/",
+            "CreateCustomKeyStore",
+            r#"{"KeyStorePassword":"kmsuser-password"}"#.into(),
+            1_700_000_000_000,
+        )
+        .unwrap();
+        let text = format!("{r:?}");
+        for secret in ["token-secret-value", "kmsuser-password", "Signature="] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("authorization"), "{text}");
+    }
 }

@@ -56,6 +56,9 @@ pub enum Pause {
     Refused(KmsError),
     /// Not settled after [`OVERALL_MS`]: the store is stuck in this state, or KMS is slow.
     Overdue,
+    /// The endpoint (named by its host) came from a link and waits for the user's confirmation:
+    /// nothing is sent there before.
+    Unconfirmed(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,7 +291,9 @@ impl Watch {
         } else if self.store_type.is_none() && store.connection_state.is_some() {
             self.store_type = Some(store.store_type());
         }
+        // A read without a state teaches nothing, but time still runs out.
         let Some(state) = store.connection_state.clone() else {
+            self.pause_if_overdue(now_ms);
             return;
         };
         let code = store.connection_error_code.clone();
@@ -616,6 +621,20 @@ mod tests {
             matches!(&w.phase, Phase::Paused(Pause::Refused(e)) if e.code == "ValidationException")
         );
         assert_eq!(w.next_poll_at_ms(), None);
+    }
+
+    #[test]
+    fn reads_without_a_state_still_end_in_the_overdue_pause() {
+        let mut w = Watch::new("cks-1", Goal::Connect, 0, None);
+        let stateless = CustomKeyStore {
+            custom_key_store_id: Some("cks-1".into()),
+            ..Default::default()
+        };
+        while let Some(at) = w.next_poll_at_ms() {
+            w.observe(at, &stateless, None);
+            assert!(at <= OVERALL_MS + MAX_DELAY_MS as i64, "polled past the limit");
+        }
+        assert_eq!(w.phase, Phase::Paused(Pause::Overdue));
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn describe_clusters_is_signed_as_botocore_signs_it() {
             "4778eb5398eb8a2b592311415b207d5e8c2bc1d94ad1d847d346431e9567b8c6",
         ),
     ] {
-        let ep = cloudhsm_endpoint(region, fips, None).unwrap();
+        let ep = cloudhsm_endpoint(region, fips, None, None).unwrap();
         let signed =
             sign_describe_clusters(&creds, &ep, &DescribeClustersRequest::for_cluster(ID), now)
                 .unwrap();
@@ -239,7 +239,7 @@ fn describe_clusters_is_signed_as_botocore_signs_it() {
 
 #[test]
 fn endpoints_follow_the_cloudhsmv2_rule_set() {
-    let url = |region, fips| cloudhsm_endpoint(region, fips, None).map(|e| e.url);
+    let url = |region, fips| cloudhsm_endpoint(region, fips, None, None).map(|e| e.url);
     assert_eq!(
         url("us-east-1", false).unwrap(),
         "https://cloudhsmv2.us-east-1.amazonaws.com/"
@@ -270,42 +270,56 @@ fn endpoints_follow_the_cloudhsmv2_rule_set() {
         "https://cloudhsmv2-fips.cn-north-1.amazonaws.com.cn/"
     );
     assert!(matches!(
-        cloudhsm_endpoint("us-eats-1", false, None),
+        cloudhsm_endpoint("us-eats-1", false, None, None),
         Err(EndpointError::UnknownRegion {
             suggestion: Some("us-east-1"),
             ..
         })
     ));
     assert_eq!(
-        cloudhsm_endpoint(" ", false, None),
+        cloudhsm_endpoint(" ", false, None, None),
         Err(EndpointError::MissingRegion)
     );
-    let ep = cloudhsm_endpoint("eu-west-2", false, None).unwrap();
+    let ep = cloudhsm_endpoint("eu-west-2", false, None, None).unwrap();
     assert_eq!(ep.signing_region, "eu-west-2");
-    // The emulator serves both on one port: the custom URL is used as given.
-    let ep = cloudhsm_endpoint("us-east-1", false, Some("http://127.0.0.1:4599")).unwrap();
+    // The emulator serves both on one port: a loopback KMS URL is used as given.
+    let ep = cloudhsm_endpoint("us-east-1", false, Some("http://127.0.0.1:4599"), None).unwrap();
     assert_eq!(
         (ep.url.as_str(), ep.signing_region.as_str()),
         ("http://127.0.0.1:4599/", "us-east-1")
     );
     assert_eq!(
-        cloudhsm_endpoint("us-east-1", true, Some("http://127.0.0.1:4599")),
+        cloudhsm_endpoint("us-east-1", true, Some("http://127.0.0.1:4599"), None),
         Err(EndpointError::FipsWithCustomEndpoint)
     );
+    // A custom KMS endpoint is for KMS only: CloudHSM calls go to CloudHSM's own endpoint.
+    let vpce = "https://vpce-0123-abcd.kms.us-east-1.vpce.amazonaws.com";
     assert_eq!(
-        cloudhsm_endpoint("us-east-1", false, Some("http://kms.example.com")),
+        cloudhsm_endpoint("us-east-1", false, Some(vpce), None)
+            .unwrap()
+            .url,
+        "https://cloudhsmv2.us-east-1.amazonaws.com/"
+    );
+    // ... or to the CloudHSM endpoint URL, under the same URL rules.
+    assert_eq!(
+        cloudhsm_endpoint(
+            "us-east-1",
+            false,
+            Some(vpce),
+            Some("https://vpce-0456-efgh.cloudhsmv2.us-east-1.vpce.amazonaws.com")
+        )
+        .unwrap()
+        .url,
+        "https://vpce-0456-efgh.cloudhsmv2.us-east-1.vpce.amazonaws.com/"
+    );
+    assert_eq!(
+        cloudhsm_endpoint("us-east-1", false, None, Some("http://cloudhsm.example.com")),
         Err(EndpointError::InsecureRemote)
     );
-    // Cautions: no FIPS host in AWS's endpoint data; a non-loopback custom URL.
+    // Cautions: no FIPS host in AWS's endpoint data (none with a CloudHSM endpoint URL).
     assert!(cloudhsm_cautions("us-east-1", false, None).is_empty());
-    assert!(cloudhsm_cautions("us-east-1", false, Some("http://127.0.0.1:4599")).is_empty());
     assert!(cloudhsm_cautions("us-east-1", true, None)[0].contains("cloudhsmv2-fips"));
-    let vpce = cloudhsm_cautions(
-        "us-east-1",
-        false,
-        Some("https://vpce-0123-abcd.kms.us-east-1.vpce.amazonaws.com"),
-    );
-    assert!(vpce[0].contains("KMS VPC endpoint"), "{vpce:?}");
+    assert!(cloudhsm_cautions("us-east-1", true, Some("http://127.0.0.1:4599")).is_empty());
 }
 
 #[test]

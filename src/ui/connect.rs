@@ -1,44 +1,12 @@
 use super::{ConfirmAt, Session, use_session};
 use crate::error::{ErrorKind, KmsError};
 use crate::explain;
-use crate::kms::{
-    ConnectionState, CustomKeyStore, DescribeCustomKeyStoresRequest,
-    DescribeCustomKeyStoresResponse, Empty, Operation, StoreIdRequest, check_store_id,
-};
+use crate::kms::{ConnectionState, Empty, Operation, StoreIdRequest, check_store_id};
+use crate::web::api::describe_one;
 use crate::watch::{Goal, Place, Watch};
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
-
-/// Describes one store by id.
-pub async fn describe_one(
-    client: &Client,
-    id: &str,
-) -> Result<(CustomKeyStore, Option<String>), KmsError> {
-    let request = DescribeCustomKeyStoresRequest {
-        custom_key_store_id: Some(id.to_string()),
-        ..Default::default()
-    };
-    let reply = client
-        .call::<_, DescribeCustomKeyStoresResponse>(Operation::DescribeCustomKeyStores, &request)
-        .await?;
-    match reply
-        .output
-        .custom_key_stores
-        .into_iter()
-        .find(|s| s.custom_key_store_id.as_deref() == Some(id))
-    {
-        Some(store) => Ok((store, reply.request_id)),
-        // KMS answers an unknown id with CustomKeyStoreNotFoundException, never with a list
-        // that lacks it: such a reply is not KMS's.
-        None => Err(KmsError::malformed(
-            200,
-            reply.request_id,
-            "the reply does not include this custom key store",
-            "",
-        )),
-    }
-}
 
 /// Whether the fields still hold the credentials `client` signs with.
 fn same_credentials(s: Session, client: &Client) -> bool {
@@ -139,6 +107,17 @@ pub(super) async fn connect_flow(s: Session) {
             }
         }
         Err(e) if matches!(e.kind, ErrorKind::AccessDenied { .. }) => {}
+        // The check only advises: when it cannot run for a passing reason (throttling, a
+        // fault, no answer), connect anyway; KMS itself refuses a Connect that is not allowed.
+        Err(e)
+            if e.retry_class(Operation::DescribeCustomKeyStores).is_some()
+                || e.kind == ErrorKind::Malformed =>
+        {
+            s.notice.set(Some(format!(
+                "The check before Connect could not run ({}): connecting anyway. KMS itself refuses a Connect that is not allowed.",
+                e.code
+            )));
+        }
         Err(e) => {
             s.error.set(Some((Operation::DescribeCustomKeyStores, e)));
             return;
@@ -191,14 +170,11 @@ pub fn busy(s: Session) -> bool {
     s.connect.pending().get() || s.disconnect.pending().get()
 }
 
-/// The confirmation a Disconnect needs: what it does to the keys. A panel's copy (`only_for`
-/// its store) shows in that panel only. Escape or Cancel closes it, and focus goes back to
-/// where it was.
+/// The confirmation a Disconnect needs: what it does to the keys. A panel's copy shows in that
+/// panel only, for its store; the form moves to that store (and its place) only once the user
+/// confirms. Escape or Cancel closes it, and focus goes back to where it was.
 #[component]
-pub fn ConfirmDisconnect(
-    at: ConfirmAt,
-    #[prop(optional)] only_for: Option<String>,
-) -> impl IntoView {
+pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
     let s = use_session();
     let cancel = NodeRef::<leptos::html::Button>::new();
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
@@ -213,35 +189,40 @@ pub fn ConfirmDisconnect(
         s.confirm_disconnect.set(None);
         crate::web::refocus(opener.get_value(), "store-id");
     };
-    let only_for_now = only_for.clone();
-    let shown = move || {
-        s.confirm_disconnect.get() == Some(at)
-            && only_for
-                .as_ref()
-                .is_none_or(|id| s.store_id.with(|v| v.trim() == id))
+    let panel_store = match &at {
+        ConfirmAt::Panel(id) => Some(id.clone()),
+        ConfirmAt::Form => None,
+    };
+    let shown_at = at.clone();
+    let shown = move || s.confirm_disconnect.with(|c| c.as_ref() == Some(&shown_at));
+    let title_store = panel_store.clone();
+    let title = move || {
+        title_store
+            .clone()
+            .unwrap_or_else(|| s.store_id.get().trim().to_string())
+    };
+    let confirm = move |_| {
+        if busy(s) {
+            return;
+        }
+        // A panel's Disconnect goes where its watch is, for its store.
+        if let Some(id) = &panel_store {
+            if let Some(p) = s.board.with_untracked(|b| b.get(id).and_then(|w| w.place.clone())) {
+                s.go_to(&p);
+            }
+            s.store_id.set(id.clone());
+        }
+        close();
+        s.disconnect.dispatch(());
     };
     view! {
         <Show when=shown>
             <div class="confirm" role="alertdialog" aria-labelledby="confirm-t" aria-describedby="confirm-d"
                 on:keydown=move |ev| if ev.key() == "Escape" { close() }>
-                <p id="confirm-t"><strong>"Disconnect " {move || s.store_id.get()} "?"</strong></p>
+                <p id="confirm-t"><strong>"Disconnect " {title.clone()} "?"</strong></p>
                 <p id="confirm-d">"While it is disconnected, every KMS key in this store is unusable: encrypt, decrypt and other cryptographic operations with them fail, and AWS services that use them are disrupted. The keys and their metadata are kept, and Connect makes them usable again."</p>
                 <div class="actions">
-                    <button type="button" class="danger" disabled=move || busy(s) on:click={
-                        let only_for = only_for_now.clone();
-                        move |_| {
-                            if !busy(s) {
-                                // A panel's Disconnect goes where its watch is.
-                                if let Some(p) = only_for.as_ref().and_then(|id| {
-                                    s.board.with_untracked(|b| b.get(id).and_then(|w| w.place.clone()))
-                                }) {
-                                    s.go_to(&p);
-                                }
-                                close();
-                                s.disconnect.dispatch(());
-                            }
-                        }
-                    }>"Disconnect now"</button>
+                    <button type="button" class="danger" disabled=move || busy(s) on:click=confirm.clone()>"Disconnect now"</button>
                     <button type="button" class="secondary" node_ref=cancel on:click=move |_| close()>"Cancel"</button>
                 </div>
             </div>
@@ -279,10 +260,12 @@ pub fn ConnectForm() -> impl IntoView {
                 <div class="notice" role="alert">
                     <p><strong>"Not sent: the pre-flight expects this connect to fail."</strong>{v.expected_report().map(|r| format!(" KMS would report {r}."))}</p>
                     <super::preflight::VerdictView verdict=v />
-                    <button type="button" class="secondary small" on:click=move |_| {
-                        s.connect_anyway.set(Some(s.store_id.get_untracked().trim().to_string()));
-                        s.preflight_block.set(None);
-                        s.connect.dispatch(());
+                    <button type="button" class="secondary small" disabled=busy on:click=move |_| {
+                        if !busy() {
+                            s.connect_anyway.set(Some(s.store_id.get_untracked().trim().to_string()));
+                            s.preflight_block.set(None);
+                            s.connect.dispatch(());
+                        }
                     }>"Connect anyway"</button>
                 </div>
             })}

@@ -1,6 +1,6 @@
 use super::{EMULATOR_URL, use_session};
 use crate::credentials::{Pasted, Profile, parse_paste};
-use crate::endpoint::is_loopback;
+use crate::endpoint::{is_loopback, url_host};
 use crate::web::client::emulator_credentials;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -34,17 +34,20 @@ pub fn CredentialsForm() -> impl IntoView {
         super::status::resume_if_paused(s);
     };
 
-    // Pasting fills the fields; the pasted text stays in the box either way.
+    // Pasting fills the fields. Text that parsed is cleared from the box (the secret then lives
+    // only in the fields); text that did not stays, to be corrected.
     let apply_paste = move |text: String| match parse_paste(&text) {
         Ok(Pasted::One {
             format,
             credentials,
         }) => {
+            paste.set(String::new());
             profiles.set(Vec::new());
             fill(&credentials);
             paste_msg.set(Some(format!("Filled from {}.", format.describe())));
         }
         Ok(Pasted::Profiles(list)) => {
+            paste.set(String::new());
             fill(&list[0].credentials);
             picked.set(0);
             paste_msg.set(Some(format!(
@@ -74,12 +77,7 @@ pub fn CredentialsForm() -> impl IntoView {
         let current = s.endpoint_url.get_untracked();
         let base = crate::endpoint::parse_custom_url(&current)
             .ok()
-            .filter(|u| {
-                u.split("://")
-                    .nth(1)
-                    .and_then(|r| r.split(['/', ':']).next())
-                    .is_some_and(is_loopback)
-            })
+            .filter(|u| url_host(u).is_some_and(|h| is_loopback(&h)))
             .map(|u| u.trim_end_matches('/').to_string())
             .unwrap_or_else(|| EMULATOR_URL.to_string());
         emulator_msg.set(Some(
@@ -89,6 +87,7 @@ pub fn CredentialsForm() -> impl IntoView {
             match emulator_credentials(&base).await {
                 Ok(text) => {
                     super::stores::invalidate(s);
+                    s.pending_endpoint.set(None);
                     s.endpoint_url.set(base.clone());
                     s.region.set("us-east-1".into());
                     apply_paste(text);

@@ -115,6 +115,11 @@ pub fn CreateStore() -> impl IntoView {
     let file_msg = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<KmsError>);
+    super::on_forget(s, move || {
+        password.set(Secret::default());
+        proxy_akid.set(Secret::default());
+        proxy_secret.set(Secret::default());
+    });
 
     let form = move || CreateForm {
         name: name.get_untracked(),
@@ -312,6 +317,11 @@ fn ManageStore(
     let done = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<(Operation, KmsError)>);
     let confirm_delete = RwSignal::new(false);
+    super::on_forget(s, move || {
+        password.set(Secret::default());
+        proxy_akid.set(Secret::default());
+        proxy_secret.set(Secret::default());
+    });
     let typed_name = RwSignal::new(String::new());
     let current_u = current.clone();
     let update = Action::new_local(move |_: &()| {

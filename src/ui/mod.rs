@@ -25,11 +25,12 @@ use leptos::prelude::*;
 /// The local emulator's default address (the README's run command starts it there).
 pub const EMULATOR_URL: &str = "http://127.0.0.1:4599";
 
-/// Where a Disconnect confirmation was asked for (it shows next to the button pressed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a Disconnect confirmation was asked for (it shows next to the button pressed): the
+/// Connect card (the form's store), or the status panel of a watched store.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfirmAt {
     Form,
-    Panel,
+    Panel(String),
 }
 
 /// What the whole page shares. Secrets live only here, in memory.
@@ -41,6 +42,16 @@ pub struct Session {
     pub expiration_ms: RwSignal<Option<i64>>,
     pub region: RwSignal<String>,
     pub endpoint_url: RwSignal<String>,
+    /// An Endpoint URL a link set, not yet confirmed by the user: nothing is sent there.
+    pub pending_endpoint: RwSignal<Option<String>>,
+    /// Where CloudHSM calls go when it is not the region's CloudHSM endpoint (optional).
+    pub cloudhsm_url: RwSignal<String>,
+    /// Hosts outside AWS's endpoints the user allowed in this tab (mirrors the client's set).
+    pub confirmed_hosts: RwSignal<Vec<String>>,
+    /// The host whose confirmation dialog is open.
+    pub confirm_host: RwSignal<Option<String>>,
+    /// Counts "Forget credentials": tasks that began before a Forget stop, forms drop secrets.
+    pub forgotten: RwSignal<u64>,
     pub fips: RwSignal<bool>,
     pub dual_stack: RwSignal<bool>,
     pub store_id: RwSignal<String>,
@@ -54,13 +65,19 @@ pub struct Session {
     pub stores: RwSignal<StoreList>,
     /// A refresh that failed while rows were on screen: the rows stay, the error shows above.
     pub stores_error: RwSignal<Option<KmsError>>,
+    /// Why the list stopped refreshing itself.
+    pub stores_note: RwSignal<Option<String>>,
     /// Bumped by every refresh and by anything that makes the list stale (region, endpoint,
     /// credentials): only the newest refresh may write the list or schedule another.
     pub stores_generation: StoredValue<u64>,
     /// Every watch, newest first.
     pub board: RwSignal<Board>,
-    /// Bumped by every new poll loop, so an older loop knows to end.
-    pub watch_generation: StoredValue<u64>,
+    /// Wakes the poll loop (a new or resumed watch, a tab shown again with a poll overdue).
+    bell: StoredValue<crate::web::Bell, LocalStorage>,
+    /// Whether the poll loop runs (it ends when nothing is left to poll).
+    poller_running: StoredValue<bool>,
+    /// When the store list began refreshing itself; it stops after `watch::OVERALL_MS`.
+    pub stores_auto_since: StoredValue<Option<i64>>,
     /// Benchmarks only (`#pace=N` in the link): watches poll N times faster, to match an
     /// emulator run with `--time-scale N`.
     pub pace: RwSignal<u32>,
@@ -96,6 +113,11 @@ impl Session {
             expiration_ms: RwSignal::new(None),
             region: RwSignal::new("us-east-1".to_string()),
             endpoint_url: RwSignal::new(String::new()),
+            pending_endpoint: RwSignal::new(None),
+            cloudhsm_url: RwSignal::new(String::new()),
+            confirmed_hosts: RwSignal::new(Vec::new()),
+            confirm_host: RwSignal::new(None),
+            forgotten: RwSignal::new(0),
             fips: RwSignal::new(false),
             dual_stack: RwSignal::new(false),
             store_id: RwSignal::new(String::new()),
@@ -105,9 +127,12 @@ impl Session {
             confirm_disconnect: RwSignal::new(None),
             stores: RwSignal::new(StoreList::NotLoaded),
             stores_error: RwSignal::new(None),
+            stores_note: RwSignal::new(None),
             stores_generation: StoredValue::new(0),
             board: RwSignal::new(Board::default()),
-            watch_generation: StoredValue::new(0),
+            bell: StoredValue::new_local(crate::web::Bell::default()),
+            poller_running: StoredValue::new(false),
+            stores_auto_since: StoredValue::new(None),
             pace: RwSignal::new(1),
             hsm_counts: RwSignal::new(Default::default()),
             connect_anyway: RwSignal::new(None),
@@ -141,8 +166,21 @@ impl Session {
         self.client_for(self.place().map(|p| p.endpoint))
     }
 
+    /// The host of an Endpoint URL a link set and the user has not confirmed yet.
+    pub fn pending_host(&self) -> Option<String> {
+        let pending = self.pending_endpoint.get_untracked()?;
+        // Typed over by the user: their own choice now.
+        (pending.trim() == self.endpoint_url.get_untracked().trim())
+            .then(|| crate::endpoint::url_host(&pending).unwrap_or(pending))
+    }
+
     /// Where the form points now (for a new watch), or the first thing that stops it.
     pub fn place(&self) -> Result<crate::watch::Place, String> {
+        if let Some(host) = self.pending_host() {
+            return Err(format!(
+                "the link set Endpoint URL to {host}, and nothing is sent there until you confirm it (Endpoint, \"Use {host}\")."
+            ));
+        }
         let region = self.region.get_untracked().trim().to_string();
         let custom_url = self.endpoint_url.get_untracked().trim().to_string();
         let variant = self.variant_untracked();
@@ -165,6 +203,8 @@ impl Session {
             self.dual_stack.set(place.variant.dual_stack);
             stores::invalidate(*self);
         }
+        // A watch's place was confirmed when the watch began.
+        self.pending_endpoint.set(None);
     }
 
     /// A client for a watch's endpoint with the credentials as typed now.
@@ -172,17 +212,59 @@ impl Session {
         self.client_for(Ok(endpoint.clone()))
     }
 
-    /// A client for CloudHSM v2 in the same region (the same custom endpoint, for the emulator).
+    /// A client for CloudHSM v2 in the same region: its own endpoint, the CloudHSM endpoint URL,
+    /// or a loopback Endpoint URL (the emulator serves every service on one port).
     pub fn cloudhsm_client(&self) -> Result<Client, String> {
-        let custom = self.endpoint_url.get_untracked();
-        self.client_for(
+        let place = self.place();
+        let kms = self.endpoint_url.get_untracked();
+        let cloudhsm = self.cloudhsm_url.get_untracked();
+        self.client_for(place.and_then(|_| {
             crate::endpoint::cloudhsm_endpoint(
                 &self.region.get_untracked(),
                 self.fips.get_untracked(),
-                Some(&custom),
+                Some(&kms),
+                Some(&cloudhsm),
             )
-            .map_err(|e| e.to_string()),
-        )
+            .map_err(|e| e.to_string())
+        }))
+    }
+
+    /// Allows signed requests to `host` in this tab (the user confirmed it in the dialog).
+    pub fn allow_host(&self, host: &str) {
+        self.shared.with_value(|sh| sh.confirm_host(host));
+        self.confirmed_hosts.update(|h| {
+            if !h.iter().any(|x| x == host) {
+                h.push(host.to_string());
+            }
+        });
+    }
+
+    /// The host of `url` if signed requests for `service` need the user's confirmation to go
+    /// there and have not had it (tracked).
+    pub fn unconfirmed_host(&self, url: &str, service: crate::trust::Service) -> Option<String> {
+        let url = crate::endpoint::parse_custom_url(url.trim()).ok()?;
+        let host = crate::trust::needs_confirmation(&url, service, self.region.get().trim())?;
+        (!self.confirmed_hosts.with(|h| h.contains(&host))).then_some(host)
+    }
+
+    /// Wakes the poll loop, or starts it if none runs.
+    pub fn wake_poller(&self) {
+        if self.poller_running.get_value() {
+            self.bell.with_value(|b| b.ring());
+        } else {
+            self.poller_running.set_value(true);
+            status::spawn_poller(*self);
+        }
+    }
+
+    /// The poll loop has ended (nothing is left to poll).
+    pub(crate) fn poller_ended(&self) {
+        let _ = self.poller_running.try_set_value(false);
+    }
+
+    /// The poll loop's bell, to sleep on.
+    pub(crate) fn bell(&self) -> Option<crate::web::Bell> {
+        self.bell.try_get_value()
     }
 
     fn client_for(
@@ -230,12 +312,15 @@ impl Session {
         }
     }
 
-    /// Forgets the credentials (memory only: nothing else ever held them).
+    /// Forgets the credentials (memory only: nothing else ever held them), the forms' store
+    /// secrets (through `on_forget`), and stops the tasks that still hold the old credentials.
     pub fn forget_credentials(&self) {
         self.access_key_id.set(String::new());
         self.secret_access_key.set(String::new());
         self.session_token.set(String::new());
         self.expiration_ms.set(None);
+        self.hsm_counts.set(Default::default());
+        self.forgotten.update(|n| *n += 1);
     }
 }
 
@@ -249,6 +334,17 @@ pub fn use_session() -> Session {
     use_context::<Session>().expect("Session is provided by App")
 }
 
+/// Runs `clear` each time the user forgets the credentials (forms drop their store secrets).
+pub fn on_forget(s: Session, clear: impl Fn() + 'static) {
+    Effect::new(move |prev: Option<u64>| {
+        let n = s.forgotten.get();
+        if prev.is_some_and(|p| p != n) {
+            clear();
+        }
+        n
+    });
+}
+
 /// Reads the page's link once, at start-up.
 fn open_link(s: Session) {
     let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) else {
@@ -258,14 +354,19 @@ fn open_link(s: Session) {
     if let Some(r) = link.region {
         s.region.set(r);
     }
-    if let Some(e) = link.endpoint {
-        s.endpoint_url.set(e);
+    if let Some(e) = link.endpoint_to_confirm() {
+        s.pending_endpoint.set(Some(e.to_string()));
+    }
+    if let Some(e) = &link.endpoint {
+        s.endpoint_url.set(e.clone());
     }
     s.fips.set(link.variant.fips);
     s.dual_stack.set(link.variant.dual_stack);
     if let Some(id) = &link.store {
         s.store_id.set(id.clone());
     }
+    // A test switch: a release build ignores it.
+    #[cfg(any(debug_assertions, feature = "pace"))]
     if let Some(p) = link.pace {
         s.pace.set(p);
     }
@@ -284,8 +385,8 @@ fn open_link(s: Session) {
 pub const REOPEN_NOTICE: &str =
     "This link reopens a watch: paste credentials (or type them in) and it resumes.";
 
-/// Keeps the page's link in step with the form and the watch (never a secret).
-fn write_link(s: Session) {
+/// The page's link for the form and the watch (never a secret).
+fn link_fragment(s: Session) -> String {
     // An open watch is what a reload must reopen, where it lives; otherwise the form's store.
     let open = s.board.with(|b| {
         b.primary()
@@ -308,10 +409,15 @@ fn write_link(s: Session) {
         watch,
         pace: Some(s.pace.get()),
     };
-    let fragment = format!("#{}", link.only_valid().format());
+    format!("#{}", link.only_valid().format())
+}
+
+/// Keeps the address bar in step with the link, writing only when the link changes (not on
+/// every poll).
+fn write_link(fragment: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         // replaceState: typing must not fill the back button's history.
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment));
     }
 }
 
@@ -320,7 +426,8 @@ pub fn App() -> impl IntoView {
     let s = Session::new();
     provide_context(s);
     open_link(s);
-    Effect::new(move |_| write_link(s));
+    let fragment = Memo::new(move |_| link_fragment(s));
+    Effect::new(move |_| fragment.with(|f| write_link(f)));
     if let Ok(handle) = set_interval_with_handle(
         move || s.now_ms.set(crate::web::now_ms()),
         std::time::Duration::from_secs(1),
@@ -332,8 +439,12 @@ pub fn App() -> impl IntoView {
         let visible = web_sys::window()
             .and_then(|w| w.document())
             .is_some_and(|d| !d.hidden());
-        if visible && s.board.with_untracked(|b| b.next_due().is_some()) {
-            status::spawn_poller(s);
+        let now = crate::web::now_ms();
+        if visible
+            && s.board
+                .with_untracked(|b| b.next_due().is_some_and(|(_, due)| due <= now))
+        {
+            s.wake_poller();
         }
     });
     on_cleanup(move || visibility.remove());

@@ -8,14 +8,18 @@ use crate::kms::{CustomKeyStore, CustomKeyStoreType};
 use crate::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 
-/// Looks a cluster up in CloudHSM (all pages), as the pre-flight needs it.
+/// Looks a cluster up in CloudHSM (all pages), as the pre-flight needs it. Stops when the
+/// credentials are forgotten.
 async fn find_cluster(s: Session, cluster_id: &str) -> Result<Option<Cluster>, KmsError> {
     let client = s.cloudhsm_client().map_err(|e| KmsError::not_sent(&e))?;
+    let epoch = s.forgotten.get_untracked();
     let mut request = DescribeClustersRequest::for_cluster(cluster_id);
     for _ in 0..20 {
         let reply = client.describe_clusters(&request).await?;
+        if s.forgotten.try_get_untracked() != Some(epoch) {
+            return Err(KmsError::not_sent("the credentials were forgotten."));
+        }
         if let Some(c) = reply.output.find(cluster_id) {
             return Ok(Some(c.clone()));
         }
@@ -40,8 +44,10 @@ pub async fn verdict_for(s: Session, store: &CustomKeyStore) -> Option<Verdict> 
     }
 }
 
-/// Counts the HSMs of every CloudHSM store in the list, for the overview (one lookup).
-pub fn count_hsms(s: Session, stores: &[CustomKeyStore]) {
+/// Counts the HSMs of every CloudHSM store in the list, for the overview. Each page counts as
+/// it arrives (a later page's error keeps the earlier ones); it stops as soon as `current` says
+/// the list is stale (another region, endpoint or account) or the credentials are forgotten.
+pub fn count_hsms(s: Session, stores: &[CustomKeyStore], current: impl Fn() -> bool + 'static) {
     let ids: Vec<String> = stores
         .iter()
         .filter_map(|st| st.cloud_hsm_cluster_id.clone())
@@ -52,32 +58,38 @@ pub fn count_hsms(s: Session, stores: &[CustomKeyStore]) {
     let Ok(client) = s.cloudhsm_client() else {
         return;
     };
+    let epoch = s.forgotten.get_untracked();
+    let still = move || current() && s.forgotten.try_get_untracked() == Some(epoch);
     spawn_local(async move {
-        let mut counts = BTreeMap::new();
         for chunk in ids.chunks(20) {
             let mut request = DescribeClustersRequest::for_cluster(&chunk[0]);
             if let Some(v) = request.filters.values_mut().next() {
                 *v = chunk.to_vec();
             }
             for _ in 0..20 {
-                match client.describe_clusters(&request).await {
+                let reply = client.describe_clusters(&request).await;
+                if !still() {
+                    return;
+                }
+                match reply {
                     Ok(reply) => {
-                        for c in &reply.output.clusters {
-                            if let Some(id) = &c.cluster_id {
-                                counts.insert(id.clone(), hsm_count(c));
+                        s.hsm_counts.update(|counts| {
+                            for c in &reply.output.clusters {
+                                if let Some(id) = &c.cluster_id {
+                                    counts.insert(id.clone(), hsm_count(c));
+                                }
                             }
-                        }
+                        });
                         match request.next_page(&reply.output) {
                             Some(next) => request = next,
                             None => break,
                         }
                     }
-                    // No permission or no path to CloudHSM: the column stays "unknown".
+                    // No permission or no path to CloudHSM: the rest stays "unknown".
                     Err(_) => return,
                 }
             }
         }
-        s.hsm_counts.try_set(counts);
     });
 }
 
@@ -138,6 +150,11 @@ pub fn Preflight() -> impl IntoView {
         key.track();
         s.region.track();
         s.endpoint_url.track();
+        s.cloudhsm_url.track();
+        s.fips.track();
+        s.forgotten.track();
+        s.confirmed_hosts.track();
+        s.pending_endpoint.track();
         let store = selected.get_untracked();
         async move {
             match store {

@@ -3,7 +3,7 @@ use crate::explain;
 use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
 use crate::report;
 use crate::watch::{Goal, Outcome, Pause, Phase, Watch};
-use crate::web::{local_time, notify, now_ms, sleep_ms};
+use crate::web::{local_time, notify, now_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -17,14 +17,12 @@ pub fn start_watch(s: Session, mut watch: Watch) {
         watch.place = s.place().ok();
     }
     s.board.update(|b| b.upsert(watch));
-    spawn_poller(s);
+    s.wake_poller();
 }
 
-/// Starts the poll loop; any older loop ends at its next wake-up.
-pub fn spawn_poller(s: Session) {
-    let generation = s.watch_generation.get_value() + 1;
-    s.watch_generation.set_value(generation);
-    spawn_local(poll(s, generation));
+/// Starts the poll loop (`Session::wake_poller` makes sure only one runs).
+pub(super) fn spawn_poller(s: Session) {
+    spawn_local(poll(s));
 }
 
 /// Resumes every watch paused for credentials (after a paste, the emulator button, or typed
@@ -62,59 +60,39 @@ pub fn resume(s: Session, id: Option<&str>) {
             if s.notice.get_untracked().as_deref() == Some(super::REOPEN_NOTICE) {
                 s.notice.set(None);
             }
-            spawn_poller(s);
+            s.wake_poller();
         }
         Err(problem) => s.notice.set(Some(format!("Cannot resume yet: {problem}"))),
     }
 }
 
-/// The poll loop: sleep until the first watch is due, Describe its store, feed the answer
-/// back, repeat. One loop for every watch: calls go one at a time, and the client's limiter
-/// keeps them within KMS's quota. It ends when nothing polls, a newer loop starts, or the
-/// page is gone.
-async fn poll(s: Session, generation: u64) {
-    let current = move || s.watch_generation.try_get_value() == Some(generation);
+/// The poll loop: sleep until the first watch is due (or the bell rings: a new watch, a
+/// resume), Describe its store, feed the answer back, repeat. One loop for every watch: calls
+/// go one at a time, and the client's limiter keeps them within KMS's quota. A poll in flight
+/// is never dropped. It ends when nothing is due or the page is gone.
+async fn poll(s: Session) {
     loop {
-        let Some(Some((id, due))) = s.board.try_with_untracked(|b| b.next_due()) else {
+        let Some(next) = s.board.try_with_untracked(|b| b.next_due()) else {
+            return;
+        };
+        let Some((id, due)) = next else {
+            s.poller_ended();
             return;
         };
         let wait = (due - now_ms()).max(0) as u64;
         if wait > 0 {
-            sleep_ms(wait).await;
-        }
-        if !current() {
-            return;
+            let Some(bell) = s.bell() else { return };
+            if bell.sleep(wait).await {
+                // Rung: what is due first may have changed.
+                continue;
+            }
         }
         // The board may have changed while sleeping: poll only what is still due.
         if s.board.try_with_untracked(|b| b.next_due().map(|(i, _)| i)) != Some(Some(id.clone())) {
             continue;
         }
-        // The watch's own endpoint: changing the form's Region or endpoint mid-watch must
-        // not send its polls elsewhere (where the store is "not found").
-        let mut place = s
-            .board
-            .with_untracked(|b| b.get(&id).and_then(|w| w.place.clone()));
-        // A watch from a link that did not resolve takes the first place the form gives.
-        if place.is_none()
-            && let Ok(p) = s.place()
-        {
-            s.board.update(|b| {
-                if let Some(w) = b.get_mut(&id) {
-                    w.place = Some(p.clone());
-                }
-            });
-            place = Some(p);
-        }
-        let client = match place.map_or_else(|| s.client(), |p| s.client_at(&p.endpoint)) {
-            Ok(c) => c,
-            Err(problem) => {
-                let now = now_ms();
-                s.board.update(|b| {
-                    b.watches_mut()
-                        .for_each(|w| w.pause(now, Pause::NoCredentials(problem.clone())))
-                });
-                return;
-            }
+        let Some(client) = client_for(s, &id) else {
+            continue;
         };
         // The schedule counts from when a poll is sent, so a slow answer does not add to the
         // next delay (the lag targets include the round trip).
@@ -125,15 +103,12 @@ async fn poll(s: Session, generation: u64) {
                 w.polling_as(&key);
             }
         });
-        let result = super::connect::describe_one(&client, &id).await;
-        if !current() {
-            return;
-        }
+        let result = crate::web::api::describe_one(&client, &id).await;
         if let Ok((store, _)) = &result {
             super::stores::update_row(s, store);
         }
         let mut settled = None;
-        s.board.update(|b| {
+        let updated = s.board.try_update(|b| {
             if let Some(w) = b.get_mut(&id) {
                 let was_watching = w.is_watching();
                 match &result {
@@ -145,8 +120,54 @@ async fn poll(s: Session, generation: u64) {
                 }
             }
         });
+        if updated.is_none() {
+            return;
+        }
         if let Some(w) = settled {
             announce(&w);
+        }
+    }
+}
+
+/// The client a watch polls with: its own endpoint (changing the form's Region or endpoint
+/// mid-watch must not send its polls elsewhere, where the store is "not found"), and the
+/// credentials as typed now. A watch without a place (reopened from a link) takes the form's,
+/// once the user has confirmed an endpoint the link set. Pauses the watch when there is none.
+fn client_for(s: Session, id: &str) -> Option<crate::web::client::Client> {
+    let place = s
+        .board
+        .with_untracked(|b| b.get(id).and_then(|w| w.place.clone()));
+    let pause = |why: Pause| {
+        let now = now_ms();
+        s.board.update(|b| {
+            if let Some(w) = b.get_mut(id) {
+                w.pause(now, why)
+            }
+        });
+    };
+    if place.is_none()
+        && let Some(host) = s.pending_host()
+    {
+        pause(Pause::Unconfirmed(host));
+        return None;
+    }
+    let client = match place {
+        Some(p) => s.client_at(&p.endpoint),
+        None => s.place().and_then(|p| {
+            let c = s.client_at(&p.endpoint)?;
+            s.board.update(|b| {
+                if let Some(w) = b.get_mut(id) {
+                    w.place = Some(p.clone());
+                }
+            });
+            Ok(c)
+        }),
+    };
+    match client {
+        Ok(c) => Some(c),
+        Err(problem) => {
+            pause(Pause::NoCredentials(problem));
+            None
         }
     }
 }
@@ -193,6 +214,9 @@ fn headline(w: &Watch) -> String {
         Phase::Paused(Pause::Refused(e)) => format!(
             "Watching paused: KMS refuses the poll itself ({}: {}). Trying again would not help: check the store ID, or stop watching.",
             e.code, e.message
+        ),
+        Phase::Paused(Pause::Unconfirmed(host)) => format!(
+            "Watching paused: the link points requests at {host}, and nothing is sent there until you confirm it under Endpoint. Then press Resume watching."
         ),
         Phase::Paused(Pause::Overdue) => format!(
             "Watching paused: {id} has not settled in {} minutes, longer than KMS takes. Check the store in the AWS console, or press Resume watching to keep polling.",
@@ -443,16 +467,14 @@ fn WatchPanel(id: String) -> impl IntoView {
                     <div class="actions">
                         <button type="button" class="primary" on:click={
                             let id = fix_id.clone();
-                            // The form moves to the watch's place only if the user confirms.
-                            move |_| {
-                                s.store_id.set(id.clone());
-                                s.confirm_disconnect.set(Some(ConfirmAt::Panel));
-                            }
+                            // The form moves to the watch's store and place only if the user
+                            // confirms.
+                            move |_| s.confirm_disconnect.set(Some(ConfirmAt::Panel(id.clone())))
                         }>"Disconnect to fix…"</button>
                     </div>
                 </div>
             </Show>
-            <super::connect::ConfirmDisconnect at=ConfirmAt::Panel only_for=id.clone() />
+            <super::connect::ConfirmDisconnect at=ConfirmAt::Panel(id.clone()) />
             <div class="actions">
                 <Show when=disconnected>
                     <button type="button" class="primary" disabled=move || super::connect::busy(s) on:click={

@@ -10,8 +10,14 @@ use leptos::task::spawn_local;
 /// While a store is CONNECTING or DISCONNECTING, the list refreshes itself this often.
 const AUTO_REFRESH_MS: u64 = 15_000;
 
-/// Loads every page of `DescribeCustomKeyStores` into the table.
+/// Loads every page of `DescribeCustomKeyStores` into the table (the Refresh button: the
+/// list may refresh itself for another 40 minutes).
 pub fn refresh(s: Session) {
+    s.stores_auto_since.set_value(Some(crate::web::now_ms()));
+    load(s);
+}
+
+fn load(s: Session) {
     let generation = s.stores_generation.get_value() + 1;
     s.stores_generation.set_value(generation);
     let current = move || s.stores_generation.try_get_value() == Some(generation);
@@ -72,14 +78,22 @@ pub fn refresh(s: Session) {
                 .as_ref()
                 .is_some_and(ConnectionState::is_transitional)
         });
-        super::preflight::count_hsms(s, &all);
+        super::preflight::count_hsms(s, &all, current);
         s.stores_error.set(None);
         s.stores.set(StoreList::Loaded(all));
         if transitional {
+            // Like a watch, the list stops refreshing itself after 40 minutes.
+            let since = s.stores_auto_since.get_value().unwrap_or(0);
+            if crate::web::now_ms() - since >= crate::watch::OVERALL_MS {
+                s.stores_note.set(Some(
+                    "A store is still changing state, but the list stopped refreshing itself after 40 minutes: press Refresh.".into(),
+                ));
+                return;
+            }
             sleep_ms(AUTO_REFRESH_MS).await;
             // Once, from the newest refresh only: a Refresh pressed meanwhile takes over.
             if current() {
-                refresh(s);
+                load(s);
             }
         }
     });
@@ -90,19 +104,26 @@ pub fn invalidate(s: Session) {
     s.stores_generation
         .set_value(s.stores_generation.get_value() + 1);
     s.stores_error.set(None);
+    s.stores_note.set(None);
     s.stores.set(StoreList::NotLoaded);
+    // Counts read in another region or account are not this list's.
+    s.hsm_counts.set(Default::default());
 }
 
 /// Puts a fresh read of one store into the table (the watch's polls keep its row current).
+/// An unchanged row notifies no one.
 pub fn update_row(s: Session, store: &CustomKeyStore) {
-    s.stores.update(|list| {
+    s.stores.maybe_update(|list| {
         if let StoreList::Loaded(rows) = list
             && let Some(row) = rows
                 .iter_mut()
                 .find(|r| r.custom_key_store_id == store.custom_key_store_id)
+            && row != store
         {
             *row = store.clone();
+            return true;
         }
+        false
     });
 }
 
@@ -158,53 +179,67 @@ fn badge_class(state: Option<&ConnectionState>) -> &'static str {
     }
 }
 
+/// What the table shows, apart from its rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    NotLoaded,
+    Loading,
+    Failed,
+    Empty,
+    Rows,
+}
+
 #[component]
 pub fn StoreTable() -> impl IntoView {
     let s = use_session();
-    let body = move || {
-        let hsms = s.hsm_counts.get();
-        match s.stores.get() {
-        StoreList::NotLoaded => view! { <p class="hint">"Give credentials and press Refresh to list this region's custom key stores (or press Use local emulator)."</p> }.into_any(),
-        StoreList::Loading => view! { <p class="hint" aria-busy="true">"Loading the custom key stores…"</p> }.into_any(),
-        StoreList::Failed(e) => view! {
+    let shown = Memo::new(move |_| {
+        s.stores.with(|l| match l {
+            StoreList::NotLoaded => Shown::NotLoaded,
+            StoreList::Loading => Shown::Loading,
+            StoreList::Failed(_) => Shown::Failed,
+            StoreList::Loaded(rows) if rows.is_empty() => Shown::Empty,
+            StoreList::Loaded(_) => Shown::Rows,
+        })
+    });
+    // Rows are keyed by store: a poll that changes one row leaves the others (and the focus
+    // on their buttons) alone.
+    let ids = Memo::new(move |_| {
+        s.stores.with(|l| match l {
+            StoreList::Loaded(rows) => rows
+                .iter()
+                .filter_map(|r| r.custom_key_store_id.clone())
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    });
+    let failure = move || {
+        s.stores.with(|l| match l {
+            StoreList::Failed(e) => Some(e.clone()),
+            _ => None,
+        })
+    };
+    let body = move || match shown.get() {
+        Shown::NotLoaded => view! { <p class="hint">"Give credentials and press Refresh to list this region's custom key stores (or press Use local emulator)."</p> }.into_any(),
+        Shown::Loading => view! { <p class="hint" aria-busy="true">"Loading the custom key stores…"</p> }.into_any(),
+        Shown::Failed => view! {
             <div>
                 <p class="field-msg">"Could not list the stores."</p>
-                <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e />
+                {move || failure().map(|e| view! { <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e /> })}
             </div>
         }.into_any(),
-        StoreList::Loaded(stores) if stores.is_empty() => view! { <p class="hint">"This account has no custom key store in this region. Check the region, or create one."</p> }.into_any(),
-        StoreList::Loaded(stores) => view! {
+        Shown::Empty => view! { <p class="hint">"This account has no custom key store in this region. Check the region, or create one."</p> }.into_any(),
+        Shown::Rows => view! {
             <div class="table-wrap">
                 <table>
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"ID"</th><th scope="col">"Type"</th><th scope="col">"State"</th><th scope="col">"Cluster or proxy"</th><th scope="col">"Created"</th><th scope="col"><span class="sr-only">"Action"</span></th></tr></thead>
                     <tbody>
-                        {stores.into_iter().map(|st| {
-                            let id = st.custom_key_store_id.clone().unwrap_or_default();
-                            let name = st.custom_key_store_name.clone().unwrap_or_default();
-                            let state = st.connection_state.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
-                            let badge = badge_class(st.connection_state.as_ref());
-                            let code = st.connection_error_code.as_ref().map(|c| c.as_str().to_string());
-                            let created = st.creation_date.map(|d| local_date_time((d * 1000.0) as i64)).unwrap_or_default();
-                            let label = format!("Select {name}");
-                            let pick = id.clone();
-                            let row_id = id.clone();
-                            view! {
-                                <tr class:selected=move || s.store_id.with(|v| v.trim() == row_id)>
-                                    <td data-label="Name">{name}</td>
-                                    <td data-label="ID" class="nowrap"><code>{id}</code></td>
-                                    <td data-label="Type">{type_label(&st)}</td>
-                                    <td data-label="State"><div><span class=badge>{state}</span>{code.map(|c| view! { <br/><code class="small-code">{c}</code> })}</div></td>
-                                    <td data-label="Cluster or proxy" class="backing">{backing(&st, &hsms)}</td>
-                                    <td data-label="Created" class="nowrap">{created}</td>
-                                    <td class="pick"><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
-                                </tr>
-                            }
-                        }).collect_view()}
+                        <For each=move || ids.get() key=|id| id.clone() let:id>
+                            <StoreRow id=id />
+                        </For>
                     </tbody>
                 </table>
             </div>
         }.into_any(),
-    }
     };
     view! {
         <section class="card" aria-labelledby="stores-h">
@@ -218,7 +253,46 @@ pub fn StoreTable() -> impl IntoView {
                     <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e />
                 </div>
             })}
+            {move || s.stores_note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
             {body}
         </section>
+    }
+}
+
+/// One store's row: its cells follow its own data only.
+#[component]
+fn StoreRow(id: String) -> impl IntoView {
+    let s = use_session();
+    let key = id.clone();
+    let row = Memo::new(move |_| s.store_row(&key));
+    let cell = move |f: fn(&CustomKeyStore) -> String| move || row.with(|r| r.as_ref().map(f).unwrap_or_default());
+    let name = cell(|st| st.custom_key_store_name.clone().unwrap_or_default());
+    let label = move || format!("Select {}", name());
+    let state = move || {
+        row.with(|r| {
+            r.as_ref().map(|st| {
+                let text = st.connection_state.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let code = st.connection_error_code.as_ref().map(|c| c.as_str().to_string());
+                view! { <span class=badge_class(st.connection_state.as_ref())>{text}</span>{code.map(|c| view! { <br/><code class="small-code">{c}</code> })} }
+            })
+        })
+    };
+    let backing_text = move || {
+        let hsms = s.hsm_counts.get();
+        row.with(|r| r.as_ref().map(|st| backing(st, &hsms)).unwrap_or_default())
+    };
+    let created = cell(|st| st.creation_date.map(|d| local_date_time((d * 1000.0) as i64)).unwrap_or_default());
+    let row_id = id.clone();
+    let pick = id.clone();
+    view! {
+        <tr class:selected=move || s.store_id.with(|v| v.trim() == row_id)>
+            <td data-label="Name">{name}</td>
+            <td data-label="ID" class="nowrap"><code>{id}</code></td>
+            <td data-label="Type">{cell(type_label)}</td>
+            <td data-label="State"><div>{state}</div></td>
+            <td data-label="Cluster or proxy" class="backing">{backing_text}</td>
+            <td data-label="Created" class="nowrap">{created}</td>
+            <td class="pick"><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
+        </tr>
     }
 }

@@ -1,8 +1,9 @@
-//! Calls KMS from the page: sign with the skew-corrected clock, `fetch`, read `Date` and the
-//! request id, parse, and retry as the SDKs' standard mode does.
+//! Calls KMS from the page: check where the request may go (`trust`), sign with the endpoint's
+//! clock offset, `fetch`, read at most [`MAX_BODY_BYTES`], the request id and (on a clock-skew
+//! rejection) `Date`, parse, and retry as the SDKs' standard mode does.
 
 use super::{now_ms, random01, sleep_ms};
-use crate::clock::offset_from;
+use crate::clock::Offsets;
 use crate::cloudhsm::{
     DescribeClustersRequest, DescribeClustersResponse, parse_describe_clusters,
     sign_describe_clusters,
@@ -15,26 +16,42 @@ use crate::kms::{Operation, Validate, parse_output, to_body};
 use crate::rate::Limiter;
 use crate::retry::{Next, Retry};
 use crate::sign::{SignError, SignedRequest, sign_kms};
+use crate::trust::Service;
 use gloo_net::http::Request;
 use serde::Serialize;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCredentials};
 
 /// A request that has not answered by then is abandoned (and retried as a network error).
 const TIMEOUT_MS: u32 = 30_000;
+/// No KMS or CloudHSM answer comes near this: a larger body is not read past it.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// What every call of the page shares: the clock offset (server time minus local time) and
-/// the request-rate limiter.
+/// What every call of the page shares: the clock offset of each endpoint, the request-rate
+/// limiter, and the hosts the user confirmed in this tab.
 #[derive(Clone, Default)]
 pub struct Shared {
-    skew: Rc<Cell<i64>>,
+    offsets: Rc<RefCell<Offsets>>,
     limiter: Rc<RefCell<Limiter>>,
+    confirmed: Rc<RefCell<BTreeSet<String>>>,
 }
 
 impl Shared {
-    pub fn skew(&self) -> i64 {
-        self.skew.get()
+    /// The clock offset used when signing for `endpoint`.
+    pub fn skew(&self, endpoint: &str) -> i64 {
+        self.offsets.borrow().get(endpoint)
+    }
+
+    /// Allows signed requests to `host` for the rest of this tab's life (the user confirmed it).
+    pub fn confirm_host(&self, host: &str) {
+        self.confirmed.borrow_mut().insert(host.to_ascii_lowercase());
+    }
+
+    pub fn is_confirmed(&self, host: &str) -> bool {
+        self.confirmed.borrow().contains(host)
     }
 }
 
@@ -60,6 +77,8 @@ pub struct RawResponse {
     error_type: Option<String>,
     date: Option<String>,
     body: String,
+    /// The body was over [`MAX_BODY_BYTES`] and was not read to its end.
+    too_large: bool,
 }
 
 impl Reply<RawResponse> {
@@ -97,9 +116,22 @@ impl Client {
         if !problems.is_empty() {
             return Err(KmsError::invalid_input(&problems));
         }
+        self.allowed(Service::Kms, request.carries_secret())?;
         self.call_body(op, to_body(request))
             .await?
             .parse(parse_output)
+    }
+
+    /// Whether a request signed for `service` may go to this client's endpoint (`trust`).
+    fn allowed(&self, service: Service, carries_secret: bool) -> Result<(), KmsError> {
+        crate::trust::check(
+            &self.endpoint.url,
+            service,
+            &self.endpoint.signing_region,
+            carries_secret,
+            |host| self.shared.is_confirmed(host),
+        )
+        .map_err(|r| KmsError::refused(&r))
     }
 
     /// Signs and sends a KMS request body for `op`, with the standard retries.
@@ -127,6 +159,7 @@ impl Client {
         if !problems.is_empty() {
             return Err(KmsError::invalid_input(&problems));
         }
+        self.allowed(Service::CloudHsm, false)?;
         let sign =
             |now: i64| sign_describe_clusters(&self.credentials, &self.endpoint, request, now);
         self.exchange(Operation::DescribeCustomKeyStores, None, &sign)
@@ -151,12 +184,13 @@ impl Client {
                     sleep_ms(wait).await;
                 }
             }
-            let signed_skew = self.shared.skew();
+            let url = &self.endpoint.url;
+            let signed_skew = self.shared.skew(url);
             let err = match self.attempt(lane, sign, signed_skew).await {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
-            match retry.after(&err, op, signed_skew, self.shared.skew(), random01()) {
+            match retry.after(&err, op, signed_skew, self.shared.skew(url), random01()) {
                 Next::Resign => {}
                 Next::Wait(ms) => sleep_ms(ms).await,
                 Next::GiveUp => return Err(err),
@@ -171,19 +205,24 @@ impl Client {
         sign: &dyn Fn(i64) -> Result<SignedRequest, SignError>,
         skew: i64,
     ) -> Result<Reply<RawResponse>, KmsError> {
-        let signed = sign(now_ms() + skew).map_err(|e| KmsError::network(&e.to_string()))?;
+        // A request that cannot be signed is not a network failure: nothing to retry.
+        let signed =
+            sign(now_ms().saturating_add(skew)).map_err(|e| KmsError::not_signed(&e.to_string()))?;
         let sent = now_ms();
         let raw = send(&signed.url, &signed.headers, signed.body).await;
         let received = now_ms();
-        let raw = raw.map_err(|detail| KmsError::network(&detail))?;
-        if let Some(offset) = raw
-            .date
-            .as_deref()
-            .and_then(|d| offset_from(d, sent, received))
-        {
-            self.shared.skew.set(offset);
-        }
+        let raw = raw?;
+        let date = raw.date.clone();
         let result = Self::parse(raw);
+        // Only a rejection for the clock teaches this endpoint's offset.
+        let skew_rejection = matches!(&result, Err(e) if e.kind == crate::error::ErrorKind::ClockSkew);
+        self.shared.offsets.borrow_mut().learn(
+            &self.endpoint.url,
+            skew_rejection,
+            date.as_deref(),
+            sent,
+            received,
+        );
         if let Some(op) = lane {
             let mut limiter = self.shared.limiter.borrow_mut();
             match &result {
@@ -198,6 +237,13 @@ impl Client {
 
     /// A success (its body still to be parsed) or the error the reply carries.
     fn parse(raw: RawResponse) -> Result<Reply<RawResponse>, KmsError> {
+        if raw.too_large {
+            return Err(KmsError::too_large(
+                raw.status,
+                raw.request_id,
+                MAX_BODY_BYTES,
+            ));
+        }
         if (200..300).contains(&raw.status) {
             Ok(Reply {
                 request_id: raw.request_id.clone(),
@@ -218,9 +264,10 @@ async fn send(
     url: &str,
     headers: &[(String, String)],
     body: String,
-) -> Result<RawResponse, String> {
-    let controller =
-        AbortController::new().map_err(|_| "the browser cannot abort requests".to_string())?;
+) -> Result<RawResponse, KmsError> {
+    let network = |detail: String| KmsError::network(&detail);
+    let controller = AbortController::new()
+        .map_err(|_| network("the browser cannot abort requests".to_string()))?;
     let abort = controller.clone();
     let timer = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || abort.abort());
     let mut builder = Request::post(url)
@@ -230,24 +277,85 @@ async fn send(
     for (k, v) in headers {
         builder = builder.header(k, v);
     }
-    let request = builder.body(body).map_err(|e| e.to_string())?;
+    let request = builder.body(body).map_err(|e| network(e.to_string()))?;
+    let timed_out = || format!("no answer within {} seconds", TIMEOUT_MS / 1000);
     let response = request.send().await.map_err(|e| {
-        if controller.signal().aborted() {
-            format!("no answer within {} seconds", TIMEOUT_MS / 1000)
+        network(if controller.signal().aborted() {
+            timed_out()
         } else {
             e.to_string()
-        }
+        })
     })?;
     let h = response.headers();
-    let raw = RawResponse {
+    let body = read_limited(&response, MAX_BODY_BYTES).await.map_err(|e| {
+        network(if controller.signal().aborted() {
+            timed_out()
+        } else {
+            e
+        })
+    })?;
+    timer.cancel();
+    // Stop a download that was not read to its end.
+    if body.is_none() {
+        controller.abort();
+    }
+    Ok(RawResponse {
         status: response.status(),
         request_id: h.get("x-amzn-requestid"),
         error_type: h.get("x-amzn-errortype"),
         date: h.get("date"),
-        body: response.text().await.map_err(|e| e.to_string())?,
+        too_large: body.is_none(),
+        body: body
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default(),
+    })
+}
+
+/// The body, read chunk by chunk up to `limit` bytes: `None` if it is larger (the rest is not
+/// read, so a hostile endpoint cannot fill the tab's memory).
+async fn read_limited(
+    response: &gloo_net::http::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, String> {
+    let declared = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let Some(stream) = response.body() else {
+        return Ok(Some(Vec::new()));
     };
-    timer.cancel();
-    Ok(raw)
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let field = |o: &wasm_bindgen::JsValue, k: &str| {
+        js_sys::Reflect::get(o, &wasm_bindgen::JsValue::from_str(k)).unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|e| format!("the answer broke off ({})", js_text(&e)))?;
+        if field(&chunk, "done").as_bool().unwrap_or(true) {
+            return Ok(Some(out));
+        }
+        let bytes = js_sys::Uint8Array::new(&field(&chunk, "value"));
+        let len = bytes.length() as usize;
+        if out.len() + len > limit {
+            let _ = reader.cancel();
+            return Ok(None);
+        }
+        let start = out.len();
+        out.resize(start + len, 0);
+        bytes.copy_to(&mut out[start..]);
+    }
+}
+
+fn js_text(v: &wasm_bindgen::JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| "unknown error".to_string())
 }
 
 /// Fetches the local emulator's demo credentials (`GET /_emulator/credentials`).

@@ -1,6 +1,7 @@
 //! The browser shell: the clock, sleeps, randomness and `fetch`. Everything here is a thin
 //! adapter; the decisions live in the pure modules.
 
+pub mod api;
 pub mod client;
 pub mod notify;
 
@@ -16,6 +17,61 @@ pub fn random01() -> f64 {
 
 pub async fn sleep_ms(ms: u64) {
     gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32).await;
+}
+
+/// Wakes a sleeping loop early: `ring` ends the current (or the next) `sleep` at once. One
+/// long-lived loop woken this way never drops work in flight, as restarting it would.
+#[derive(Clone, Default)]
+pub struct Bell(std::rc::Rc<std::cell::RefCell<BellState>>);
+
+#[derive(Default)]
+struct BellState {
+    rung: bool,
+    waker: Option<std::task::Waker>,
+}
+
+impl Bell {
+    pub fn ring(&self) {
+        let mut st = self.0.borrow_mut();
+        st.rung = true;
+        if let Some(w) = st.waker.take() {
+            w.wake();
+        }
+    }
+
+    /// Sleeps `ms` (at most about 24 days), or until rung: returns whether it was rung.
+    pub async fn sleep(&self, ms: u64) -> bool {
+        Ringing {
+            bell: self.clone(),
+            timer: gloo_timers::future::TimeoutFuture::new(ms.min(i32::MAX as u64) as u32),
+        }
+        .await
+    }
+}
+
+struct Ringing {
+    bell: Bell,
+    timer: gloo_timers::future::TimeoutFuture,
+}
+
+impl std::future::Future for Ringing {
+    type Output = bool;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<bool> {
+        {
+            let mut st = self.bell.0.borrow_mut();
+            if std::mem::take(&mut st.rung) {
+                return std::task::Poll::Ready(true);
+            }
+            st.waker = Some(cx.waker().clone());
+        }
+        std::pin::Pin::new(&mut self.timer)
+            .poll(cx)
+            .map(|()| false)
+    }
 }
 
 /// `HH:MM:SS` in the user's time zone.

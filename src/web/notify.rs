@@ -103,8 +103,14 @@ pub fn download(name: &str, contents: &str) {
         a.click();
     }
     // Some browsers start the download after `click` returns: release the URL a little later.
-    gloo_timers::callback::Timeout::new(10_000, move || {
+    // A one-shot JS closure frees itself once called (a forgotten Timeout would not).
+    let release = wasm_bindgen::closure::Closure::once_into_js(move || {
         let _ = Url::revoke_object_url(&url);
-    })
-    .forget();
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            release.unchecked_ref(),
+            10_000,
+        );
+    }
 }
