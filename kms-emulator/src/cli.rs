@@ -3,10 +3,16 @@
 
 use crate::faults::{MAX_HANG, Rule};
 use crate::scenario::{DEFAULT, FaultSpec, Scenario};
+use crate::trust::{Trust, allow_origin_flag};
 use std::net::SocketAddr;
 
 pub const USAGE: &str = "usage: kms-emulator [OPTIONS]
-  --addr HOST:PORT         where to listen (default 127.0.0.1:4599; port 0 picks a free one)
+  --addr HOST:PORT         where to listen (default 127.0.0.1:4599; port 0 picks a free one). On a
+                           non-loopback address any Host header is accepted (on loopback only
+                           localhost, *.localhost, 127.x.y.z and [::1], against DNS rebinding)
+  --allow-origin ORIGIN    also answer CORS for this origin, e.g. https://console.example (repeatable;
+                           loopback origins always are); lifts the Host check. * allows every web
+                           page to read the demo credentials and call the emulator: unsafe
   --scenario FILE          stores, credentials and faults (default: the built-in demo scenario)
   --time-scale F           emulated seconds per real second (default 1; 60 runs a 20-minute connect in 20 s)
   --clock-skew-seconds N   shift the emulator's clock by N seconds (its Date header and signature checks)
@@ -37,6 +43,15 @@ pub struct Args {
     pub seed: Option<u64>,
     pub max_connections: usize,
     pub faults: Vec<FaultSpec>,
+    /// `--allow-origin` values, as browsers spell origins (or `*`).
+    pub allow_origins: Vec<String>,
+}
+
+impl Args {
+    /// Who may call: the origins and whether `Host` is checked, from the flags and the address.
+    pub fn trust(&self) -> Trust {
+        Trust::new(&self.allow_origins, self.addr)
+    }
 }
 
 pub enum Parsed {
@@ -138,6 +153,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         seed: None,
         max_connections: 1024,
         faults: Vec::new(),
+        allow_origins: Vec::new(),
     };
     let mut f = Flags::default();
     let mut it = args.into_iter();
@@ -151,6 +167,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         let v = v.as_str();
         match flag.as_str() {
             "--addr" => a.addr = number(&flag, v)?,
+            "--allow-origin" => a.allow_origins.push(allow_origin_flag(v)?),
             "--scenario" => {
                 let text =
                     std::fs::read_to_string(v).map_err(|e| format!("--scenario {v}: {e}"))?;
@@ -215,6 +232,7 @@ mod tests {
         let a = run(&[]).unwrap();
         assert_eq!(a.addr.to_string(), "127.0.0.1:4599");
         assert!(a.faults.is_empty() && a.seed.is_none());
+        assert!(a.allow_origins.is_empty() && a.trust().checks_host());
         assert!(matches!(parse(["--help".to_string()]), Ok(Parsed::Help)));
     }
 
@@ -254,6 +272,28 @@ mod tests {
     }
 
     #[test]
+    fn allowed_origins_and_wide_addresses_lift_the_host_check() {
+        let a = run(&[
+            "--allow-origin",
+            "HTTPS://Console.example:443",
+            "--allow-origin",
+            "http://10.0.0.5:8080",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.allow_origins,
+            ["https://console.example", "http://10.0.0.5:8080"]
+        );
+        let t = a.trust();
+        assert!(!t.checks_host() && t.origin_allowed("https://console.example"));
+        assert!(!t.origin_allowed("https://evil.example"));
+        let any = run(&["--allow-origin", "*"]).unwrap().trust();
+        assert!(any.any_origin() && any.origin_allowed("https://evil.example"));
+        let wide = run(&["--addr", "0.0.0.0:4599"]).unwrap().trust();
+        assert!(!wide.checks_host() && !wide.origin_allowed("https://evil.example"));
+    }
+
+    #[test]
     fn bad_flags_are_refused() {
         for args in [
             &["--throttle-rate", "1.5"][..],
@@ -266,6 +306,10 @@ mod tests {
             &["--clock-skew-seconds", "99999999999"],
             &["--clock-skew-seconds", "-9223372036854775808"],
             &["--addr", "nowhere"],
+            &["--allow-origin", "console.example"],
+            &["--allow-origin", "https://console.example/app"],
+            &["--allow-origin", "null"],
+            &["--allow-origin"],
             &["--latency-ms"],
             &["--colour", "red"],
         ] {

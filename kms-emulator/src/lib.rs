@@ -12,5 +12,6 @@ pub mod scenario;
 pub mod server;
 pub mod sigv4;
 pub mod stores;
+pub mod trust;
 pub mod validate;
 pub mod wire;

@@ -32,6 +32,7 @@ async fn main() {
             skew_ms: args.skew_seconds.saturating_mul(1000),
             seed,
             faults: args.faults.clone(),
+            trust: args.trust(),
         },
     ) {
         Ok(em) => Arc::new(em),
@@ -44,6 +45,11 @@ async fn main() {
         eprintln!(
             "kms-emulator: warning: listening on {}, reachable from other machines; the demo credentials are public",
             args.addr
+        );
+    }
+    if args.trust().any_origin() {
+        eprintln!(
+            "kms-emulator: warning: --allow-origin *: any web page may call the emulator and read its demo credentials"
         );
     }
     let listener = match tokio::net::TcpListener::bind(args.addr).await {

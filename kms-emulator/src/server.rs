@@ -1,6 +1,7 @@
-//! The HTTP side: AWS JSON 1.1 on `POST /` (size-limited body, SigV4, the identity's denied
-//! actions, faults, then the operation), CORS as KMS answers it, and the emulator's own
-//! `GET /_emulator/...` endpoints. `X-Amz-Target` picks the service: `TrentService.*` is KMS
+//! The HTTP side: first who may call (`trust`: a loopback `Host`, a loopback or allowed
+//! `Origin`), then AWS JSON 1.1 on `POST /` (size-limited body, SigV4, the identity's denied
+//! actions, faults, then the operation), CORS as KMS answers it (for allowed origins), and the
+//! emulator's own `GET /_emulator/...` endpoints. `X-Amz-Target` picks the service: `TrentService.*` is KMS
 //! (signed for `kms`), `BaldrApiService.DescribeClusters` is CloudHSM v2 (signed for
 //! `cloudhsm`).
 
@@ -9,6 +10,7 @@ use crate::faults::{Action, Faults, Rule};
 use crate::scenario::{FaultSpec, Scenario};
 use crate::sigv4::{Key, verify};
 use crate::stores::{KmsFault, Pace, fault};
+use crate::trust::Trust;
 use crate::wire;
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
@@ -37,6 +39,8 @@ pub struct Options {
     pub seed: u64,
     /// Faults from the command line, tried after the scenario's.
     pub faults: Vec<FaultSpec>,
+    /// Which origins get CORS and whether `Host` must be loopback.
+    pub trust: Trust,
 }
 
 pub struct Emulator {
@@ -48,6 +52,7 @@ pub struct Emulator {
     faults: Faults,
     skew_ms: i64,
     requests: AtomicU64,
+    trust: Trust,
 }
 
 impl Emulator {
@@ -94,6 +99,7 @@ impl Emulator {
             faults: Faults::new(rules, options.seed),
             skew_ms: options.skew_ms,
             requests: AtomicU64::new(0),
+            trust: options.trust,
         })
     }
 
@@ -154,15 +160,22 @@ pub fn router(em: Arc<Emulator>) -> Router {
 async fn handle(State(em): State<Arc<Emulator>>, request: Request) -> Response {
     let request_id = em.request_id();
     let (parts, body) = request.into_parts();
-    let mut response = match (&parts.method, parts.uri.path()) {
-        (&Method::OPTIONS, _) => preflight(&parts.headers),
-        (&Method::GET, "/_emulator/credentials") => demo_credentials(&em),
-        (&Method::GET, "/_emulator/health") => wire::text(StatusCode::OK, "ok"),
-        (&Method::POST, "/") => kms(&em, &parts, body).await,
-        _ => wire::error(&fault(
-            "UnknownOperationException",
-            "This emulator answers POST / (AWS JSON 1.1), GET /_emulator/credentials and GET /_emulator/health.",
-        )),
+    // Refused before anything runs: no state change, no credentials, no CORS headers.
+    let (mut response, origin) = match em.trust.check(&parts.headers, &parts.uri) {
+        Err(refusal) => (wire::error(&fault(refusal.code, refusal.message)), None),
+        Ok(origin) => {
+            let response = match (&parts.method, parts.uri.path()) {
+                (&Method::OPTIONS, _) => preflight(&parts.headers),
+                (&Method::GET, "/_emulator/credentials") => demo_credentials(&em),
+                (&Method::GET, "/_emulator/health") => wire::text(StatusCode::OK, "ok"),
+                (&Method::POST, "/") => kms(&em, &parts, body).await,
+                _ => wire::error(&fault(
+                    "UnknownOperationException",
+                    "This emulator answers POST / (AWS JSON 1.1), GET /_emulator/credentials and GET /_emulator/health.",
+                )),
+            };
+            (response, origin)
+        }
     };
     let h = response.headers_mut();
     h.insert("x-amzn-RequestId", value(&request_id));
@@ -172,14 +185,17 @@ async fn handle(State(em): State<Arc<Emulator>>, request: Request) -> Response {
             UNIX_EPOCH + Duration::from_millis(em.now_ms().max(0) as u64),
         )),
     );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
-    );
+    // The answer depends on Origin, so a cache must not serve one origin's to another.
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    // KMS answers `*`; the emulator names the (allowed) origin instead, so that no other page
+    // can read its answers, the demo credentials least of all.
+    if let Some(origin) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+        );
+    }
     response
 }
 
@@ -187,7 +203,8 @@ fn value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
 }
 
-/// KMS's preflight answer: any origin, the requested headers echoed, POST, cached two days.
+/// KMS's preflight answer (to an origin `trust` allowed): the requested headers echoed, POST,
+/// cached two days.
 fn preflight(headers: &HeaderMap) -> Response {
     let mut r = Response::new(Body::empty());
     let h = r.headers_mut();

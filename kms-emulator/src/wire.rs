@@ -44,7 +44,7 @@ pub fn html(status: StatusCode) -> Response {
 }
 
 /// KMS's status for an error: 500 for its internal error, 413 and 408 for requests the front
-/// end refuses, 400 for the rest.
+/// end refuses, 403 for the emulator's own refusals (`trust`), 400 for the rest.
 pub fn status_of(code: &str) -> StatusCode {
     match code {
         "KMSInternalException" | "InternalFailure" | "CloudHsmInternalFailureException" => {
@@ -52,6 +52,7 @@ pub fn status_of(code: &str) -> StatusCode {
         }
         "RequestEntityTooLargeException" => StatusCode::PAYLOAD_TOO_LARGE,
         "RequestTimeoutException" => StatusCode::REQUEST_TIMEOUT,
+        "ForbiddenHostException" | "ForbiddenOriginException" => StatusCode::FORBIDDEN,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -189,6 +190,7 @@ mod tests {
         assert_eq!(status_of("RequestEntityTooLargeException"), 413);
         assert_eq!(status_of("CustomKeyStoreNotFoundException"), 400);
         assert_eq!(status_of("ThrottlingException"), 400);
+        assert_eq!(status_of("ForbiddenOriginException"), 403);
         let r = spoiled(
             &Action::Error {
                 status: 503,

@@ -47,6 +47,7 @@ fn start(args: &[&str]) -> SocketAddr {
             skew_ms: a.skew_seconds * 1000,
             seed: a.seed.unwrap_or(1),
             faults: a.faults.clone(),
+            trust: a.trust(),
         },
     )
     .unwrap();
@@ -140,9 +141,33 @@ fn signed(
     target: &str,
     body: &str,
 ) -> Reply {
-    let host = addr.to_string();
+    signed_from(
+        addr,
+        &addr.to_string(),
+        &[],
+        creds,
+        at,
+        service,
+        target,
+        body,
+    )
+}
+
+/// `signed`, for `Host: host` (signed, as a browser's SDK signs it) with `extra` headers (unsigned,
+/// as a browser adds `Origin`).
+#[allow(clippy::too_many_arguments)]
+fn signed_from(
+    addr: SocketAddr,
+    host: &str,
+    extra: &[(&str, &str)],
+    creds: &Creds,
+    at: SystemTime,
+    service: &str,
+    target: &str,
+    body: &str,
+) -> Reply {
     let headers = [
-        ("host", host.as_str()),
+        ("host", host),
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", target),
     ];
@@ -172,7 +197,13 @@ fn signed(
     .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     let mut head = String::from("POST / HTTP/1.1\r\nConnection: close\r\n");
-    for (k, v) in headers.iter().copied().chain(instructions.headers()) {
+    let extra = extra.iter().copied();
+    for (k, v) in headers
+        .iter()
+        .copied()
+        .chain(instructions.headers())
+        .chain(extra)
+    {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
@@ -199,7 +230,7 @@ fn emulator_endpoints_cors_and_kms_headers() {
     let pre = exchange(
         addr,
         &format!(
-            "OPTIONS / HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://x\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type,x-amz-target\r\nConnection: close\r\n\r\n"
+            "OPTIONS / HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://127.0.0.1:8080\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type,x-amz-target\r\nConnection: close\r\n\r\n"
         ),
         b"",
     );
@@ -209,10 +240,14 @@ fn emulator_endpoints_cors_and_kms_headers() {
         Some("content-type,x-amz-target")
     );
     assert_eq!(pre.header("access-control-max-age"), Some("172800"));
+    assert_eq!(
+        pre.header("access-control-allow-origin"),
+        Some("http://127.0.0.1:8080")
+    );
     for r in [h, pre, describe(addr), get(addr, "/nope")] {
         assert!(r.header("x-amzn-requestid").is_some_and(|v| v.len() == 36));
         assert!(r.header("date").is_some_and(|v| v.ends_with("GMT")));
-        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(r.header("vary"), Some("Origin"));
     }
     let ok = describe(addr);
     assert_eq!(ok.status, 200);
@@ -555,7 +590,9 @@ fn connections_past_the_cap_wait_their_turn() {
     let _other = TcpStream::connect(addr).unwrap();
     let mut third = TcpStream::connect(addr).unwrap();
     third
-        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(
+            b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )
         .unwrap();
     third
         .set_read_timeout(Some(Duration::from_millis(300)))
@@ -591,7 +628,6 @@ fn cloudhsm_describe_clusters_on_the_same_port() {
     let r = signed(addr, &GOOD, now, "cloudhsm", describe, filter);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
-    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
     assert!(r.header("x-amzn-requestid").is_some());
     let c = &r.json()["Clusters"];
     assert_eq!(c.as_array().unwrap().len(), 1);
@@ -709,4 +745,270 @@ fn cloudhsm_faults_speak_cloudhsm() {
         (500, "CloudHsmInternalFailureException")
     );
     assert_eq!(describe(addr).status, 200, "only DescribeClusters");
+}
+
+// ---- who may call: loopback origins and hosts (src/trust.rs) ------------------------------
+
+/// `METHOD path` with these headers (`Host` only if given).
+fn ask(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    exchange(addr, &head, b"")
+}
+
+const PREFLIGHT: [(&str, &str); 2] = [
+    ("Access-Control-Request-Method", "POST"),
+    (
+        "Access-Control-Request-Headers",
+        "authorization,content-type,x-amz-date,x-amz-security-token,x-amz-target",
+    ),
+];
+
+fn preflight_from(addr: SocketAddr, host: &str, origin: &str) -> Reply {
+    let mut h = vec![("Host", host), ("Origin", origin)];
+    h.extend(PREFLIGHT);
+    ask(addr, "OPTIONS", "/", &h)
+}
+
+fn state_of(addr: SocketAddr, id: &str) -> String {
+    let r = call(
+        addr,
+        "DescribeCustomKeyStores",
+        &json!({"CustomKeyStoreId": id}).to_string(),
+    );
+    r.json()["CustomKeyStores"][0]["ConnectionState"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+const T_XKS: &str = "cks-7e570000000000001";
+
+#[test]
+fn foreign_origins_get_no_cors_and_are_refused() {
+    let addr = start(&[]);
+    let host = addr.to_string();
+    let connect = json!({"CustomKeyStoreId": T_XKS}).to_string();
+    for origin in [
+        "https://evil.example",
+        "null",
+        "http://127.0.0.1.evil.com",
+        "http://localhost.evil.com",
+        "http://127.0.0.1:8080/path",
+    ] {
+        let pre = preflight_from(addr, &host, origin);
+        let creds = ask(
+            addr,
+            "GET",
+            "/_emulator/credentials",
+            &[("Host", &host), ("Origin", origin)],
+        );
+        let post = signed_from(
+            addr,
+            &host,
+            &[("Origin", origin)],
+            &GOOD,
+            SystemTime::now(),
+            "kms",
+            "TrentService.ConnectCustomKeyStore",
+            &connect,
+        );
+        for r in [&pre, &creds, &post] {
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (403, "ForbiddenOriginException"),
+                "{origin}: {}",
+                r.body
+            );
+            assert_eq!(r.header("access-control-allow-origin"), None, "{origin}");
+            assert_eq!(r.header("access-control-allow-headers"), None, "{origin}");
+            assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
+            assert!(r.header("x-amzn-requestid").is_some());
+        }
+        assert!(!creds.body.contains(GOOD.akid) && !creds.body.contains(GOOD.secret));
+        assert!(
+            creds.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("--allow-origin")
+        );
+    }
+    // The refused Connects did nothing.
+    assert_eq!(state_of(addr, T_XKS), "DISCONNECTED");
+}
+
+#[test]
+fn loopback_origins_are_echoed_on_every_answer() {
+    let addr = start(&[]);
+    let host = addr.to_string();
+    for origin in [
+        "http://127.0.0.1:8080",
+        "http://127.5.6.7",
+        "http://localhost:3000",
+        "http://foo.localhost",
+        "https://[::1]:9",
+    ] {
+        let pre = preflight_from(addr, &host, origin);
+        assert_eq!(pre.status, 200, "{origin}: {}", pre.body);
+        assert_eq!(pre.header("access-control-allow-methods"), Some("POST"));
+        assert_eq!(pre.header("access-control-max-age"), Some("172800"));
+        assert_eq!(
+            pre.header("access-control-allow-headers"),
+            Some(PREFLIGHT[1].1)
+        );
+        let with = [("Host", host.as_str()), ("Origin", origin)];
+        let creds = ask(addr, "GET", "/_emulator/credentials", &with);
+        assert_eq!(creds.json()["AccessKeyId"], GOOD.akid);
+        let health = ask(addr, "GET", "/_emulator/health", &with);
+        assert_eq!(health.status, 200);
+        let missing = ask(addr, "GET", "/nope", &with);
+        assert_eq!(missing.code(), "UnknownOperationException");
+        let ok = signed_from(
+            addr,
+            &host,
+            &[("Origin", origin)],
+            &GOOD,
+            SystemTime::now(),
+            "kms",
+            "TrentService.DescribeCustomKeyStores",
+            "{}",
+        );
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        let denied = signed_from(
+            addr,
+            &host,
+            &[("Origin", origin)],
+            &NO_HSM,
+            SystemTime::now(),
+            "cloudhsm",
+            "BaldrApiService.DescribeClusters",
+            "{}",
+        );
+        assert_eq!(denied.code(), "CloudHsmAccessDeniedException");
+        for r in [&pre, &creds, &health, &missing, &ok, &denied] {
+            assert_eq!(r.header("access-control-allow-origin"), Some(origin));
+            assert_eq!(r.header("vary"), Some("Origin"));
+            assert_eq!(
+                r.header("access-control-expose-headers"),
+                Some("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+            );
+        }
+    }
+    // No Origin (boto3, curl, Node): served, without CORS headers.
+    let plain = describe(addr);
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn only_loopback_hosts_are_served() {
+    let addr = start(&[]);
+    let port = addr.port();
+    for host in ["evil.example", &format!("evil.example:{port}"), "10.0.0.1"] {
+        let creds = ask(addr, "GET", "/_emulator/credentials", &[("Host", host)]);
+        assert_eq!(
+            (creds.status, creds.code().as_str()),
+            (403, "ForbiddenHostException"),
+            "{host}"
+        );
+        assert!(!creds.body.contains(GOOD.akid));
+        assert!(
+            creds.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("DNS rebinding")
+        );
+        // Even from a loopback origin: the Host is what a rebinding page cannot hide.
+        let pre = preflight_from(addr, host, "http://127.0.0.1:8080");
+        assert_eq!(
+            (pre.status, pre.header("access-control-allow-origin")),
+            (403, None)
+        );
+    }
+    // A rebinding page signs for its own host name; refused before the signature is checked.
+    let connect = json!({"CustomKeyStoreId": T_XKS}).to_string();
+    let target = "TrentService.ConnectCustomKeyStore";
+    let evil = format!("evil.example:{port}");
+    let r = signed_from(
+        addr,
+        &evil,
+        &[],
+        &GOOD,
+        SystemTime::now(),
+        "kms",
+        target,
+        &connect,
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (403, "ForbiddenHostException")
+    );
+    assert_eq!(state_of(addr, T_XKS), "DISCONNECTED");
+
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        format!("emulator.localhost:{port}"),
+        "127.0.0.1".to_string(),
+    ] {
+        let r = ask(addr, "GET", "/_emulator/credentials", &[("Host", &host)]);
+        assert_eq!(r.json()["AccessKeyId"], GOOD.akid, "{host}: {}", r.body);
+    }
+    // HTTP/1.0 without Host: no browser sends that, so it is not a rebinding page's.
+    let old = exchange(addr, "GET /_emulator/health HTTP/1.0\r\n\r\n", b"");
+    assert_eq!((old.status, old.body.as_str()), (200, "ok"));
+}
+
+#[test]
+fn allow_origin_allows_it_and_lifts_the_host_check() {
+    let addr = start(&["--allow-origin", "https://console.example"]);
+    let origin = "https://console.example";
+    let pre = preflight_from(addr, "console.example", origin);
+    assert_eq!(pre.status, 200, "{}", pre.body);
+    assert_eq!(pre.header("access-control-allow-origin"), Some(origin));
+    let with = [("Host", "kms.tunnel.example"), ("Origin", origin)];
+    let creds = ask(addr, "GET", "/_emulator/credentials", &with);
+    assert_eq!(creds.json()["AccessKeyId"], GOOD.akid);
+    assert_eq!(creds.header("access-control-allow-origin"), Some(origin));
+    // Loopback origins still are; other origins still are not.
+    let local = preflight_from(addr, "127.0.0.1", "http://localhost:8080");
+    assert_eq!(
+        local.header("access-control-allow-origin"),
+        Some("http://localhost:8080")
+    );
+    let evil = preflight_from(addr, "console.example", "https://evil.example");
+    assert_eq!(
+        (evil.status, evil.header("access-control-allow-origin")),
+        (403, None)
+    );
+}
+
+#[test]
+fn a_wide_address_lifts_the_host_check_only() {
+    // The policy comes from --addr; the test server itself still listens on 127.0.0.1.
+    let addr = start(&["--addr", "0.0.0.0:0"]);
+    let creds = ask(
+        addr,
+        "GET",
+        "/_emulator/credentials",
+        &[("Host", "192.168.1.20:4599")],
+    );
+    assert_eq!(creds.json()["AccessKeyId"], GOOD.akid);
+    let evil = ask(
+        addr,
+        "GET",
+        "/_emulator/credentials",
+        &[
+            ("Host", "192.168.1.20:4599"),
+            ("Origin", "https://evil.example"),
+        ],
+    );
+    assert_eq!(
+        (evil.status, evil.header("access-control-allow-origin")),
+        (403, None)
+    );
 }

@@ -130,7 +130,7 @@ def test_each_service_has_its_own_signing_scope(shared):
         "Origin": "http://127.0.0.1:8080", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type,x-amz-date,x-amz-security-token,x-amz-target"})
     with urllib.request.urlopen(req, timeout=10) as r:
-        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert r.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8080"
         assert "x-amz-target" in r.headers["Access-Control-Allow-Headers"]
 
 

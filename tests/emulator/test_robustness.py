@@ -17,6 +17,7 @@ def test_health_and_credentials(testing):
 
 
 def test_every_response_has_a_request_id_date_and_cors(testing):
+    """CORS (for a loopback origin) echoes the origin; without an Origin there is none."""
     for method, path, headers in [
         ("GET", "/_emulator/health", {}),
         ("POST", "/", {"X-Amz-Target": "TrentService.DescribeCustomKeyStores"}),  # unsigned: an error
@@ -30,13 +31,48 @@ def test_every_response_has_a_request_id_date_and_cors(testing):
             r = e
         assert len(r.headers["x-amzn-RequestId"]) == 36
         assert r.headers["Date"].endswith("GMT")
-        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert r.headers["Access-Control-Allow-Origin"] == headers.get("Origin")
+        assert r.headers["Vary"] == "Origin"
         if method == "OPTIONS":
             assert r.headers["Access-Control-Allow-Headers"] == "authorization,content-type,x-amz-date,x-amz-target"
             assert r.headers["Access-Control-Allow-Methods"] == "POST"
         if method == "POST":
             assert r.status == 400
             assert json.loads(r.read())["__type"] == "MissingAuthenticationTokenException"
+
+
+def status_and_body(url, method="GET", **headers):
+    req = urllib.request.Request(url, method=method, headers=headers)
+    try:
+        r = urllib.request.urlopen(req, timeout=5)
+    except urllib.error.HTTPError as e:
+        r = e
+    return r.status, r.headers, r.read()
+
+
+def test_other_origins_and_hosts_are_refused(testing):
+    """A page elsewhere cannot read the demo credentials, nor reach them through DNS rebinding."""
+    creds = testing.url + "/_emulator/credentials"
+    for origin in ["https://evil.example", "null", "http://127.0.0.1.evil.com"]:
+        status, headers, body = status_and_body(creds, Origin=origin)
+        assert status == 403 and headers["Access-Control-Allow-Origin"] is None
+        assert json.loads(body)["__type"] == "ForbiddenOriginException"
+        assert b"AccessKeyId" not in body
+    status, headers, body = status_and_body(creds, Host="evil.example")
+    assert status == 403 and json.loads(body)["__type"] == "ForbiddenHostException"
+    status, headers, body = status_and_body(creds, Origin="http://localhost:8080")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+
+
+def test_allow_origin_adds_that_origin(spawn):
+    em = spawn("--allow-origin", "https://console.example")
+    status, headers, body = status_and_body(em.url + "/_emulator/credentials", Origin="https://console.example",
+                                            Host="console.example")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://console.example"
+    assert json.loads(body)["AccessKeyId"].startswith("ASIA")
+    status, headers, _ = status_and_body(em.url + "/", "OPTIONS", Origin="https://evil.example",
+                                         **{"Access-Control-Request-Method": "POST"})
+    assert status == 403 and headers["Access-Control-Allow-Origin"] is None
 
 
 def test_a_ten_megabyte_body_gets_a_kms_error(lax):
