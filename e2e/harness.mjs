@@ -39,6 +39,24 @@ export function setup({ headers = {} } = {}) {
   return state;
 }
 
+/**
+ * A copy of dist/ whose page carries no Content-Security-Policy: what `trunk serve` or a host
+ * that strips the <meta> gives. The page's own rules on where requests go must hold there too.
+ */
+export function withoutCsp() {
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'cks-nocsp-'));
+  for (const f of fs.readdirSync(DIST)) {
+    const from = path.join(DIST, f);
+    if (!fs.statSync(from).isFile()) continue;
+    const to = path.join(dir, f);
+    if (f === 'index.html') {
+      const html = fs.readFileSync(from, 'utf8').replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/i, '');
+      fs.writeFileSync(to, html);
+    } else fs.copyFileSync(from, to);
+  }
+  return dir;
+}
+
 /** Resolves once `check()` returns a truthy value (which it returns), or fails after `timeout` ms. */
 export async function until(check, { timeout = 30000, every = 100, what = 'condition' } = {}) {
   const t0 = Date.now();
@@ -57,15 +75,16 @@ export async function until(check, { timeout = 30000, every = 100, what = 'condi
  * Registers one flow. fn(h) gets h = { page, context, url, log, emulator(args, opts), secrets,
  * step(text), note(text) (also printed as a test diagnostic) }. Options: timeout (ms),
  * allowPageErrors, allowCsp (a Content-Security-Policy violation fails a flow unless set),
- * headers (response headers of the page: the flow gets its own static server).
+ * headers (response headers of the page: the flow gets its own static server), dist (another
+ * directory to serve, such as `withoutCsp()`).
  */
-export function flow(name, fn, { timeout = 120000, allowPageErrors = false, allowCsp = false, headers = null } = {}) {
+export function flow(name, fn, { timeout = 120000, allowPageErrors = false, allowCsp = false, headers = null, dist = null } = {}) {
   test(name, { timeout }, async (t) => {
     const base = path.join(ARTIFACTS, slug(name));
     fs.rmSync(`${base}.png`, { force: true });
     fs.rmSync(`${base}.log`, { force: true });
-    // A flow with its own response headers gets its own server.
-    const own = headers ? await serveStatic(DIST, headers) : null;
+    // A flow with its own response headers, or its own copy of the page, gets its own server.
+    const own = headers || dist ? await serveStatic(dist ?? DIST, headers ?? {}) : null;
     const url = own ? `http://127.0.0.1:${own.address().port}/` : state.url;
     const context = await state.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     // Never leave the machine: only loopback is reachable.

@@ -142,17 +142,34 @@ mod tests {
         assert!(!o.learn(a, false, Some(far), 1000, 1100));
         assert_eq!(o.get(a), 0);
         // Nor does a Date that does not parse, or lies outside 1970-9999.
-        for bad in ["garbage", "Thu, 01 Jan 1969 00:00:00 GMT", "Fri, 31 Dec 10000 23:59:59 GMT", ""] {
+        for bad in [
+            "garbage",
+            "Thu, 01 Jan 1969 00:00:00 GMT",
+            "Fri, 31 Dec 10000 23:59:59 GMT",
+            "",
+        ] {
             assert!(!o.learn(a, true, Some(bad), 1000, 1100), "{bad}");
         }
         assert!(!o.learn(a, true, None, 1000, 1100));
         // A rejection for the clock teaches the offset, for that endpoint only.
         let server = parse_http_date("Tue, 16 Feb 2021 17:30:47 GMT").unwrap();
         let local = server - 600_000;
-        assert!(o.learn(a, true, Some("Tue, 16 Feb 2021 17:30:47 GMT"), local - 100, local + 100));
+        assert!(o.learn(
+            a,
+            true,
+            Some("Tue, 16 Feb 2021 17:30:47 GMT"),
+            local - 100,
+            local + 100
+        ));
         assert_eq!(o.get(a), 600_500);
         assert_eq!(o.get(b), 0);
-        assert!(!o.learn(a, true, Some("Tue, 16 Feb 2021 17:30:47 GMT"), local - 100, local + 100));
+        assert!(!o.learn(
+            a,
+            true,
+            Some("Tue, 16 Feb 2021 17:30:47 GMT"),
+            local - 100,
+            local + 100
+        ));
     }
 
     #[test]

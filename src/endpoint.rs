@@ -80,10 +80,12 @@ fn is_vpc_endpoint_of(host: &str, service: crate::trust::Service, region: &str) 
         return false;
     };
     let label = service.host_label();
-    [label.to_string(), format!("{label}-fips")].iter().any(|l| {
-        host.strip_suffix(&format!(".{l}.{region}.vpce.{}", p.dns_suffix))
-            .is_some_and(|id| id.starts_with("vpce-") && !id.contains('.'))
-    })
+    [label.to_string(), format!("{label}-fips")]
+        .iter()
+        .any(|l| {
+            host.strip_suffix(&format!(".{l}.{region}.vpce.{}", p.dns_suffix))
+                .is_some_and(|id| id.starts_with("vpce-") && !id.contains('.'))
+        })
 }
 
 /// Cautions about a resolved regional endpoint that AWS's older endpoint data raises: the rule
@@ -659,7 +661,10 @@ mod tests {
             url_host("HTTPS://KMS.us-east-1.amazonaws.com").as_deref(),
             Some("kms.us-east-1.amazonaws.com")
         );
-        assert_eq!(url_host("http://127.0.0.1:4599/x?y").as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            url_host("http://127.0.0.1:4599/x?y").as_deref(),
+            Some("127.0.0.1")
+        );
         assert_eq!(url_host("https://u:p@h/"), None);
         assert_eq!(url_host("nonsense"), None);
         assert!(is_loopback(&url_host("http://[::1]:4599").unwrap()));

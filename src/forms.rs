@@ -362,6 +362,33 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_never_holds_a_store_secret() {
+        use crate::kms::Validate;
+        let form = xks_form();
+        let secret = form.proxy_secret.expose().to_string();
+        let akid = form.proxy_access_key_id.expose().to_string();
+        let request = form.request().unwrap();
+        assert!(request.carries_secret());
+        for text in [format!("{form:?}"), format!("{request:?}")] {
+            assert!(!text.contains(&secret) && !text.contains(&akid), "{text}");
+        }
+        let update = crate::kms::UpdateCustomKeyStoreRequest {
+            custom_key_store_id: "cks-1".into(),
+            key_store_password: Some(Secret::new("kmsuser-password")),
+            ..Default::default()
+        };
+        assert!(update.carries_secret());
+        assert!(!format!("{update:?}").contains("kmsuser-password"));
+        // A rename carries none: it may go to a VPC endpoint.
+        let rename = crate::kms::UpdateCustomKeyStoreRequest {
+            custom_key_store_id: "cks-1".into(),
+            new_custom_key_store_name: Some("n".into()),
+            ..Default::default()
+        };
+        assert!(!rename.carries_secret());
+    }
+
+    #[test]
     fn proxy_configuration_file() {
         let (path, c) = parse_proxy_config(r#"{"XksProxyUriPath":"/example/kms/xks/v1","XksProxyAuthenticationCredential":{"AccessKeyId":"ABCDEFGHIJKLMNOPQRST","RawSecretAccessKey":"s3cr3t"}}"#).unwrap();
         assert_eq!(path, "/example/kms/xks/v1");

@@ -150,7 +150,11 @@ mod tests {
     #[test]
     fn only_a_loopback_endpoint_is_used_without_confirmation() {
         let link = |e: &str| Link::parse(&format!("#endpoint={}", utf8_percent_encode(e, ESCAPE)));
-        for e in ["http://127.0.0.1:4599", "http://localhost:8080/", "http://[::1]:4599"] {
+        for e in [
+            "http://127.0.0.1:4599",
+            "http://localhost:8080/",
+            "http://[::1]:4599",
+        ] {
             assert_eq!(link(e).endpoint_to_confirm(), None, "{e}");
         }
         for e in [

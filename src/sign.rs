@@ -23,7 +23,11 @@ impl std::fmt::Debug for SignedRequest {
             .field("url", &self.url)
             .field(
                 "headers",
-                &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+                &self
+                    .headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
             )
             .field("body_len", &self.body.len())
             .finish()
@@ -128,7 +132,14 @@ mod tests {
 
     #[test]
     fn no_time_makes_signing_panic() {
-        for t in [i64::MIN, -1, 0, MAX_SIGNING_MS, MAX_SIGNING_MS + 1, i64::MAX] {
+        for t in [
+            i64::MIN,
+            -1,
+            0,
+            MAX_SIGNING_MS,
+            MAX_SIGNING_MS + 1,
+            i64::MAX,
+        ] {
             let r = sign_kms(
                 &creds(),
                 "us-east-1",

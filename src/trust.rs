@@ -116,10 +116,7 @@ pub fn regional_hosts(p: &Partition, region: &str, service: Service) -> Vec<Stri
 fn service_of_host(host: &str) -> Option<(Service, String, bool)> {
     for p in PARTITIONS {
         for suffix in [p.dns_suffix, p.dual_stack_dns_suffix] {
-            let Some(rest) = host
-                .strip_suffix(suffix)
-                .and_then(|r| r.strip_suffix('.'))
-            else {
+            let Some(rest) = host.strip_suffix(suffix).and_then(|r| r.strip_suffix('.')) else {
                 continue;
             };
             let labels: Vec<&str> = rest.split('.').collect();
@@ -156,9 +153,11 @@ fn is_vpce_id(label: &str) -> bool {
 fn region_shaped(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
         && parts
             .last()
             .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
@@ -168,7 +167,10 @@ fn region_shaped(region: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// A foreign host the user has not confirmed.
-    Unconfirmed { host: String, service: Service },
+    Unconfirmed {
+        host: String,
+        service: Service,
+    },
     /// Signed for one service, addressed to another's endpoint.
     WrongService {
         host: String,
@@ -176,7 +178,9 @@ pub enum Refusal {
         endpoint_of: Service,
     },
     /// A store secret, to a host other than the region's AWS endpoint or loopback.
-    SecretOutsideAws { host: String },
+    SecretOutsideAws {
+        host: String,
+    },
     Invalid,
 }
 
@@ -235,9 +239,11 @@ pub fn check(
             endpoint_of,
         }),
         Destination::Invalid => Err(Refusal::Invalid),
-        Destination::ServiceShaped | Destination::Foreign { .. } => Err(Refusal::SecretOutsideAws {
-            host: url_host(url).unwrap_or_default(),
-        }),
+        Destination::ServiceShaped | Destination::Foreign { .. } => {
+            Err(Refusal::SecretOutsideAws {
+                host: url_host(url).unwrap_or_default(),
+            })
+        }
     }
 }
 
@@ -358,7 +364,10 @@ mod tests {
                 ..
             }
         ));
-        assert_eq!(kms("http://kms.us-east-1.amazonaws.com/"), Destination::Invalid);
+        assert_eq!(
+            kms("http://kms.us-east-1.amazonaws.com/"),
+            Destination::Invalid
+        );
         assert_eq!(kms("nonsense"), Destination::Invalid);
     }
 
@@ -405,7 +414,11 @@ mod tests {
             "https://kms-fips.us-east-1.api.aws/",
             "http://127.0.0.1:4599/",
         ] {
-            assert_eq!(check(ok, Service::Kms, "us-east-1", true, none), Ok(()), "{ok}");
+            assert_eq!(
+                check(ok, Service::Kms, "us-east-1", true, none),
+                Ok(()),
+                "{ok}"
+            );
         }
         // Never across services, whatever was confirmed.
         assert!(matches!(

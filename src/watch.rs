@@ -632,7 +632,10 @@ mod tests {
         };
         while let Some(at) = w.next_poll_at_ms() {
             w.observe(at, &stateless, None);
-            assert!(at <= OVERALL_MS + MAX_DELAY_MS as i64, "polled past the limit");
+            assert!(
+                at <= OVERALL_MS + MAX_DELAY_MS as i64,
+                "polled past the limit"
+            );
         }
         assert_eq!(w.phase, Phase::Paused(Pause::Overdue));
     }

@@ -313,7 +313,12 @@ fn endpoints_follow_the_cloudhsmv2_rule_set() {
         "https://vpce-0456-efgh.cloudhsmv2.us-east-1.vpce.amazonaws.com/"
     );
     assert_eq!(
-        cloudhsm_endpoint("us-east-1", false, None, Some("http://cloudhsm.example.com")),
+        cloudhsm_endpoint(
+            "us-east-1",
+            false,
+            None,
+            Some("http://cloudhsm.example.com")
+        ),
         Err(EndpointError::InsecureRemote)
     );
     // Cautions: no FIPS host in AWS's endpoint data (none with a CloudHSM endpoint URL).

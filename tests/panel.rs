@@ -9,7 +9,7 @@ use cks_console::explain;
 use cks_console::kms::{
     ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation,
 };
-use cks_console::ui::{ErrorBox, Session, StatusPanel};
+use cks_console::ui::{ErrorBox, Session, StatusPanel, StoreList, StoreTable, update_row};
 use cks_console::watch::{Goal, Pause, Watch};
 use common::Page;
 use leptos::prelude::*;
@@ -26,6 +26,29 @@ fn panel(watch: Option<Watch>) -> Page {
         provide_context(s);
         view! { <StatusPanel /> }.into_any()
     })
+}
+
+/// Mounts `view` with a fresh session, and hands the session back for the test to drive.
+fn with_session(view: fn() -> AnyView) -> (Page, Session) {
+    let cell = std::rc::Rc::new(std::cell::Cell::new(None));
+    let out = cell.clone();
+    let p = Page::mount_view_at("#", move || {
+        let s = Session::new();
+        out.set(Some(s));
+        provide_context(s);
+        view()
+    });
+    let s = cell.get().expect("mounted");
+    (p, s)
+}
+
+async fn tick() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+fn focused() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.active_element()
 }
 
 fn read(
@@ -278,4 +301,72 @@ fn paused_when_kms_refuses_the_poll_or_it_takes_too_long() {
     );
     let status = panel(Some(w)).status();
     assert!(status.contains("has not settled in 40 minutes"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn disconnect_to_fix_moves_the_form_only_when_confirmed() {
+    let (p, s) = with_session(|| view! { <StatusPanel /> }.into_any());
+    let w = watch_after(
+        Goal::Connect,
+        &[read(
+            ConnectionState::Failed,
+            Some(ConnectionErrorCode::from("NETWORK_ERRORS".to_string())),
+            CustomKeyStoreType::ExternalKeyStore,
+        )],
+    );
+    s.board.update(|b| b.upsert(w));
+    s.store_id.set("cks-00000000000000other".into());
+    tick().await;
+    p.button("Disconnect to fix…").click();
+    tick().await;
+    // The dialog names the watch's store; the form still holds what the user typed.
+    assert!(
+        p.text().contains("Disconnect cks-0123456789abcdef0?"),
+        "{}",
+        p.text()
+    );
+    assert_eq!(s.store_id.get_untracked(), "cks-00000000000000other");
+    p.button("Cancel").click();
+    tick().await;
+    assert!(!p.text().contains("every KMS key in this store is unusable"));
+    assert_eq!(s.store_id.get_untracked(), "cks-00000000000000other");
+}
+
+fn row(id: &str, name: &str, state: ConnectionState) -> CustomKeyStore {
+    CustomKeyStore {
+        custom_key_store_id: Some(id.into()),
+        custom_key_store_name: Some(name.into()),
+        connection_state: Some(state),
+        custom_key_store_type: Some(CustomKeyStoreType::ExternalKeyStore),
+        ..Default::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_store_table_keeps_the_focus_while_a_watch_updates_rows() {
+    let (p, s) = with_session(|| view! { <StoreTable /> }.into_any());
+    let a = row(
+        "cks-000000000000000aa",
+        "alpha",
+        ConnectionState::Disconnected,
+    );
+    let b = row("cks-000000000000000bb", "beta", ConnectionState::Connecting);
+    s.stores.set(StoreList::Loaded(vec![a.clone(), b.clone()]));
+    tick().await;
+    let select = p.button("Select alpha");
+    select.focus().unwrap();
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(&select))));
+    // A poll reads the same row again, then another row changes state.
+    update_row(s, &a);
+    update_row(
+        s,
+        &row("cks-000000000000000bb", "beta", ConnectionState::Connected),
+    );
+    tick().await;
+    assert!(p.text().contains("CONNECTED"), "{}", p.text());
+    assert!(select.is_connected(), "the focused row was rebuilt");
+    assert!(
+        focused().is_some_and(|f| f.is_same_node(Some(&select))),
+        "the focus left the Select button"
+    );
 }

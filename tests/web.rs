@@ -379,6 +379,17 @@ async fn preflight_warns_before_a_connect_bound_to_fail() {
         p.text().contains("Ready: KMS has what it needs")
     })
     .await;
+    // The verdict follows the endpoint options: FIPS does not combine with the emulator's URL.
+    page.field("FIPS endpoint").click();
+    page.until(10, "the verdict for FIPS", |p| {
+        !p.text().contains("Ready: KMS has what it needs")
+    })
+    .await;
+    page.field("FIPS endpoint").click();
+    page.until(10, "the ready verdict again", |p| {
+        p.text().contains("Ready: KMS has what it needs")
+    })
+    .await;
     page.button("Select payments-xks").click();
     page.until(10, "the external key store note", |p| {
         p.text().contains("proxy")
@@ -396,11 +407,31 @@ async fn preflight_warns_before_a_connect_bound_to_fail() {
     })
     .await;
     assert!(page.status().contains("Nothing is being watched"));
-    page.button("Connect anyway").click();
+    count_connects();
+    // A double click starts one connect flow.
+    let anyway = page.button("Connect anyway");
+    anyway.click();
+    anyway.click();
     page.until(30, "FAILED", |p| {
         p.status().contains("INSUFFICIENT_CLOUDHSM_HSMS")
     })
     .await;
+    let count = js_sys::eval("window.__connects").unwrap().as_f64().unwrap();
+    assert_eq!(
+        count, 1.0,
+        "one Connect for a double click of Connect anyway"
+    );
+}
+
+/// Counts the page's Connect calls (`window.__connects`), by wrapping fetch (once, as
+/// `a_double_click_sends_one_connect` does).
+fn count_connects() {
+    js_sys::eval(concat!(
+        "window.__connects = 0; if (!window.__fetch) { window.__fetch = window.fetch; ",
+        "window.fetch = function (input, init) { const t = input && input.headers ? input.headers.get('x-amz-target') : null; ",
+        "if (t === 'TrentService.ConnectCustomKeyStore') window.__connects++; return window.__fetch(input, init); }; }"
+    ))
+    .unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -2,8 +2,8 @@ use super::{ConfirmAt, Session, use_session};
 use crate::error::{ErrorKind, KmsError};
 use crate::explain;
 use crate::kms::{ConnectionState, Empty, Operation, StoreIdRequest, check_store_id};
-use crate::web::api::describe_one;
 use crate::watch::{Goal, Place, Watch};
+use crate::web::api::describe_one;
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
@@ -113,9 +113,10 @@ pub(super) async fn connect_flow(s: Session) {
             if e.retry_class(Operation::DescribeCustomKeyStores).is_some()
                 || e.kind == ErrorKind::Malformed =>
         {
+            let x = explain::kms_error(&e, Operation::DescribeCustomKeyStores);
             s.notice.set(Some(format!(
-                "The check before Connect could not run ({}): connecting anyway. KMS itself refuses a Connect that is not allowed.",
-                e.code
+                "The check before Connect could not run ({}: {}) Connecting anyway: KMS itself refuses a Connect that is not allowed.",
+                e.code, x.meaning
             )));
         }
         Err(e) => {
@@ -207,7 +208,10 @@ pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
         }
         // A panel's Disconnect goes where its watch is, for its store.
         if let Some(id) = &panel_store {
-            if let Some(p) = s.board.with_untracked(|b| b.get(id).and_then(|w| w.place.clone())) {
+            if let Some(p) = s
+                .board
+                .with_untracked(|b| b.get(id).and_then(|w| w.place.clone()))
+            {
                 s.go_to(&p);
             }
             s.store_id.set(id.clone());

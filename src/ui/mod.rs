@@ -11,6 +11,7 @@ mod stores;
 
 pub use connect::ErrorBox;
 pub use status::StatusPanel;
+pub use stores::{StoreTable, update_row};
 
 use crate::board::Board;
 use crate::credentials::Credentials;
@@ -351,8 +352,8 @@ fn open_link(s: Session) {
         return;
     };
     let link = Link::parse(&hash);
-    if let Some(r) = link.region {
-        s.region.set(r);
+    if let Some(r) = &link.region {
+        s.region.set(r.clone());
     }
     if let Some(e) = link.endpoint_to_confirm() {
         s.pending_endpoint.set(Some(e.to_string()));

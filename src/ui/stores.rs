@@ -218,7 +218,8 @@ pub fn StoreTable() -> impl IntoView {
             _ => None,
         })
     };
-    let body = move || match shown.get() {
+    let body = move || {
+        match shown.get() {
         Shown::NotLoaded => view! { <p class="hint">"Give credentials and press Refresh to list this region's custom key stores (or press Use local emulator)."</p> }.into_any(),
         Shown::Loading => view! { <p class="hint" aria-busy="true">"Loading the custom key stores…"</p> }.into_any(),
         Shown::Failed => view! {
@@ -240,6 +241,7 @@ pub fn StoreTable() -> impl IntoView {
                 </table>
             </div>
         }.into_any(),
+    }
     };
     view! {
         <section class="card" aria-labelledby="stores-h">
@@ -265,7 +267,9 @@ fn StoreRow(id: String) -> impl IntoView {
     let s = use_session();
     let key = id.clone();
     let row = Memo::new(move |_| s.store_row(&key));
-    let cell = move |f: fn(&CustomKeyStore) -> String| move || row.with(|r| r.as_ref().map(f).unwrap_or_default());
+    let cell = move |f: fn(&CustomKeyStore) -> String| {
+        move || row.with(|r| r.as_ref().map(f).unwrap_or_default())
+    };
     let name = cell(|st| st.custom_key_store_name.clone().unwrap_or_default());
     let label = move || format!("Select {}", name());
     let state = move || {
@@ -281,7 +285,11 @@ fn StoreRow(id: String) -> impl IntoView {
         let hsms = s.hsm_counts.get();
         row.with(|r| r.as_ref().map(|st| backing(st, &hsms)).unwrap_or_default())
     };
-    let created = cell(|st| st.creation_date.map(|d| local_date_time((d * 1000.0) as i64)).unwrap_or_default());
+    let created = cell(|st| {
+        st.creation_date
+            .map(|d| local_date_time((d * 1000.0) as i64))
+            .unwrap_or_default()
+    });
     let row_id = id.clone();
     let pick = id.clone();
     view! {

@@ -47,7 +47,9 @@ impl Shared {
 
     /// Allows signed requests to `host` for the rest of this tab's life (the user confirmed it).
     pub fn confirm_host(&self, host: &str) {
-        self.confirmed.borrow_mut().insert(host.to_ascii_lowercase());
+        self.confirmed
+            .borrow_mut()
+            .insert(host.to_ascii_lowercase());
     }
 
     pub fn is_confirmed(&self, host: &str) -> bool {
@@ -206,8 +208,8 @@ impl Client {
         skew: i64,
     ) -> Result<Reply<RawResponse>, KmsError> {
         // A request that cannot be signed is not a network failure: nothing to retry.
-        let signed =
-            sign(now_ms().saturating_add(skew)).map_err(|e| KmsError::not_signed(&e.to_string()))?;
+        let signed = sign(now_ms().saturating_add(skew))
+            .map_err(|e| KmsError::not_signed(&e.to_string()))?;
         let sent = now_ms();
         let raw = send(&signed.url, &signed.headers, signed.body).await;
         let received = now_ms();
@@ -215,7 +217,8 @@ impl Client {
         let date = raw.date.clone();
         let result = Self::parse(raw);
         // Only a rejection for the clock teaches this endpoint's offset.
-        let skew_rejection = matches!(&result, Err(e) if e.kind == crate::error::ErrorKind::ClockSkew);
+        let skew_rejection =
+            matches!(&result, Err(e) if e.kind == crate::error::ErrorKind::ClockSkew);
         self.shared.offsets.borrow_mut().learn(
             &self.endpoint.url,
             skew_rejection,

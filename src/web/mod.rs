@@ -68,9 +68,7 @@ impl std::future::Future for Ringing {
             }
             st.waker = Some(cx.waker().clone());
         }
-        std::pin::Pin::new(&mut self.timer)
-            .poll(cx)
-            .map(|()| false)
+        std::pin::Pin::new(&mut self.timer).poll(cx).map(|()| false)
     }
 }
 

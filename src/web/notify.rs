@@ -108,9 +108,7 @@ pub fn download(name: &str, contents: &str) {
         let _ = Url::revoke_object_url(&url);
     });
     if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-            release.unchecked_ref(),
-            10_000,
-        );
+        let _ = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(release.unchecked_ref(), 10_000);
     }
 }
