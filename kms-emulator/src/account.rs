@@ -6,7 +6,7 @@
 use crate::clusters::{self, Cluster, Health};
 use crate::rng::Rng;
 use crate::scenario::{NewStores, RejectSpec, Scenario, StoreSpec, XksSpec};
-use crate::stores::{KmsFault, Pace, Secrets, Store, fault};
+use crate::stores::{ConnectionState, KmsFault, Pace, Secrets, Store, fault};
 use crate::validate::{self as v, Check};
 use serde_json::{Value, json};
 use std::time::Instant;
@@ -446,7 +446,7 @@ impl Account {
             related_clusters: Vec::new(),
             trust_anchor_certificate: None,
             xks: None,
-            state: "DISCONNECTED".into(),
+            state: ConnectionState::Disconnected,
             error_code: None,
             keys: 0,
             connect: Default::default(),
@@ -568,8 +568,8 @@ impl Account {
                 .filter(|m| present(input, m))
                 .collect()
         };
-        match (store.state.as_str(), offline.is_empty()) {
-            ("DISCONNECTED", _) | ("CONNECTED", true) => {}
+        match (store.state, offline.is_empty()) {
+            (ConnectionState::Disconnected, _) | (ConnectionState::Connected, true) => {}
             (state, true) => {
                 return Err(invalid_state(format!(
                     "Custom key store {} is in the {state} state. You can update it only when it is CONNECTED or DISCONNECTED.",
@@ -657,7 +657,7 @@ impl Account {
                 ),
             ));
         }
-        if s.state != "DISCONNECTED" {
+        if s.state != ConnectionState::Disconnected {
             return Err(invalid_state(format!(
                 "Custom key store {} is in the {} state. Disconnect it before you delete it.",
                 s.id, s.state

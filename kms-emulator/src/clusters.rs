@@ -5,7 +5,7 @@
 //! one ACTIVE HSM.
 
 use crate::scenario::{ClusterSpec, ConnectSpec};
-use crate::stores::{KmsFault, fault};
+use crate::stores::{ConnectionState, KmsFault, fault};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -96,7 +96,7 @@ impl Health {
         match connect.fast_failure.as_deref() {
             Some("CloudHsmClusterNotActiveException") => Self::NotActive,
             Some("CloudHsmClusterInvalidConfigurationException") => Self::InvalidConfiguration,
-            _ if connect.result == "FAILED"
+            _ if connect.result == ConnectionState::Failed
                 && connect.error_code.as_deref() == Some("INSUFFICIENT_CLOUDHSM_HSMS") =>
             {
                 Self::NoActiveHsm
@@ -125,7 +125,7 @@ impl Health {
 pub fn failed(delay: f64, code: &str) -> ConnectSpec {
     ConnectSpec {
         delay_seconds: delay,
-        result: "FAILED".into(),
+        result: ConnectionState::Failed,
         error_code: Some(code.into()),
         fast_failure: None,
     }

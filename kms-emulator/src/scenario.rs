@@ -3,6 +3,7 @@
 //! `kms-emulator/README.md`; `Scenario::parse` rejects anything the emulator could not honour.
 
 use crate::clusters::{CLUSTER_STATES, HSM_STATES, is_cluster_id, is_hex_id, is_hsm_id};
+use crate::stores::ConnectionState;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -138,7 +139,7 @@ pub struct StoreSpec {
     #[serde(default)]
     pub xks: Option<XksSpec>,
     #[serde(default = "disconnected")]
-    pub state: String,
+    pub state: ConnectionState,
     #[serde(default)]
     pub error_code: Option<String>,
     /// KMS keys in the store (a store with keys cannot be deleted).
@@ -158,8 +159,8 @@ pub struct StoreSpec {
     pub faults: Vec<FaultSpec>,
 }
 
-fn disconnected() -> String {
-    "DISCONNECTED".to_string()
+fn disconnected() -> ConnectionState {
+    ConnectionState::Disconnected
 }
 
 fn default_disconnect() -> f64 {
@@ -188,7 +189,7 @@ pub struct ConnectSpec {
     pub delay_seconds: f64,
     /// CONNECTED or FAILED.
     #[serde(default = "connected")]
-    pub result: String,
+    pub result: ConnectionState,
     #[serde(default)]
     pub error_code: Option<String>,
     /// An exception Connect returns at once, leaving the store DISCONNECTED.
@@ -200,8 +201,8 @@ fn default_delay() -> f64 {
     300.0
 }
 
-fn connected() -> String {
-    "CONNECTED".to_string()
+fn connected() -> ConnectionState {
+    ConnectionState::Connected
 }
 
 impl Default for ConnectSpec {
@@ -375,7 +376,7 @@ impl Scenario {
 impl StoreSpec {
     fn check(&self) -> Result<(), String> {
         let id = &self.id;
-        if !["DISCONNECTED", "CONNECTED", "FAILED"].contains(&self.state.as_str()) {
+        if !self.state.is_resting() {
             return Err(format!(
                 "store {id} starts in {}, which is not a resting state",
                 self.state
@@ -492,7 +493,10 @@ impl ClusterSpec {
 
 impl ConnectSpec {
     fn check(&self, whose: &str) -> Result<(), String> {
-        if !["CONNECTED", "FAILED"].contains(&self.result.as_str()) {
+        if !matches!(
+            self.result,
+            ConnectionState::Connected | ConnectionState::Failed
+        ) {
             return Err(format!(
                 "{whose} connects to {}, not CONNECTED or FAILED",
                 self.result
