@@ -3,7 +3,8 @@
 //! rejected), and only then a change: the store, and its cluster if CloudHSM did not list it.
 
 use super::cloudhsm::add_unlisted;
-use super::{Account, CLOUDHSM, EXTERNAL, PUBLIC, VPC, VPC_ONLY, other_type_members, present};
+use super::members::{ProxyMembers, VPC_ONLY, other_type_members, present};
+use super::{Account, CLOUDHSM, EXTERNAL, PUBLIC, VPC};
 use crate::clusters::Health;
 use crate::scenario::{StoreSpec, XksSpec};
 use crate::stores::{ConnectionState, KmsFault, Secrets, Store, fault};
@@ -17,12 +18,7 @@ struct Members<'a> {
     cluster: Option<&'a str>,
     anchor: Option<&'a str>,
     password: Option<&'a str>,
-    endpoint: Option<&'a str>,
-    path: Option<&'a str>,
-    vpc: Option<&'a str>,
-    owner: Option<&'a str>,
-    credential: Option<(&'a str, &'a str)>,
-    connectivity: Option<&'a str>,
+    proxy: ProxyMembers<'a>,
 }
 
 /// What a new store stands on.
@@ -47,12 +43,7 @@ impl<'a> Members<'a> {
         let anchor = c.string(&v::TRUST_ANCHOR, false)?;
         let password = c.string(&v::PASSWORD, false)?;
         let store_type = c.enumeration("CustomKeyStoreType", v::STORE_TYPES)?;
-        let endpoint = c.string(&v::URI_ENDPOINT, false)?;
-        let path = c.string(&v::URI_PATH, false)?;
-        let vpc = c.string(&v::VPC_SERVICE, false)?;
-        let owner = c.string(&v::VPC_OWNER, false)?;
-        let credential = c.credential()?;
-        let connectivity = c.enumeration("XksProxyConnectivity", v::CONNECTIVITY)?;
+        let proxy = ProxyMembers::read(&mut c, input, false)?;
         c.finish()?;
         Ok(Self {
             name: name.unwrap_or_default(),
@@ -60,12 +51,7 @@ impl<'a> Members<'a> {
             cluster,
             anchor,
             password,
-            endpoint,
-            path,
-            vpc,
-            owner,
-            credential,
-            connectivity,
+            proxy,
         })
     }
 
@@ -75,14 +61,15 @@ impl<'a> Members<'a> {
 
     /// What this store type needs, then what it must not have.
     fn check_type(&self, input: &Value) -> Result<(), KmsFault> {
+        let p = &self.proxy;
         let mut c = Check::new(input);
         if self.external() {
-            c.require("XksProxyUriEndpoint", self.endpoint.is_some());
-            c.require("XksProxyUriPath", self.path.is_some());
+            c.require("XksProxyUriEndpoint", p.endpoint.is_some());
+            c.require("XksProxyUriPath", p.path.is_some());
             c.require(v::CREDENTIAL, present(input, v::CREDENTIAL));
-            c.require("XksProxyConnectivity", self.connectivity.is_some());
-            if self.connectivity == Some(VPC) {
-                c.require("XksProxyVpcEndpointServiceName", self.vpc.is_some());
+            c.require("XksProxyConnectivity", p.connectivity.is_some());
+            if p.connectivity == Some(VPC) {
+                c.require("XksProxyVpcEndpointServiceName", p.vpc.is_some());
             }
         } else {
             c.require("CloudHsmClusterId", self.cluster.is_some());
@@ -91,7 +78,7 @@ impl<'a> Members<'a> {
         }
         c.finish()?;
         other_type_members(input, self.external(), self.store_type)?;
-        if self.connectivity == Some(PUBLIC) && (self.vpc.is_some() || self.owner.is_some()) {
+        if p.connectivity == Some(PUBLIC) && (p.vpc.is_some() || p.owner.is_some()) {
             return Err(fault("ValidationException", VPC_ONLY));
         }
         Ok(())
@@ -105,14 +92,15 @@ impl<'a> Members<'a> {
                 password: self.password,
             };
         }
-        let (key_id, raw_secret) = self.credential.unwrap_or_default();
+        let p = &self.proxy;
+        let (key_id, raw_secret) = p.credential.unwrap_or_default();
         let xks = XksSpec {
-            connectivity: self.connectivity.unwrap_or(PUBLIC).to_string(),
-            uri_endpoint: self.endpoint.unwrap_or_default().to_string(),
-            uri_path: self.path.unwrap_or_default().to_string(),
+            connectivity: p.connectivity.unwrap_or(PUBLIC).to_string(),
+            uri_endpoint: p.endpoint.unwrap_or_default().to_string(),
+            uri_path: p.path.unwrap_or_default().to_string(),
             access_key_id: key_id.to_string(),
-            vpc_endpoint_service_name: self.vpc.map(str::to_string),
-            vpc_endpoint_service_owner: self.owner.map(str::to_string),
+            vpc_endpoint_service_name: p.vpc.map(str::to_string),
+            vpc_endpoint_service_owner: p.owner.map(str::to_string),
         };
         Backing::Proxy { xks, raw_secret }
     }

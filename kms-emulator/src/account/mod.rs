@@ -8,6 +8,7 @@ mod connect;
 mod create;
 mod delete;
 mod describe;
+mod members;
 mod rejects;
 mod uniqueness;
 mod update;
@@ -41,24 +42,6 @@ const PUBLIC: &str = "PUBLIC_ENDPOINT";
 const EXTERNAL: &str = "EXTERNAL_KEY_STORE";
 const CLOUDHSM: &str = "AWS_CLOUDHSM";
 
-/// Create's and Update's answer to VPC settings on a PUBLIC_ENDPOINT store.
-const VPC_ONLY: &str = "XksProxyVpcEndpointServiceName and XksProxyVpcEndpointServiceOwner are valid only when XksProxyConnectivity is VPC_ENDPOINT_SERVICE.";
-
-/// Request members that only one store type takes.
-const CLOUDHSM_MEMBERS: [&str; 3] = [
-    "CloudHsmClusterId",
-    "TrustAnchorCertificate",
-    "KeyStorePassword",
-];
-const XKS_MEMBERS: [&str; 6] = [
-    "XksProxyUriEndpoint",
-    "XksProxyUriPath",
-    "XksProxyVpcEndpointServiceName",
-    "XksProxyVpcEndpointServiceOwner",
-    v::CREDENTIAL,
-    "XksProxyConnectivity",
-];
-
 fn invalid_state(message: String) -> KmsFault {
     fault("CustomKeyStoreInvalidStateException", message)
 }
@@ -69,26 +52,6 @@ fn not_found(what: &str) -> KmsFault {
         "CustomKeyStoreNotFoundException",
         format!("Custom key store '{what}' does not exist in this account and region."),
     )
-}
-
-fn present(input: &Value, member: &str) -> bool {
-    input.get(member).is_some_and(|x| !x.is_null())
-}
-
-/// Refuses a member of the other store type (Create and Update alike).
-fn other_type_members(input: &Value, external: bool, store_type: &str) -> Result<(), KmsFault> {
-    let foreign: &[&str] = if external {
-        &CLOUDHSM_MEMBERS
-    } else {
-        &XKS_MEMBERS
-    };
-    match foreign.iter().find(|m| present(input, m)) {
-        Some(m) => Err(fault(
-            "ValidationException",
-            format!("{m} is not valid for a custom key store of type {store_type}."),
-        )),
-        None => Ok(()),
-    }
 }
 
 /// The scenario's stores, "created" over the last days, oldest first.

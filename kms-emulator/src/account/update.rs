@@ -2,7 +2,8 @@
 //! a unique new name, the new settings on a copy of the store (which must hold together and
 //! leave the proxy unique), the scenario's rejects, and only then the change.
 
-use super::{Account, VPC, VPC_ONLY, invalid_state, other_type_members, present};
+use super::members::{ProxyMembers, VPC_ONLY, other_type_members, present};
+use super::{Account, VPC, invalid_state};
 use crate::scenario::XksSpec;
 use crate::stores::{ConnectionState, KmsFault, Secrets, Store, fault};
 use crate::validate::{self as v, Check};
@@ -14,13 +15,7 @@ struct Changes<'a> {
     new_name: Option<&'a str>,
     password: Option<&'a str>,
     cluster: Option<&'a str>,
-    endpoint: Option<&'a str>,
-    path: Option<&'a str>,
-    /// `Some("")` drops the service name (when moving to PUBLIC_ENDPOINT).
-    vpc: Option<&'a str>,
-    owner: Option<&'a str>,
-    credential: Option<(&'a str, &'a str)>,
-    connectivity: Option<&'a str>,
+    proxy: ProxyMembers<'a>,
 }
 
 impl<'a> Changes<'a> {
@@ -31,28 +26,15 @@ impl<'a> Changes<'a> {
         let new_name = c.string(&v::NEW_STORE_NAME, false)?;
         let password = c.string(&v::PASSWORD, false)?;
         let cluster = c.string(&v::CLUSTER_ID, false)?;
-        let endpoint = c.string(&v::URI_ENDPOINT, false)?;
-        let path = c.string(&v::URI_PATH, false)?;
         // An empty service name is how a caller drops it when moving to PUBLIC_ENDPOINT.
-        let vpc = match input.get(v::VPC_SERVICE.member) {
-            Some(Value::String(s)) if s.is_empty() => Some(""),
-            _ => c.string(&v::VPC_SERVICE, false)?,
-        };
-        let owner = c.string(&v::VPC_OWNER, false)?;
-        let credential = c.credential()?;
-        let connectivity = c.enumeration("XksProxyConnectivity", v::CONNECTIVITY)?;
+        let proxy = ProxyMembers::read(&mut c, input, true)?;
         c.finish()?;
         Ok(Self {
             id: id.unwrap_or_default(),
             new_name,
             password,
             cluster,
-            endpoint,
-            path,
-            vpc,
-            owner,
-            credential,
-            connectivity,
+            proxy,
         })
     }
 
@@ -63,7 +45,7 @@ impl<'a> Changes<'a> {
             next.name = n.to_string();
         }
         if let Some(x) = next.xks.as_mut() {
-            self.apply_proxy(x, &mut next.secrets)?;
+            apply_proxy(&self.proxy, x, &mut next.secrets)?;
         } else if let Some(c) = self.cluster {
             move_cluster(&mut next, c)?;
         }
@@ -71,32 +53,6 @@ impl<'a> Changes<'a> {
             next.secrets.kmsuser_password = Some(p.to_string());
         }
         Ok(next)
-    }
-
-    fn apply_proxy(&self, x: &mut XksSpec, secrets: &mut Secrets) -> Result<(), KmsFault> {
-        let was = x.clone();
-        if let Some(c) = self.connectivity {
-            x.connectivity = c.to_string();
-        }
-        if let Some(e) = self.endpoint {
-            x.uri_endpoint = e.to_string();
-        }
-        if let Some(p) = self.path {
-            x.uri_path = p.to_string();
-        }
-        if let Some((key_id, raw)) = self.credential {
-            x.access_key_id = key_id.to_string();
-            secrets.xks_raw_secret = Some(raw.to_string());
-        }
-        match self.vpc {
-            Some("") => x.vpc_endpoint_service_name = None,
-            Some(s) => x.vpc_endpoint_service_name = Some(s.to_string()),
-            None => {}
-        }
-        if let Some(o) = self.owner {
-            x.vpc_endpoint_service_owner = Some(o.to_string());
-        }
-        connectivity_rules(&was, x, self.endpoint, self.vpc, self.owner)
     }
 }
 
@@ -178,17 +134,40 @@ fn move_cluster(next: &mut Store, c: &str) -> Result<(), KmsFault> {
     Ok(())
 }
 
+/// Applies the proxy settings of a request to `x`, the store's configuration.
+fn apply_proxy(p: &ProxyMembers, x: &mut XksSpec, secrets: &mut Secrets) -> Result<(), KmsFault> {
+    let was = x.clone();
+    if let Some(c) = p.connectivity {
+        x.connectivity = c.to_string();
+    }
+    if let Some(e) = p.endpoint {
+        x.uri_endpoint = e.to_string();
+    }
+    if let Some(p) = p.path {
+        x.uri_path = p.to_string();
+    }
+    if let Some((key_id, raw)) = p.credential {
+        x.access_key_id = key_id.to_string();
+        secrets.xks_raw_secret = Some(raw.to_string());
+    }
+    match p.vpc {
+        Some("") => x.vpc_endpoint_service_name = None,
+        Some(s) => x.vpc_endpoint_service_name = Some(s.to_string()),
+        None => {}
+    }
+    if let Some(o) = p.owner {
+        x.vpc_endpoint_service_owner = Some(o.to_string());
+    }
+    connectivity_rules(&was, x, p)
+}
+
 /// UpdateCustomKeyStore's rules for moving between PUBLIC_ENDPOINT and VPC_ENDPOINT_SERVICE;
 /// `x` is the configuration after the update (its VPC fields are cleared for a public store).
-fn connectivity_rules(
-    was: &XksSpec,
-    x: &mut XksSpec,
-    endpoint: Option<&str>,
-    vpc: Option<&str>,
-    owner: Option<&str>,
-) -> Result<(), KmsFault> {
+fn connectivity_rules(was: &XksSpec, x: &mut XksSpec, p: &ProxyMembers) -> Result<(), KmsFault> {
     let invalid = |m: &str| Err(fault("ValidationException", m));
-    let new_endpoint = endpoint.is_some_and(|e| !e.eq_ignore_ascii_case(&was.uri_endpoint));
+    let new_endpoint = p
+        .endpoint
+        .is_some_and(|e| !e.eq_ignore_ascii_case(&was.uri_endpoint));
     if x.connectivity == VPC {
         if was.connectivity != VPC && !new_endpoint {
             return invalid(
@@ -206,7 +185,7 @@ fn connectivity_rules(
                 "When you change XksProxyConnectivity to PUBLIC_ENDPOINT, you must also change XksProxyUriEndpoint.",
             );
         }
-        if vpc.is_some_and(|s| !s.is_empty()) || owner.is_some() {
+        if p.vpc.is_some_and(|s| !s.is_empty()) || p.owner.is_some() {
             return invalid(VPC_ONLY);
         }
         x.vpc_endpoint_service_name = None;
