@@ -4,6 +4,7 @@
 //! "2 validation errors detected: Value 'x' at 'customKeyStoreName' failed to satisfy
 //! constraint: ...; ...". Sensitive values are never echoed.
 
+use crate::clusters::is_cluster_id;
 use crate::stores::{KmsFault, fault};
 use serde_json::Value;
 
@@ -73,14 +74,7 @@ pub const CREDENTIAL: &str = "XksProxyAuthenticationCredential";
 
 const CLUSTER: Pattern = Pattern {
     text: "cluster-[2-7a-zA-Z]{11,16}",
-    test: |v| {
-        v.strip_prefix("cluster-").is_some_and(|rest| {
-            (11..=16).contains(&rest.len())
-                && rest
-                    .bytes()
-                    .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b))
-        })
-    },
+    test: is_cluster_id,
 };
 
 const ENDPOINT: Pattern = Pattern {
