@@ -1,13 +1,15 @@
 //! DescribeCustomKeyStores: one store by id or name, or all of them a page at a time.
 
 use super::{Account, not_found};
+use crate::cursor::Cursor;
 use crate::stores::{KmsFault, Store, fault};
 use crate::validate::{self as v, Check};
 use serde_json::{Value, json};
 
-/// Markers are opaque to clients; this one hides the sequence number of the next store.
-const MARKER_PREFIX: &str = "AQICAHg";
-const MARKER_MASK: u64 = 0x6b6d_7365_6d75_6c61;
+const MARKERS: Cursor = Cursor {
+    prefix: "AQICAHg",
+    mask: 0x6b6d_7365_6d75_6c61,
+};
 
 /// A DescribeCustomKeyStores request that passed the model's checks.
 struct Query<'a> {
@@ -45,15 +47,21 @@ impl Account {
         let q = Query::read(input)?;
         let from = match q.marker {
             None => 0,
-            Some(m) => self.decode_marker(m).ok_or_else(|| {
-                fault(
-                    "InvalidMarkerException",
-                    "The request was rejected because the marker that specifies where pagination should next begin is not valid.",
-                )
-            })?,
+            Some(m) => self.marker_position(m)?,
         };
         let selected = self.select(&q)?;
         Ok(self.page(selected, from, q.limit))
+    }
+
+    /// The sequence number a marker of this account's holds.
+    fn marker_position(&self, m: &str) -> Result<u64, KmsFault> {
+        let seq = MARKERS.decode(m).filter(|&seq| seq <= self.next_seq);
+        seq.ok_or_else(|| {
+            fault(
+                "InvalidMarkerException",
+                "The request was rejected because the marker that specifies where pagination should next begin is not valid.",
+            )
+        })
     }
 
     /// The stores a request names (all when it names none); naming none that exists fails.
@@ -80,18 +88,9 @@ impl Account {
             "Truncated": rest.len() > page.len(),
         });
         if let Some(next) = rest.get(page.len()) {
-            out["NextMarker"] = json!(format!("{MARKER_PREFIX}{:016x}", next.seq ^ MARKER_MASK));
+            out["NextMarker"] = json!(MARKERS.encode(next.seq));
         }
         out
-    }
-
-    fn decode_marker(&self, m: &str) -> Option<u64> {
-        let hex = m.strip_prefix(MARKER_PREFIX)?;
-        if hex.len() != 16 {
-            return None;
-        }
-        let seq = u64::from_str_radix(hex, 16).ok()? ^ MARKER_MASK;
-        (seq <= self.next_seq).then_some(seq)
     }
 }
 
