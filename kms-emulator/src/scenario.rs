@@ -4,6 +4,7 @@
 
 use crate::clusters::{CLUSTER_STATES, HSM_STATES, is_cluster_id, is_hex_id, is_hsm_id};
 use crate::stores::ConnectionState;
+use crate::validate::{CLOUDHSM, CONNECTIVITY, EXTERNAL};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -383,13 +384,13 @@ impl StoreSpec {
             ));
         }
         match (self.store_type.as_str(), &self.cluster_id, &self.xks) {
-            ("AWS_CLOUDHSM", Some(_), None) | ("EXTERNAL_KEY_STORE", None, Some(_)) => {}
-            ("AWS_CLOUDHSM", _, _) => {
+            (CLOUDHSM, Some(_), None) | (EXTERNAL, None, Some(_)) => {}
+            (CLOUDHSM, _, _) => {
                 return Err(format!(
                     "store {id}: AWS_CLOUDHSM needs cluster_id and no xks"
                 ));
             }
-            ("EXTERNAL_KEY_STORE", _, _) => {
+            (EXTERNAL, _, _) => {
                 return Err(format!(
                     "store {id}: EXTERNAL_KEY_STORE needs xks and no cluster_id"
                 ));
@@ -397,7 +398,7 @@ impl StoreSpec {
             (other, _, _) => return Err(format!("store {id}: unknown type {other}")),
         }
         if let Some(x) = &self.xks
-            && !["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"].contains(&x.connectivity.as_str())
+            && !CONNECTIVITY.contains(&x.connectivity.as_str())
         {
             return Err(format!(
                 "store {id}: unknown connectivity {}",

@@ -2,6 +2,7 @@
 //! remembers when its CONNECTING or DISCONNECTING ends and settles whenever it is next looked at.
 
 use crate::scenario::{ConnectSpec, StoreSpec, XksSpec};
+use crate::validate::{CLOUDHSM, VPC};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use std::fmt;
@@ -145,7 +146,7 @@ const PLACEHOLDER_ANCHOR: &str =
 
 impl Store {
     pub fn from_spec(spec: &StoreSpec, created_epoch_s: f64, seq: u64) -> Self {
-        let cloudhsm = spec.store_type == "AWS_CLOUDHSM";
+        let cloudhsm = spec.store_type == CLOUDHSM;
         Self {
             id: spec.id.clone(),
             name: spec.name.clone(),
@@ -296,7 +297,7 @@ impl Store {
                 "UriEndpoint": x.uri_endpoint,
                 "UriPath": x.uri_path,
             });
-            if x.connectivity == "VPC_ENDPOINT_SERVICE" {
+            if x.connectivity == VPC {
                 if let Some(v) = &x.vpc_endpoint_service_name {
                     cfg["VpcEndpointServiceName"] = json!(v);
                 }

@@ -20,7 +20,7 @@ use crate::clusters::{self, Cluster};
 use crate::rng::Rng;
 use crate::scenario::{NewStores, RejectSpec, Scenario};
 use crate::stores::{KmsFault, Pace, Store, fault};
-use crate::validate::{self as v, Check};
+use crate::validate::{self as v, CLOUDHSM, Check, EXTERNAL, PUBLIC, VPC};
 use serde_json::Value;
 use std::time::Instant;
 
@@ -36,11 +36,6 @@ pub struct Account {
     pace: Pace,
     ids: Rng,
 }
-
-const VPC: &str = "VPC_ENDPOINT_SERVICE";
-const PUBLIC: &str = "PUBLIC_ENDPOINT";
-const EXTERNAL: &str = "EXTERNAL_KEY_STORE";
-const CLOUDHSM: &str = "AWS_CLOUDHSM";
 
 fn invalid_state(message: String) -> KmsFault {
     fault("CustomKeyStoreInvalidStateException", message)
