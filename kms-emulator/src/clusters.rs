@@ -4,8 +4,9 @@
 //! is what KMS's Connect checks: ACTIVE, private subnets in two Availability Zones, and at least
 //! one ACTIVE HSM.
 
+use crate::cursor::Cursor;
 use crate::scenario::{ClusterSpec, ConnectSpec};
-use crate::stores::{KmsFault, fault};
+use crate::stores::{ConnectionState, KmsFault, fault};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -34,9 +35,10 @@ const FILTERS: [&str; 3] = ["clusterIds", "vpcIds", "states"];
 const MAX_RESULTS: i64 = 25;
 const MAX_FILTERS: usize = 30;
 const MAX_TOKEN: usize = 256;
-/// Tokens are opaque to clients; this one hides the position of the next cluster.
-const TOKEN_PREFIX: &str = "AAEAAgBjbHVzdGVy";
-const TOKEN_MASK: u64 = 0x0c10_d45b_a1d2_c0de;
+const TOKENS: Cursor = Cursor {
+    prefix: "AAEAAgBjbHVzdGVy",
+    mask: 0x0c10_d45b_a1d2_c0de,
+};
 
 fn suffix_ok(rest: &str) -> bool {
     (11..=16).contains(&rest.len())
@@ -96,7 +98,7 @@ impl Health {
         match connect.fast_failure.as_deref() {
             Some("CloudHsmClusterNotActiveException") => Self::NotActive,
             Some("CloudHsmClusterInvalidConfigurationException") => Self::InvalidConfiguration,
-            _ if connect.result == "FAILED"
+            _ if connect.result == ConnectionState::Failed
                 && connect.error_code.as_deref() == Some("INSUFFICIENT_CLOUDHSM_HSMS") =>
             {
                 Self::NoActiveHsm
@@ -125,7 +127,7 @@ impl Health {
 pub fn failed(delay: f64, code: &str) -> ConnectSpec {
     ConnectSpec {
         delay_seconds: delay,
-        result: "FAILED".into(),
+        result: ConnectionState::Failed,
         error_code: Some(code.into()),
         fast_failure: None,
     }
@@ -424,8 +426,9 @@ pub fn describe(clusters: &[Cluster], input: &Value) -> Result<Value, KmsFault> 
     } as usize;
     let from = match input.get("NextToken") {
         None | Some(Value::Null) => 0,
-        Some(Value::String(t)) => decode_token(t, clusters)
-            .filter(|_| t.len() <= MAX_TOKEN)
+        Some(Value::String(t)) => TOKENS
+            .decode(t)
+            .filter(|seq| t.len() <= MAX_TOKEN && clusters.iter().any(|c| c.seq == *seq))
             .ok_or_else(|| invalid("The NextToken is not valid."))?,
         Some(_) => {
             return Err(fault(
@@ -455,21 +458,9 @@ pub fn describe(clusters: &[Cluster], input: &Value) -> Result<Value, KmsFault> 
         Value::Array(page.iter().map(|c| c.entry()).collect()),
     );
     if let Some(next) = selected.get(page.len()) {
-        out.insert(
-            "NextToken".into(),
-            json!(format!("{TOKEN_PREFIX}{:016x}", next.seq ^ TOKEN_MASK)),
-        );
+        out.insert("NextToken".into(), json!(TOKENS.encode(next.seq)));
     }
     Ok(Value::Object(out))
-}
-
-fn decode_token(t: &str, clusters: &[Cluster]) -> Option<u64> {
-    let hex = t.strip_prefix(TOKEN_PREFIX)?;
-    if hex.len() != 16 {
-        return None;
-    }
-    let seq = u64::from_str_radix(hex, 16).ok()? ^ TOKEN_MASK;
-    clusters.iter().any(|c| c.seq == seq).then_some(seq)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod cli;
 pub mod clusters;
+pub mod cursor;
 pub mod faults;
 pub mod listener;
 pub mod rng;

@@ -3,6 +3,8 @@
 //! `kms-emulator/README.md`; `Scenario::parse` rejects anything the emulator could not honour.
 
 use crate::clusters::{CLUSTER_STATES, HSM_STATES, is_cluster_id, is_hex_id, is_hsm_id};
+use crate::stores::ConnectionState;
+use crate::validate::{CLOUDHSM, CONNECTIVITY, EXTERNAL};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -138,7 +140,7 @@ pub struct StoreSpec {
     #[serde(default)]
     pub xks: Option<XksSpec>,
     #[serde(default = "disconnected")]
-    pub state: String,
+    pub state: ConnectionState,
     #[serde(default)]
     pub error_code: Option<String>,
     /// KMS keys in the store (a store with keys cannot be deleted).
@@ -158,8 +160,8 @@ pub struct StoreSpec {
     pub faults: Vec<FaultSpec>,
 }
 
-fn disconnected() -> String {
-    "DISCONNECTED".to_string()
+fn disconnected() -> ConnectionState {
+    ConnectionState::Disconnected
 }
 
 fn default_disconnect() -> f64 {
@@ -188,7 +190,7 @@ pub struct ConnectSpec {
     pub delay_seconds: f64,
     /// CONNECTED or FAILED.
     #[serde(default = "connected")]
-    pub result: String,
+    pub result: ConnectionState,
     #[serde(default)]
     pub error_code: Option<String>,
     /// An exception Connect returns at once, leaving the store DISCONNECTED.
@@ -200,8 +202,8 @@ fn default_delay() -> f64 {
     300.0
 }
 
-fn connected() -> String {
-    "CONNECTED".to_string()
+fn connected() -> ConnectionState {
+    ConnectionState::Connected
 }
 
 impl Default for ConnectSpec {
@@ -375,20 +377,20 @@ impl Scenario {
 impl StoreSpec {
     fn check(&self) -> Result<(), String> {
         let id = &self.id;
-        if !["DISCONNECTED", "CONNECTED", "FAILED"].contains(&self.state.as_str()) {
+        if !self.state.is_resting() {
             return Err(format!(
                 "store {id} starts in {}, which is not a resting state",
                 self.state
             ));
         }
         match (self.store_type.as_str(), &self.cluster_id, &self.xks) {
-            ("AWS_CLOUDHSM", Some(_), None) | ("EXTERNAL_KEY_STORE", None, Some(_)) => {}
-            ("AWS_CLOUDHSM", _, _) => {
+            (CLOUDHSM, Some(_), None) | (EXTERNAL, None, Some(_)) => {}
+            (CLOUDHSM, _, _) => {
                 return Err(format!(
                     "store {id}: AWS_CLOUDHSM needs cluster_id and no xks"
                 ));
             }
-            ("EXTERNAL_KEY_STORE", _, _) => {
+            (EXTERNAL, _, _) => {
                 return Err(format!(
                     "store {id}: EXTERNAL_KEY_STORE needs xks and no cluster_id"
                 ));
@@ -396,7 +398,7 @@ impl StoreSpec {
             (other, _, _) => return Err(format!("store {id}: unknown type {other}")),
         }
         if let Some(x) = &self.xks
-            && !["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"].contains(&x.connectivity.as_str())
+            && !CONNECTIVITY.contains(&x.connectivity.as_str())
         {
             return Err(format!(
                 "store {id}: unknown connectivity {}",
@@ -492,7 +494,10 @@ impl ClusterSpec {
 
 impl ConnectSpec {
     fn check(&self, whose: &str) -> Result<(), String> {
-        if !["CONNECTED", "FAILED"].contains(&self.result.as_str()) {
+        if !matches!(
+            self.result,
+            ConnectionState::Connected | ConnectionState::Failed
+        ) {
             return Err(format!(
                 "{whose} connects to {}, not CONNECTED or FAILED",
                 self.result

@@ -8,7 +8,7 @@
 use crate::account::Account;
 use crate::faults::{Action, Faults, Rule};
 use crate::scenario::{FaultSpec, Scenario};
-use crate::sigv4::{Key, verify};
+use crate::sigv4::{Key, iso8601, verify};
 use crate::stores::{KmsFault, Pace, fault};
 use crate::trust::Trust;
 use crate::wire;
@@ -250,20 +250,6 @@ fn demo_credentials(em: &Emulator) -> Response {
         HeaderValue::from_static("application/json"),
     );
     r
-}
-
-fn iso8601(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 fn too_large() -> KmsFault {

@@ -242,10 +242,20 @@ pub fn parse_amz_date(s: &str) -> Option<i64> {
 
 /// Epoch milliseconds → `20150830T123600Z`.
 pub fn amz(ms: i64) -> String {
+    utc(ms, "", "", "Z")
+}
+
+/// Epoch milliseconds → `2015-08-30T12:36:00+00:00`.
+pub fn iso8601(ms: i64) -> String {
+    utc(ms, "-", ":", "+00:00")
+}
+
+/// Epoch milliseconds as a UTC date and time, with these separators and zone.
+fn utc(ms: i64, date_sep: &str, time_sep: &str, zone: &str) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        "{:04}{date_sep}{:02}{date_sep}{:02}T{:02}{time_sep}{:02}{time_sep}{:02}{zone}",
         t.year(),
         t.month() as u8,
         t.day(),
@@ -253,4 +263,16 @@ pub fn amz(ms: i64) -> String {
         t.minute(),
         t.second()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_aws_writes_them() {
+        assert_eq!(amz(1_440_938_160_999), "20150830T123600Z");
+        assert_eq!(iso8601(1_440_938_160_000), "2015-08-30T12:36:00+00:00");
+        assert_eq!(parse_amz_date("20150830T123600Z"), Some(1_440_938_160_000));
+    }
 }

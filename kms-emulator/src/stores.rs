@@ -2,7 +2,11 @@
 //! remembers when its CONNECTING or DISCONNECTING ends and settles whenever it is next looked at.
 
 use crate::scenario::{ConnectSpec, StoreSpec, XksSpec};
+use crate::validate::{CLOUDHSM, VPC};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
+use std::fmt;
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 /// A KMS error: code and message (status 400, or 500 for KMSInternalException).
@@ -33,10 +37,73 @@ impl Pace {
     }
 }
 
+/// KMS's `ConnectionStateType`, spelled as on the wire and in scenario files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionState {
+    Connected,
+    Connecting,
+    Disconnected,
+    Disconnecting,
+    Failed,
+}
+
+impl ConnectionState {
+    pub const ALL: [Self; 5] = [
+        Self::Connected,
+        Self::Connecting,
+        Self::Disconnected,
+        Self::Disconnecting,
+        Self::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connected => "CONNECTED",
+            Self::Connecting => "CONNECTING",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Disconnecting => "DISCONNECTING",
+            Self::Failed => "FAILED",
+        }
+    }
+
+    /// A state that lasts until a Connect or Disconnect: a scenario store may start in it.
+    pub fn is_resting(self) -> bool {
+        !matches!(self, Self::Connecting | Self::Disconnecting)
+    }
+}
+
+impl fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ConnectionState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                let all = Self::ALL.map(Self::as_str).join(", ");
+                format!("{s} is not a connection state ({all})")
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for ConnectionState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Pending {
     due: Instant,
-    state: &'static str,
+    state: ConnectionState,
     error_code: Option<String>,
 }
 
@@ -57,7 +124,7 @@ pub struct Store {
     pub trust_anchor: Option<String>,
     pub xks: Option<XksSpec>,
     pub secrets: Secrets,
-    pub state: String,
+    pub state: ConnectionState,
     pub error_code: Option<String>,
     pub creation_date: f64,
     pub keys: u32,
@@ -79,7 +146,7 @@ const PLACEHOLDER_ANCHOR: &str =
 
 impl Store {
     pub fn from_spec(spec: &StoreSpec, created_epoch_s: f64, seq: u64) -> Self {
-        let cloudhsm = spec.store_type == "AWS_CLOUDHSM";
+        let cloudhsm = spec.store_type == CLOUDHSM;
         Self {
             id: spec.id.clone(),
             name: spec.name.clone(),
@@ -93,8 +160,11 @@ impl Store {
             }),
             xks: spec.xks.clone(),
             secrets: Secrets::default(),
-            state: spec.state.clone(),
-            error_code: spec.error_code.clone().filter(|_| spec.state == "FAILED"),
+            state: spec.state,
+            error_code: spec
+                .error_code
+                .clone()
+                .filter(|_| spec.state == ConnectionState::Failed),
             creation_date: created_epoch_s,
             keys: spec.keys,
             seq,
@@ -131,7 +201,7 @@ impl Store {
     /// Applies a transition whose time has come.
     pub fn settle(&mut self, now: Instant) {
         if let Some(p) = self.pending.take_if(|p| p.due <= now) {
-            self.state = p.state.to_string();
+            self.state = p.state;
             self.error_code = p.error_code;
         }
     }
@@ -139,9 +209,9 @@ impl Store {
     /// ConnectCustomKeyStore, by KMS's rules.
     pub fn connect(&mut self, now: Instant, pace: Pace) -> Result<(), KmsFault> {
         self.settle(now);
-        match self.state.as_str() {
-            "CONNECTED" | "CONNECTING" => Ok(()),
-            "DISCONNECTED" => {
+        match self.state {
+            ConnectionState::Connected | ConnectionState::Connecting => Ok(()),
+            ConnectionState::Disconnected => {
                 let spec = match (&self.reconnect, self.attempts) {
                     (Some(r), 1..) => r.clone(),
                     _ => self.connect.clone(),
@@ -153,12 +223,16 @@ impl Store {
                         fast_failure_message(code, self.cluster_id.as_deref()),
                     ));
                 }
-                self.state = "CONNECTING".into();
+                self.state = ConnectionState::Connecting;
                 self.error_code = None;
-                let failed = spec.result == "FAILED";
+                let failed = spec.result == ConnectionState::Failed;
                 self.pending = Some(Pending {
                     due: later(now, pace.real(spec.delay_seconds)),
-                    state: if failed { "FAILED" } else { "CONNECTED" },
+                    state: if failed {
+                        ConnectionState::Failed
+                    } else {
+                        ConnectionState::Connected
+                    },
                     error_code: failed
                         .then(|| spec.error_code.unwrap_or_else(|| "INTERNAL_ERROR".into())),
                 });
@@ -177,8 +251,8 @@ impl Store {
     /// DisconnectCustomKeyStore: DISCONNECTING, then DISCONNECTED with the error code cleared.
     pub fn disconnect(&mut self, now: Instant, pace: Pace) -> Result<(), KmsFault> {
         self.settle(now);
-        match self.state.as_str() {
-            "DISCONNECTED" | "DISCONNECTING" => Err(fault(
+        match self.state {
+            ConnectionState::Disconnected | ConnectionState::Disconnecting => Err(fault(
                 "CustomKeyStoreInvalidStateException",
                 format!(
                     "Custom key store {} is in the {} state and cannot be disconnected.",
@@ -186,11 +260,11 @@ impl Store {
                 ),
             )),
             _ => {
-                self.state = "DISCONNECTING".into();
+                self.state = ConnectionState::Disconnecting;
                 self.error_code = None;
                 self.pending = Some(Pending {
                     due: later(now, pace.real(self.disconnect_seconds)),
-                    state: "DISCONNECTED",
+                    state: ConnectionState::Disconnected,
                     error_code: None,
                 });
                 Ok(())
@@ -204,7 +278,7 @@ impl Store {
             "CustomKeyStoreId": self.id,
             "CustomKeyStoreName": self.name,
             "CustomKeyStoreType": self.store_type,
-            "ConnectionState": self.state,
+            "ConnectionState": self.state.as_str(),
             "CreationDate": self.creation_date,
         });
         if let Some(code) = &self.error_code {
@@ -223,7 +297,7 @@ impl Store {
                 "UriEndpoint": x.uri_endpoint,
                 "UriPath": x.uri_path,
             });
-            if x.connectivity == "VPC_ENDPOINT_SERVICE" {
+            if x.connectivity == VPC {
                 if let Some(v) = &x.vpc_endpoint_service_name {
                     cfg["VpcEndpointServiceName"] = json!(v);
                 }
@@ -274,20 +348,37 @@ mod tests {
     }
 
     #[test]
+    fn connection_states_read_as_they_are_written() {
+        for c in ConnectionState::ALL {
+            assert_eq!(c.as_str().parse(), Ok(c));
+            assert_eq!(
+                serde_json::from_value::<ConnectionState>(json!(c.as_str())).unwrap(),
+                c
+            );
+        }
+        assert!("connected".parse::<ConnectionState>().is_err());
+        let resting: Vec<_> = ConnectionState::ALL
+            .into_iter()
+            .filter(|c| c.is_resting())
+            .collect();
+        assert_eq!(resting.len(), 3);
+    }
+
+    #[test]
     fn connect_then_settle_and_the_state_rules() {
         let pace = Pace { time_scale: 1.0 };
         let t0 = Instant::now();
         let mut s = store("payments-xks");
         s.connect(t0, pace).unwrap();
-        assert_eq!(s.state, "CONNECTING");
+        assert_eq!(s.state, ConnectionState::Connecting);
         s.connect(t0, pace).unwrap(); // a no-op while connecting
         s.settle(t0 + Duration::from_secs(299));
-        assert_eq!(s.state, "CONNECTING");
+        assert_eq!(s.state, ConnectionState::Connecting);
         s.settle(t0 + Duration::from_secs(300));
-        assert_eq!(s.state, "CONNECTED");
+        assert_eq!(s.state, ConnectionState::Connected);
         s.connect(t0 + Duration::from_secs(300), pace).unwrap(); // a no-op when connected
         s.disconnect(t0 + Duration::from_secs(301), pace).unwrap();
-        assert_eq!(s.state, "DISCONNECTING");
+        assert_eq!(s.state, ConnectionState::Disconnecting);
         assert_eq!(
             s.connect(t0 + Duration::from_secs(302), pace)
                 .unwrap_err()
@@ -301,7 +392,7 @@ mod tests {
             "CustomKeyStoreInvalidStateException"
         );
         s.settle(t0 + Duration::from_secs(400));
-        assert_eq!(s.state, "DISCONNECTED");
+        assert_eq!(s.state, ConnectionState::Disconnected);
         assert_eq!(
             s.disconnect(t0 + Duration::from_secs(401), pace)
                 .unwrap_err()
@@ -318,7 +409,7 @@ mod tests {
         s.connect(t0, pace).unwrap();
         s.disconnect(t0 + Duration::from_secs(1), pace).unwrap();
         s.settle(t0 + Duration::from_secs(600));
-        assert_eq!(s.state, "DISCONNECTED");
+        assert_eq!(s.state, ConnectionState::Disconnected);
     }
 
     #[test]
@@ -330,13 +421,13 @@ mod tests {
             s.connect(t0, pace).unwrap_err().code,
             "CloudHsmClusterNotActiveException"
         );
-        assert_eq!(s.state, "DISCONNECTED");
+        assert_eq!(s.state, ConnectionState::Disconnected);
         let mut s = store("xks-proxy-down");
         s.connect(t0, pace).unwrap();
         s.settle(t0 + Duration::from_secs(2));
         assert_eq!(
-            (s.state.as_str(), s.error_code.as_deref()),
-            ("FAILED", Some("XKS_PROXY_NOT_REACHABLE"))
+            (s.state, s.error_code.as_deref()),
+            (ConnectionState::Failed, Some("XKS_PROXY_NOT_REACHABLE"))
         );
         assert_eq!(
             s.connect(t0, pace).unwrap_err().code,
@@ -358,7 +449,7 @@ mod tests {
         s.settle(t0 + Duration::from_secs(7200));
         s.connect(t0 + Duration::from_secs(7200), pace).unwrap();
         s.settle(t0 + Duration::from_secs(10_800));
-        assert_eq!((s.state.as_str(), s.error_code), ("CONNECTED", None));
+        assert_eq!((s.state, s.error_code), (ConnectionState::Connected, None));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! "2 validation errors detected: Value 'x' at 'customKeyStoreName' failed to satisfy
 //! constraint: ...; ...". Sensitive values are never echoed.
 
+use crate::clusters::is_cluster_id;
 use crate::stores::{KmsFault, fault};
 use serde_json::Value;
 
@@ -61,26 +62,24 @@ pub const TRUST_ANCHOR: Str = s("TrustAnchorCertificate", 1, 5000);
 pub const PASSWORD: Str = secret("KeyStorePassword", 7, 32, None);
 pub const URI_ENDPOINT: Str = p("XksProxyUriEndpoint", 10, 128, ENDPOINT);
 pub const URI_PATH: Str = p("XksProxyUriPath", 10, 128, PATH);
-pub const VPC_SERVICE: Str = p("XksProxyVpcEndpointServiceName", 20, 64, VPC);
+pub const VPC_SERVICE: Str = p("XksProxyVpcEndpointServiceName", 20, 64, VPC_SERVICE_NAME);
 pub const VPC_OWNER: Str = p("XksProxyVpcEndpointServiceOwner", 12, 12, ACCOUNT);
 pub const XKS_KEY_ID: Str = secret("AccessKeyId", 20, 30, Some(XKS_ID));
 pub const XKS_SECRET: Str = secret("RawSecretAccessKey", 43, 64, Some(XKS_RAW));
 pub const MARKER: Str = p("Marker", 1, 1024, LATIN1);
 
-pub const STORE_TYPES: &[&str] = &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
-pub const CONNECTIVITY: &[&str] = &["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"];
+/// The model's `CustomKeyStoreType` and `XksProxyConnectivityType`.
+pub const CLOUDHSM: &str = "AWS_CLOUDHSM";
+pub const EXTERNAL: &str = "EXTERNAL_KEY_STORE";
+pub const STORE_TYPES: &[&str] = &[CLOUDHSM, EXTERNAL];
+pub const PUBLIC: &str = "PUBLIC_ENDPOINT";
+pub const VPC: &str = "VPC_ENDPOINT_SERVICE";
+pub const CONNECTIVITY: &[&str] = &[PUBLIC, VPC];
 pub const CREDENTIAL: &str = "XksProxyAuthenticationCredential";
 
 const CLUSTER: Pattern = Pattern {
     text: "cluster-[2-7a-zA-Z]{11,16}",
-    test: |v| {
-        v.strip_prefix("cluster-").is_some_and(|rest| {
-            (11..=16).contains(&rest.len())
-                && rest
-                    .bytes()
-                    .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b))
-        })
-    },
+    test: is_cluster_id,
 };
 
 const ENDPOINT: Pattern = Pattern {
@@ -112,7 +111,7 @@ const PATH: Pattern = Pattern {
     },
 };
 
-const VPC: Pattern = Pattern {
+const VPC_SERVICE_NAME: Pattern = Pattern {
     text: r"^(com|eu)\.amazonaws\.vpce\.([a-z]+-){2,3}\d+\.vpce-svc-[0-9a-z]+$",
     test: |v| {
         let Some(rest) = v
