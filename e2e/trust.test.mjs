@@ -271,3 +271,43 @@ flow('polls are never dropped or sent twice, and the address bar changes only wi
   const written = (await page.evaluate(() => window.__replaced)) - replaced;
   assert.ok(written <= 1, `the address bar was written ${written} times over ${n} checks`);
 }, { timeout: 120000 });
+
+flow('HSM counts keep the pages read before an error, and go with the region', async ({ page }) => {
+  const HSM2 = 'cks-1111111111111111c';
+  // Two CloudHSM stores; CloudHSM answers the first page, then fails on the second.
+  await page.route((u) => u.hostname === VPCE_HOST, async (route) => {
+    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: { ...CORS, 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
+    const body = { Truncated: false, CustomKeyStores: [
+      { CustomKeyStoreId: HSM, CustomKeyStoreName: 'hsm-a', CustomKeyStoreType: 'AWS_CLOUDHSM', ConnectionState: 'DISCONNECTED', CloudHsmClusterId: 'cluster-2aaaaaaaaaaa' },
+      { CustomKeyStoreId: HSM2, CustomKeyStoreName: 'hsm-b', CustomKeyStoreType: 'AWS_CLOUDHSM', ConnectionState: 'DISCONNECTED', CloudHsmClusterId: 'cluster-3bbbbbbbbbbb' }] };
+    await route.fulfill({ status: 200, contentType: 'application/x-amz-json-1.1', headers: CORS, body: JSON.stringify(body) });
+  });
+  let pages = 0;
+  await page.route((u) => u.hostname === CLOUDHSM_HOST, async (route) => {
+    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: { ...CORS, 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
+    const token = JSON.parse(route.request().postData() || '{}').NextToken;
+    pages++;
+    if (token) {
+      await route.fulfill({ status: 500, contentType: 'application/x-amz-json-1.1', headers: CORS, body: '{"__type":"CloudHsmInternalFailureException","message":"boom"}' });
+      return;
+    }
+    await route.fulfill({ status: 200, contentType: 'application/x-amz-json-1.1', headers: CORS, body: JSON.stringify({
+      NextToken: 'page-2',
+      Clusters: [{ ClusterId: 'cluster-2aaaaaaaaaaa', State: 'ACTIVE', Hsms: [
+        { HsmId: 'hsm-1', State: 'ACTIVE', AvailabilityZone: 'us-east-1a' }, { HsmId: 'hsm-2', State: 'ACTIVE', AvailabilityZone: 'us-east-1b' }] }] }) });
+  });
+  await fillForm(page, { url: `https://${VPCE_HOST}` });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await button(page, 'Select hsm-b').waitFor();
+  await until(() => pages >= 2, { what: 'the second page' });
+  // The first page's count stays; the cluster the error hid has none.
+  await page.getByText('cluster-2aaaaaaaaaaa (2 of 2 HSMs active)').waitFor();
+  assert.equal(await page.getByText('cluster-3bbbbbbbbbbb (').count(), 0);
+  // Another region: the counts read in us-east-1 are not shown for us-west-2's list (whose
+  // CloudHSM endpoint does not answer here).
+  await field(page, 'Region').fill('us-west-2');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await button(page, 'Select hsm-b').waitFor();
+  await page.waitForTimeout(1500);
+  assert.equal(await page.getByText('(2 of 2 HSMs active)').count(), 0, 'a count from another region is shown');
+});
