@@ -5,6 +5,8 @@
 //   polling   Describe requests and detection lag for 30 s, 5 min and 20 min connects
 //   memory    JS heap and wasm memory after 10 and after 1,000 polls
 //   sizes     the AWS SDK v3 KMS client bundle (3 commands), gzip and brotli, next to ours
+//   firstload first paint, Connect and bytes on Lighthouse's mobile link, cold and warm, served
+//             uncompressed (python3 -m http.server) and by deploy/'s Caddy and nginx (brotli)
 //
 //   node bench/run.mjs                      build what is needed, run everything
 //   node bench/run.mjs --only signing,sizes run some
@@ -29,7 +31,7 @@ const OUT = path.join(BENCH, 'out');
 const DIST = path.join(ROOT, 'target', 'bench-dist');
 const EMULATOR = path.join(OUT, 'kms-emulator');
 const SCENARIO = path.join(BENCH, 'scenario.json');
-const ALL = ['signing', 'startup', 'polling', 'memory', 'sizes'];
+const ALL = ['signing', 'startup', 'polling', 'memory', 'sizes', 'firstload'];
 
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
@@ -71,7 +73,7 @@ if (build) {
     const wasm = path.join(OUT, 'signer-o3', 'cks_bench_signer_bg.wasm');
     run('wasm-opt', ['-O3', wasm, '-o', wasm]);
   }
-  if (['startup', 'polling', 'memory', 'sizes'].some((o) => only.includes(o))) {
+  if (['startup', 'polling', 'memory', 'sizes', 'firstload'].some((o) => only.includes(o))) {
     // The `pace` feature honours #pace=N (the polling and memory runs compress the watch
     // schedule with it); a published release build ignores it.
     run('trunk', ['build', '--release', '--features', 'pace', '--dist', DIST]);
@@ -133,6 +135,10 @@ if (only.includes('memory')) {
     dist: DIST, emulatorBin: EMULATOR, scenario: SCENARIO, scale: 50,
     checkpoints: quick ? [10, 100] : [10, 100, 250, 500, 1000],
   }));
+}
+if (only.includes('firstload')) {
+  const { firstLoadBench } = await import('./lib/firstload.mjs');
+  await timed('firstload', () => firstLoadBench(DIST, { servers: ['python', 'caddy', 'nginx'], loads: quick ? 2 : 9 }));
 }
 results.machine.load_average_at_end = os.loadavg();
 

@@ -37,13 +37,27 @@ apt_missing=()
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
 command -v brotli >/dev/null || apt_missing+=(brotli)
+# The web servers of the hosting check (deploy/): Caddy 2.6, nginx with the brotli_static module.
+command -v caddy >/dev/null || apt_missing+=(caddy)
+[ -x /usr/sbin/nginx ] || apt_missing+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || apt_missing+=(libnginx-mod-http-brotli-static)
 if [ ${#apt_missing[@]} -eq 0 ]; then
-  say "chromium, chromedriver, brotli: present"
+  say "chromium, chromedriver, brotli, caddy, nginx (with brotli_static): present"
 else
   say "installing from Debian: ${apt_missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  # Debian starts caddy's and nginx's system services on port 80 when it installs them (and
+  # fails if the port is taken); the tests start their own. A policy-rc.d keeps them stopped
+  # during the install, unless the machine has its own.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}"
+  [ -z "$policy" ] || { $SUDO rm -f "$policy"; trap - EXIT; }
 fi
 
 # wasm-opt from npm's binaryen 132: Debian's older wasm-opt silently corrupts the wasm.

@@ -47,6 +47,9 @@ start_emulator target/emulator-smoke.log --addr 127.0.0.1:0 --time-scale 60
 EMULATOR_URL=$EMULATOR_URL node e2e/smoke.mjs dist
 kill $EMULATOR_PID
 
+step "hosting recipes: dist/ behind Caddy (deploy/Caddyfile) and nginx (deploy/nginx.conf), in Chromium"
+E2E_DIST=dist node --test e2e/hosting.mjs
+
 step "end-to-end suite (e2e/*.test.mjs: release dist/ in Chromium, emulators with faults, CSP, bad input)"
 E2E_DIST=dist node --test --test-concurrency=1 e2e/*.test.mjs
 

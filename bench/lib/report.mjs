@@ -1,6 +1,7 @@
 // The table bench/run.mjs prints (and BENCHMARKS.md copies), with each target met or not.
 const f1 = (x) => (x == null ? '–' : x.toFixed(1));
 const kb = (b) => (b == null ? '–' : `${(b / 1000).toFixed(1)} KB`);
+const kib = (b) => (b == null ? '–' : `${(b / 1024).toFixed(1)} KiB`);
 const mb = (b) => (b == null ? '–' : `${(b / 1e6).toFixed(2)} MB`);
 const ok = (c) => (c ? 'met' : 'NOT met');
 
@@ -79,6 +80,19 @@ export function table(results, only) {
     head('what', 'raw', 'gzip', 'brotli');
     row(`${z.sdk_kms_3_commands.package}, 3 commands, esbuild minified ESM`, kb(z.sdk_kms_3_commands.raw), kb(z.sdk_kms_3_commands.gzip), kb(z.sdk_kms_3_commands.brotli));
     row('cks-console dist/ (.wasm + .js)', kb(z.console_dist.wasm_and_js.raw), kb(z.console_dist.wasm_and_js.gzip), kb(z.console_dist.wasm_and_js.brotli));
+  }
+  if (only.includes('firstload') && b.firstload) {
+    const fl = b.firstload;
+    const p = fl.profile;
+    lines.push('', `first load (${p.latency} ms round trip, ${(p.downloadThroughput * 8 / 1000).toFixed(0)} kbit/s down; median [p90] of ${fl.loads} loads)`);
+    head('served by', 'visit', 'first contentful paint', 'Connect visible', 'bytes received', 'target');
+    for (const [name, s] of Object.entries(fl.servers)) {
+      for (const kind of ['cold', 'warm']) {
+        const k = s[kind];
+        const target = kind === 'cold' && name !== 'python' ? `FCP ≤ 500 ms, Connect ≤ 2.1 s: ${ok(k.fcp_ms.median <= 500 && k.connect_ms.median <= 2100)}` : '';
+        row(name, kind, `${f1(k.fcp_ms.median)} ms [${f1(k.fcp_ms.p90)}]`, `${f1(k.connect_ms.median)} ms [${f1(k.connect_ms.p90)}]`, kib(k.bytes.median), target);
+      }
+    }
   }
   return lines.join('\n');
 }
