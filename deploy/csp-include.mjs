@@ -1,7 +1,8 @@
 // The Content-Security-Policy header for deploy/Caddyfile and deploy/nginx.conf, as a file
 // each server includes. The policy is the built page's (scripts/csp.mjs --print: the <meta>'s
-// policy plus frame-ancestors 'none'); it holds the hash of Trunk's loader, which changes with
-// every build, so write the file again after each build, next to publishing dist/.
+// directives with connect-src at the partition level, which the <meta> narrows to exact hosts,
+// plus frame-ancestors 'none'); it holds the hash of Trunk's loader, which changes with every
+// build, so write the file again after each build, next to publishing dist/.
 //
 //   node deploy/csp-include.mjs caddy [HTML]   `vars cks_csp "<policy>"` for Caddy's import
 //   node deploy/csp-include.mjs nginx [HTML]   `set $cks_csp ...;` lines for nginx's include

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setup, flow, DIST, STORE, TESTING, field, button, statusPanel, waitState, useEmulator } from './harness.mjs';
-import { headerPolicy, inlineScripts, serviceSources, metaPolicy, pagePolicy, sha256 } from '../scripts/csp.mjs';
+import { headerPolicy, inlineScripts, partitionSources, serviceSources, metaPolicy, pagePolicy, sha256 } from '../scripts/csp.mjs';
 
 setup();
 const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
@@ -60,6 +60,12 @@ test('the built page carries the policy', () => {
     }
   }
   assert.match(HEADERS['content-security-policy'], /frame-ancestors 'none'$/);
+  // The header form: the same directives, connect-src at the partition level (short enough to
+  // send with every index.html); with the <meta>, the browser enforces the exact hosts.
+  const header = parse(HEADERS['content-security-policy']);
+  assert.deepEqual(header.get('connect-src'), ["'self'", ...partitionSources()]);
+  for (const [name, values] of d) if (name !== 'connect-src') assert.deepEqual(header.get(name), values, name);
+  assert.ok(HEADERS['content-security-policy'].length < 2000, `a ${HEADERS['content-security-policy'].length}-character header`);
   // Nothing of the console's address goes out as a referrer (its links also say noreferrer).
   assert.match(html, /<meta name="referrer" content="no-referrer"/);
 });

@@ -11,7 +11,8 @@
 //
 //   node scripts/csp.mjs                    the hook: patches $TRUNK_STAGING_DIR/index.html
 //   node scripts/csp.mjs --print [HTML]     prints the policy for HTML (default dist/index.html)
-//                                           as a header, with frame-ancestors 'none' added
+//                                           as a header: connect-src at the partition level
+//                                           (the <meta> narrows it), frame-ancestors 'none' added
 //   node scripts/csp.mjs --check [HTML]     exits 1 unless HTML carries the policy it should
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,10 +50,30 @@ export function serviceSources(partitionsFile = path.join(ROOT, 'data/aws-partit
       }
     }
   }
-  // The app sends plain http:// only to loopback hosts (src/endpoint.rs, is_loopback). CSP has
-  // no syntax for an IPv6 literal (Chromium drops 'http://[::1]:*' as invalid), so [::1] and
-  // 127.0.0.2-127.255.255.255 are refused by the policy: use 127.0.0.1 or localhost.
-  return [...hosts, 'http://127.0.0.1:*', 'https://127.0.0.1:*', 'http://localhost:*', 'https://localhost:*', 'http://*.localhost:*'];
+  return [...hosts, ...LOOPBACK];
+}
+
+// The app sends plain http:// only to loopback hosts (src/endpoint.rs, is_loopback). CSP has no
+// syntax for an IPv6 literal (Chromium drops 'http://[::1]:*' as invalid), so [::1] and
+// 127.0.0.2-127.255.255.255 are refused by the policy: use 127.0.0.1 or localhost.
+const LOOPBACK = ['http://127.0.0.1:*', 'https://127.0.0.1:*', 'http://localhost:*', 'https://localhost:*', 'http://*.localhost:*'];
+
+/**
+ * connect-src for the policy a server sends as a header: every AWS partition's domains by
+ * wildcard, then loopback. Browsers enforce every policy of a page, so with the <meta>'s list of
+ * exact hosts the effective connect-src is that list; the header stays about 1 KB instead of
+ * 26 KB (sent uncompressed with every index.html, it delayed the first paint by ~140 ms on a
+ * 1.6 Mbps link; BENCHMARKS.md, "First load").
+ */
+export function partitionSources(partitionsFile = path.join(ROOT, 'data/aws-partitions.json')) {
+  const data = JSON.parse(fs.readFileSync(partitionsFile, 'utf8'));
+  const hosts = [];
+  for (const p of data.partitions) {
+    for (const suffix of [p.outputs.dnsSuffix, p.outputs.dualStackDnsSuffix]) {
+      if (suffix && !hosts.includes(`https://*.${suffix}`)) hosts.push(`https://*.${suffix}`);
+    }
+  }
+  return [...hosts, ...LOOPBACK];
 }
 
 /** The bodies of the inline scripts (those without src), exactly as the browser hashes them. */
@@ -92,9 +113,14 @@ export function metaPolicy(html) {
   return policyText(directives(html.replace(META_RE, '')));
 }
 
-/** The same policy as an HTTP header, with what only a header can say. */
+/**
+ * The policy as an HTTP header: the <meta>'s directives with connect-src at the partition level
+ * (`partitionSources`; the <meta> narrows it to exact hosts), plus what only a header can say.
+ */
 export function headerPolicy(html) {
-  return `${metaPolicy(html)}; frame-ancestors 'none'`;
+  const dirs = directives(html.replace(META_RE, '')).map(([name, values]) =>
+    name === 'connect-src' ? [name, ["'self'", ...partitionSources()]] : [name, values]);
+  return `${policyText(dirs)}; frame-ancestors 'none'`;
 }
 
 /** The policy a page carries in its <meta>, or null. */
