@@ -1,8 +1,8 @@
 use super::{ConfirmAt, Session, use_session};
-use crate::error::{ErrorKind, KmsError};
-use crate::explain;
-use crate::kms::{ConnectionState, Empty, Operation, StoreIdRequest, check_store_id};
-use crate::watch::{Goal, Place, Watch};
+use crate::aws::error::{ErrorKind, KmsError};
+use crate::aws::kms::{ConnectionState, Empty, Operation, StoreIdRequest, check_store_id};
+use crate::console::explain;
+use crate::console::watch::{Goal, Place, Watch};
 use crate::web::api::describe_one;
 use crate::web::client::Client;
 use crate::web::now_ms;
@@ -92,7 +92,7 @@ pub(super) async fn connect_flow(s: Session) {
                 // A CloudHSM store's cluster is checked again right before Connect: a connect
                 // that is bound to fail is warned about before it is sent (never when the
                 // check itself could not run).
-                _ if store.store_type() == crate::kms::CustomKeyStoreType::AwsCloudHsm
+                _ if store.store_type() == crate::aws::kms::CustomKeyStoreType::AwsCloudHsm
                     && s.connect_anyway.get_untracked().as_deref() != Some(id.as_str()) =>
                 {
                     if let Some(v) = super::preflight::verdict_for(s, &store)

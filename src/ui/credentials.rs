@@ -1,6 +1,6 @@
 use super::{EMULATOR_URL, use_session};
-use crate::credentials::{Pasted, Profile, parse_paste};
-use crate::endpoint::{is_loopback, url_host};
+use crate::aws::credentials::{Pasted, Profile, parse_paste};
+use crate::aws::endpoint::{is_loopback, url_host};
 use crate::web::client::emulator_credentials;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,7 +15,7 @@ pub fn CredentialsForm() -> impl IntoView {
     let profiles = RwSignal::new(Vec::<Profile>::new());
     // The profile the fields hold: the select shows it (a re-paste goes back to the first).
     let picked = RwSignal::new(0usize);
-    let fill = move |c: &crate::credentials::Credentials| {
+    let fill = move |c: &crate::aws::credentials::Credentials| {
         // Another key may be another account: its list is not the one on screen.
         if s.access_key_id.get_untracked() != c.access_key_id {
             super::stores::invalidate(s);
@@ -75,7 +75,7 @@ pub fn CredentialsForm() -> impl IntoView {
 
     let use_emulator = move |_| {
         let current = s.endpoint_url.get_untracked();
-        let base = crate::endpoint::parse_custom_url(&current)
+        let base = crate::aws::endpoint::parse_custom_url(&current)
             .ok()
             .filter(|u| url_host(u).is_some_and(|h| is_loopback(&h)))
             .map(|u| u.trim_end_matches('/').to_string())

@@ -1,6 +1,7 @@
 use super::{Session, use_session};
-use crate::endpoint::{cautions, cloudhsm_endpoint, csp_allows, resolve};
-use crate::trust::Service;
+use crate::aws::endpoint::{cautions, cloudhsm_endpoint, resolve};
+use crate::aws::trust::Service;
+use crate::aws::trust::csp_allows;
 use leptos::prelude::*;
 
 #[component]
@@ -40,7 +41,7 @@ pub fn EndpointForm() -> impl IntoView {
             <label for="region">"Region"</label>
             <input id="region" type="text" spellcheck="false" autocomplete="off" list="regions" bind:value=s.region on:input=stale />
             <datalist id="regions">
-                {crate::endpoint::all_regions().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                {crate::aws::endpoint::all_regions().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
             </datalist>
             <label for="endpoint">"Endpoint URL"</label>
             <input id="endpoint" type="url" spellcheck="false" autocomplete="off" placeholder="optional, e.g. http://127.0.0.1:4599" bind:value=s.endpoint_url on:input=stale />
@@ -118,7 +119,9 @@ fn confirm_pending(s: Session) {
             .filter(|w| {
                 matches!(
                     w.phase,
-                    crate::watch::Phase::Paused(crate::watch::Pause::Unconfirmed(_))
+                    crate::console::watch::Phase::Paused(
+                        crate::console::watch::Pause::Unconfirmed(_)
+                    )
                 )
             })
             .map(|w| w.store_id.clone())

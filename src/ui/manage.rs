@@ -1,14 +1,16 @@
 //! Create, update and delete custom key stores.
 
 use super::{ConfirmAt, use_session};
-use crate::credentials::Secret;
-use crate::error::KmsError;
-use crate::forms::{CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config};
-use crate::kms::{
+use crate::aws::credentials::Secret;
+use crate::aws::error::KmsError;
+use crate::aws::kms::{
     CreateCustomKeyStoreResponse, CustomKeyStore, CustomKeyStoreType, Empty, Operation,
     StoreIdRequest, XksProxyConnectivity,
 };
-use crate::limits::Problem;
+use crate::aws::limits::Problem;
+use crate::console::forms::{
+    CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -427,7 +429,7 @@ fn ManageStore(
     let disconnected = move || {
         live()
             .and_then(|st| st.connection_state)
-            .is_none_or(|c| c == crate::kms::ConnectionState::Disconnected)
+            .is_none_or(|c| c == crate::aws::kms::ConnectionState::Disconnected)
     };
     let title = move || {
         live()
@@ -437,7 +439,7 @@ fn ManageStore(
     // What may change depends on the state (the model: CONNECTED allows a few members,
     // DISCONNECTED all, any other state none).
     let while_connected = move || {
-        use crate::kms::ConnectionState as S;
+        use crate::aws::kms::ConnectionState as S;
         match live().and_then(|st| st.connection_state) {
             Some(S::Disconnected) | None => "Every setting can change.",
             Some(S::Connected) if xks => {

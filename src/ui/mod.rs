@@ -13,13 +13,13 @@ pub use connect::ErrorBox;
 pub use status::StatusPanel;
 pub use stores::{StoreTable, update_row};
 
-use crate::board::Board;
-use crate::credentials::Credentials;
-use crate::endpoint::{Variant, resolve};
-use crate::error::KmsError;
-use crate::kms::{CustomKeyStore, Operation};
-use crate::link::Link;
-use crate::watch::{Phase, Watch};
+use crate::aws::credentials::Credentials;
+use crate::aws::endpoint::{Variant, resolve};
+use crate::aws::error::KmsError;
+use crate::aws::kms::{CustomKeyStore, Operation};
+use crate::console::board::Board;
+use crate::console::link::Link;
+use crate::console::watch::{Phase, Watch};
 use crate::web::client::{Client, Shared};
 use leptos::prelude::*;
 
@@ -87,7 +87,7 @@ pub struct Session {
     /// A store whose failing pre-flight the user chose to connect past, once.
     pub connect_anyway: RwSignal<Option<String>>,
     /// A failing pre-flight that held back a Connect (the user may connect anyway).
-    pub preflight_block: RwSignal<Option<crate::preflight::Verdict>>,
+    pub preflight_block: RwSignal<Option<crate::console::preflight::Verdict>>,
     /// Ticks every second, for elapsed times and countdowns.
     pub now_ms: RwSignal<i64>,
     pub connect: Action<(), ()>,
@@ -172,11 +172,11 @@ impl Session {
         let pending = self.pending_endpoint.get_untracked()?;
         // Typed over by the user: their own choice now.
         (pending.trim() == self.endpoint_url.get_untracked().trim())
-            .then(|| crate::endpoint::url_host(&pending).unwrap_or(pending))
+            .then(|| crate::aws::endpoint::url_host(&pending).unwrap_or(pending))
     }
 
     /// Where the form points now (for a new watch), or the first thing that stops it.
-    pub fn place(&self) -> Result<crate::watch::Place, String> {
+    pub fn place(&self) -> Result<crate::console::watch::Place, String> {
         if let Some(host) = self.pending_host() {
             return Err(format!(
                 "the link set Endpoint URL to {host}, and nothing is sent there until you confirm it (Endpoint, \"Use {host}\")."
@@ -186,7 +186,7 @@ impl Session {
         let custom_url = self.endpoint_url.get_untracked().trim().to_string();
         let variant = self.variant_untracked();
         let endpoint = resolve(&region, variant, Some(&custom_url)).map_err(|e| e.to_string())?;
-        Ok(crate::watch::Place {
+        Ok(crate::console::watch::Place {
             region,
             custom_url,
             variant,
@@ -196,7 +196,7 @@ impl Session {
 
     /// Points the form where a watch lives (for its panel's Connect and Disconnect); the list
     /// read elsewhere goes.
-    pub fn go_to(&self, place: &crate::watch::Place) {
+    pub fn go_to(&self, place: &crate::console::watch::Place) {
         if self.place().ok().map(|p| p.endpoint) != Some(place.endpoint.clone()) {
             self.region.set(place.region.clone());
             self.endpoint_url.set(place.custom_url.clone());
@@ -209,7 +209,7 @@ impl Session {
     }
 
     /// A client for a watch's endpoint with the credentials as typed now.
-    pub fn client_at(&self, endpoint: &crate::endpoint::Endpoint) -> Result<Client, String> {
+    pub fn client_at(&self, endpoint: &crate::aws::endpoint::Endpoint) -> Result<Client, String> {
         self.client_for(Ok(endpoint.clone()))
     }
 
@@ -220,7 +220,7 @@ impl Session {
         let kms = self.endpoint_url.get_untracked();
         let cloudhsm = self.cloudhsm_url.get_untracked();
         self.client_for(place.and_then(|_| {
-            crate::endpoint::cloudhsm_endpoint(
+            crate::aws::endpoint::cloudhsm_endpoint(
                 &self.region.get_untracked(),
                 self.fips.get_untracked(),
                 Some(&kms),
@@ -242,9 +242,13 @@ impl Session {
 
     /// The host of `url` if signed requests for `service` need the user's confirmation to go
     /// there and have not had it (tracked).
-    pub fn unconfirmed_host(&self, url: &str, service: crate::trust::Service) -> Option<String> {
-        let url = crate::endpoint::parse_custom_url(url.trim()).ok()?;
-        let host = crate::trust::needs_confirmation(&url, service, self.region.get().trim())?;
+    pub fn unconfirmed_host(
+        &self,
+        url: &str,
+        service: crate::aws::trust::Service,
+    ) -> Option<String> {
+        let url = crate::aws::endpoint::parse_custom_url(url.trim()).ok()?;
+        let host = crate::aws::trust::needs_confirmation(&url, service, self.region.get().trim())?;
         (!self.confirmed_hosts.with(|h| h.contains(&host))).then_some(host)
     }
 
@@ -270,7 +274,7 @@ impl Session {
 
     fn client_for(
         &self,
-        endpoint: Result<crate::endpoint::Endpoint, String>,
+        endpoint: Result<crate::aws::endpoint::Endpoint, String>,
     ) -> Result<Client, String> {
         // The credentials' problem first: it is the one the user meets first on the page.
         let credentials = self.credentials()?;
@@ -375,7 +379,7 @@ fn open_link(s: Session) {
     // credentials yet its first poll pauses it, and a paste (or Resume watching) resumes it.
     if let (Some((goal, since)), Some(id)) = (link.watch, link.store) {
         let id = id.trim().to_string();
-        if crate::kms::check_store_id(&id).is_ok() {
+        if crate::aws::kms::check_store_id(&id).is_ok() {
             s.notice.set(Some(REOPEN_NOTICE.into()));
             status::start_watch(s, Watch::reopened(&id, goal, since, crate::web::now_ms()));
         }

@@ -2,10 +2,10 @@
 //! for an external key store, what its configuration shows without the proxy's help.
 
 use super::{Session, use_session};
-use crate::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
-use crate::error::KmsError;
-use crate::kms::{CustomKeyStore, CustomKeyStoreType};
-use crate::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
+use crate::aws::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
+use crate::aws::error::KmsError;
+use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};
+use crate::console::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,8 +1,8 @@
 use super::{ConfirmAt, Session, use_session};
-use crate::explain;
-use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
-use crate::report;
-use crate::watch::{Goal, Outcome, Pause, Phase, Watch};
+use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
+use crate::console::explain;
+use crate::console::report;
+use crate::console::watch::{Goal, Outcome, Pause, Phase, Watch};
 use crate::web::{local_time, notify, now_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,5 +1,5 @@
 use super::{Session, StoreList, use_session};
-use crate::kms::{
+use crate::aws::kms::{
     ConnectionState, CustomKeyStore, CustomKeyStoreType, DescribeCustomKeyStoresRequest,
     DescribeCustomKeyStoresResponse, Operation, XksProxyConnectivity,
 };
@@ -26,7 +26,7 @@ fn load(s: Session) {
         Err(e) => {
             s.stores_error.set(None);
             s.stores
-                .set(StoreList::Failed(crate::error::KmsError::not_sent(&e)));
+                .set(StoreList::Failed(crate::aws::error::KmsError::not_sent(&e)));
             return;
         }
     };
@@ -84,7 +84,7 @@ fn load(s: Session) {
         if transitional {
             // Like a watch, the list stops refreshing itself after 40 minutes.
             let since = s.stores_auto_since.get_value().unwrap_or(0);
-            if crate::web::now_ms() - since >= crate::watch::OVERALL_MS {
+            if crate::web::now_ms() - since >= crate::console::watch::OVERALL_MS {
                 s.stores_note.set(Some(
                     "A store is still changing state, but the list stopped refreshing itself after 40 minutes: press Refresh.".into(),
                 ));

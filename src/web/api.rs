@@ -2,8 +2,8 @@
 //! build a request themselves.
 
 use super::client::Client;
-use crate::error::KmsError;
-use crate::kms::{
+use crate::aws::error::KmsError;
+use crate::aws::kms::{
     CustomKeyStore, DescribeCustomKeyStoresRequest, DescribeCustomKeyStoresResponse, Operation,
 };
 

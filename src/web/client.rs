@@ -3,20 +3,20 @@
 //! rejection) `Date`, parse, and retry as the SDKs' standard mode does.
 
 use super::{now_ms, random01, sleep_ms};
-use crate::clock::Offsets;
-use crate::cloudhsm::{
+use crate::aws::clock::Offsets;
+use crate::aws::cloudhsm::{
     DescribeClustersRequest, DescribeClustersResponse, parse_describe_clusters,
     sign_describe_clusters,
 };
-use crate::credentials::Credentials;
-use crate::endpoint::Endpoint;
-use crate::error::KmsError;
-use crate::json::FromJson;
-use crate::kms::{Operation, Validate, parse_output, to_body};
-use crate::rate::Limiter;
-use crate::retry::{Next, Retry};
-use crate::sign::{SignError, SignedRequest, sign_kms};
-use crate::trust::Service;
+use crate::aws::credentials::Credentials;
+use crate::aws::endpoint::Endpoint;
+use crate::aws::error::KmsError;
+use crate::aws::json::FromJson;
+use crate::aws::kms::{Operation, Validate, parse_output, to_body};
+use crate::aws::rate::Limiter;
+use crate::aws::retry::{Next, Retry};
+use crate::aws::sign::{SignError, SignedRequest, sign_kms};
+use crate::aws::trust::Service;
 use gloo_net::http::Request;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -126,7 +126,7 @@ impl Client {
 
     /// Whether a request signed for `service` may go to this client's endpoint (`trust`).
     fn allowed(&self, service: Service, carries_secret: bool) -> Result<(), KmsError> {
-        crate::trust::check(
+        crate::aws::trust::check(
             &self.endpoint.url,
             service,
             &self.endpoint.signing_region,
@@ -218,7 +218,7 @@ impl Client {
         let result = Self::parse(raw);
         // Only a rejection for the clock teaches this endpoint's offset.
         let skew_rejection =
-            matches!(&result, Err(e) if e.kind == crate::error::ErrorKind::ClockSkew);
+            matches!(&result, Err(e) if e.kind == crate::aws::error::ErrorKind::ClockSkew);
         self.shared.offsets.borrow_mut().learn(
             &self.endpoint.url,
             skew_rejection,
@@ -229,7 +229,7 @@ impl Client {
         if let Some(op) = lane {
             let mut limiter = self.shared.limiter.borrow_mut();
             match &result {
-                Err(e) if e.kind == crate::error::ErrorKind::Throttled => {
+                Err(e) if e.kind == crate::aws::error::ErrorKind::Throttled => {
                     limiter.throttled(op, now_ms())
                 }
                 _ => limiter.answered(op),

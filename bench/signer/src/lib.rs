@@ -1,9 +1,9 @@
-//! Benchmark only: the console's KMS signer (`cks_console::sign::sign_kms`, the code the page
+//! Benchmark only: the console's KMS signer (`cks_console::aws::sign::sign_kms`, the code the page
 //! runs before every request) exported to JavaScript, so `bench/sign/` can time it against the
 //! AWS SDK's browser signer on identical requests in the same page.
 
-use cks_console::credentials::Credentials;
-use cks_console::sign::{SignedRequest, sign_kms};
+use cks_console::aws::credentials::Credentials;
+use cks_console::aws::sign::{SignedRequest, sign_kms};
 use wasm_bindgen::prelude::*;
 
 /// A signer with fixed credentials, region and endpoint, as the page's client holds them.
@@ -121,7 +121,7 @@ pub fn sha256_many(n: u32, len: u32) -> f64 {
 /// A prototype, not the app's signer: SigV4 for KMS's JSON POSTs with the signing key cached
 /// per day (as the AWS SDKs do) and the canonical request written directly for the fixed header
 /// set (`content-type;host;x-amz-date;x-amz-security-token;x-amz-target`). It shows what
-/// `src/sign.rs` could reach; `sign` must give the same headers as `Signer::sign`.
+/// `src/aws/sign.rs` could reach; `sign` must give the same headers as `Signer::sign`.
 #[wasm_bindgen]
 pub struct CachedSigner {
     access_key_id: String,

@@ -4,7 +4,7 @@
 //! only and added to the local clock when signing for it. A `Date` on any other answer changes
 //! nothing, so an endpoint cannot move the signing time by lying on successful answers.
 
-use crate::credentials::days_from_civil;
+use crate::aws::credentials::days_from_civil;
 use std::collections::BTreeMap;
 
 /// Clock offsets (server time minus local time, ms), one per endpoint URL.

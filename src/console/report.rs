@@ -2,10 +2,10 @@
 //! region and endpoint, the timeline with request ids, the codes and their explanations.
 //! Built from the watch alone, which holds no credential: a report cannot carry a secret.
 
-use crate::clock::civil_from_days;
-use crate::explain;
-use crate::kms::{CustomKeyStoreType, Operation};
-use crate::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
+use crate::aws::clock::civil_from_days;
+use crate::aws::kms::{CustomKeyStoreType, Operation};
+use crate::console::explain;
+use crate::console::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
 use serde_json::{Value, json};
 
 /// Where the watch ran.
@@ -168,7 +168,7 @@ pub fn json(w: &Watch, ctx: &Context) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore};
+    use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore};
 
     #[test]
     fn report_has_the_timeline_codes_and_explanations() {
