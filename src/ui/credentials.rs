@@ -1,9 +1,12 @@
-use super::{EMULATOR_URL, use_session};
+use super::session::use_session;
 use crate::aws::credentials::{Pasted, Profile, parse_paste};
 use crate::aws::endpoint::{is_loopback, url_host};
 use crate::web::client::emulator_credentials;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// The local emulator's default address (the README's run command starts it there).
+pub const EMULATOR_URL: &str = "http://127.0.0.1:4599";
 
 #[component]
 pub fn CredentialsForm() -> impl IntoView {
@@ -18,7 +21,7 @@ pub fn CredentialsForm() -> impl IntoView {
     let fill = move |c: &crate::aws::credentials::Credentials| {
         // Another key may be another account: its list is not the one on screen.
         if s.access_key_id.get_untracked() != c.access_key_id {
-            super::stores::invalidate(s);
+            s.invalidate_stores();
         }
         s.access_key_id.set(c.access_key_id.clone());
         s.secret_access_key
@@ -86,7 +89,7 @@ pub fn CredentialsForm() -> impl IntoView {
         spawn_local(async move {
             match emulator_credentials(&base).await {
                 Ok(text) => {
-                    super::stores::invalidate(s);
+                    s.invalidate_stores();
                     s.pending_endpoint.set(None);
                     s.endpoint_url.set(base.clone());
                     s.region.set("us-east-1".into());
@@ -112,7 +115,7 @@ pub fn CredentialsForm() -> impl IntoView {
     };
     let typed_key = move |ev: leptos::ev::Event| {
         typed(ev);
-        super::stores::invalidate(s);
+        s.invalidate_stores();
     };
 
     let warnings = move || {
@@ -185,7 +188,7 @@ pub fn CredentialsForm() -> impl IntoView {
                     paste.set(String::new());
                     profiles.set(Vec::new());
                     paste_msg.set(Some("Credentials forgotten.".into()));
-                    super::stores::invalidate(s);
+                    s.invalidate_stores();
                     s.error.set(None);
                 }>"Forget credentials"</button>
             </div>

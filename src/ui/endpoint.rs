@@ -1,4 +1,4 @@
-use super::{Session, use_session};
+use super::session::{Session, use_session};
 use crate::aws::endpoint::{cautions, cloudhsm_endpoint, resolve};
 use crate::aws::trust::Service;
 use crate::aws::trust::csp_allows;
@@ -20,7 +20,7 @@ pub fn EndpointForm() -> impl IntoView {
         )
     };
     // Another region or endpoint has other stores: the list read from the old one goes.
-    let stale = move |_: leptos::ev::Event| super::stores::invalidate(s);
+    let stale = move |_: leptos::ev::Event| s.invalidate_stores();
     let notes = move || {
         let custom = s.endpoint_url.get();
         if resolved().is_err() {
@@ -101,7 +101,7 @@ fn PendingEndpoint() -> impl IntoView {
                         <button type="button" class="secondary small" on:click=move |_| {
                             s.pending_endpoint.set(None);
                             s.endpoint_url.set(String::new());
-                            super::stores::invalidate(s);
+                            s.invalidate_stores();
                         }>"Use AWS's endpoint instead"</button>
                     </div>
                 </div>

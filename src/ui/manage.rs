@@ -1,6 +1,7 @@
 //! Create, update and delete custom key stores.
 
-use super::{ConfirmAt, use_session};
+use super::common::ErrorBox;
+use super::session::{ConfirmAt, use_session};
 use crate::aws::credentials::Secret;
 use crate::aws::error::KmsError;
 use crate::aws::kms::{
@@ -117,7 +118,7 @@ pub fn CreateStore() -> impl IntoView {
     let file_msg = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<KmsError>);
-    super::on_forget(s, move || {
+    super::session::on_forget(s, move || {
         password.set(Secret::default());
         proxy_akid.set(Secret::default());
         proxy_secret.set(Secret::default());
@@ -251,7 +252,7 @@ pub fn CreateStore() -> impl IntoView {
             </div>
             {move || (!other().is_empty()).then(|| view! { <p class="field-msg" role="alert">{other()}</p> })}
             {move || (!problems.with(Vec::is_empty)).then(|| view! { <p class="field-msg" role="alert">"Not sent: correct the fields marked above."</p> })}
-            {move || error.get().map(|e| view! { <super::ErrorBox op=Operation::CreateCustomKeyStore error=e /> })}
+            {move || error.get().map(|e| view! { <ErrorBox op=Operation::CreateCustomKeyStore error=e /> })}
             <div role="status">{move || created.get().map(|id| {
                 let pick = id.clone();
                 view! {
@@ -283,7 +284,7 @@ pub fn SelectedStore() -> impl IntoView {
 }
 
 /// The list's current row for a store id.
-fn current_row(s: super::Session, id: String) -> Memo<Option<CustomKeyStore>> {
+fn current_row(s: super::session::Session, id: String) -> Memo<Option<CustomKeyStore>> {
     Memo::new(move |_| s.store_row(&id))
 }
 
@@ -319,7 +320,7 @@ fn ManageStore(
     let done = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<(Operation, KmsError)>);
     let confirm_delete = RwSignal::new(false);
-    super::on_forget(s, move || {
+    super::session::on_forget(s, move || {
         password.set(Secret::default());
         proxy_akid.set(Secret::default());
         proxy_secret.set(Secret::default());
@@ -509,7 +510,7 @@ fn ManageStore(
                 </div>
             </Show>
             <p class="note" role="status">{move || done.get()}</p>
-            {move || error.get().map(|(op, e)| view! { <super::ErrorBox op=op error=e /> })}
+            {move || error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
         </section>
     }
 }

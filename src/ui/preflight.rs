@@ -1,7 +1,7 @@
 //! The pre-flight panel beside Connect: for a CloudHSM store, CloudHSM's view of its cluster;
 //! for an external key store, what its configuration shows without the proxy's help.
 
-use super::{Session, use_session};
+use super::session::{Session, use_session};
 use crate::aws::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
 use crate::aws::error::KmsError;
 use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};

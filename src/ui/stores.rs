@@ -1,4 +1,5 @@
-use super::{Session, StoreList, use_session};
+use super::common::ErrorBox;
+use super::session::{Session, StoreList, use_session};
 use crate::aws::kms::{
     ConnectionState, CustomKeyStore, CustomKeyStoreType, DescribeCustomKeyStoresRequest,
     DescribeCustomKeyStoresResponse, Operation, XksProxyConnectivity,
@@ -97,17 +98,6 @@ fn load(s: Session) {
             }
         }
     });
-}
-
-/// Forgets the list: the region, endpoint or credentials it was read with have changed.
-pub fn invalidate(s: Session) {
-    s.stores_generation
-        .set_value(s.stores_generation.get_value() + 1);
-    s.stores_error.set(None);
-    s.stores_note.set(None);
-    s.stores.set(StoreList::NotLoaded);
-    // Counts read in another region or account are not this list's.
-    s.hsm_counts.set(Default::default());
 }
 
 /// Puts a fresh read of one store into the table (the watch's polls keep its row current).
@@ -225,7 +215,7 @@ pub fn StoreTable() -> impl IntoView {
         Shown::Failed => view! {
             <div>
                 <p class="field-msg">"Could not list the stores."</p>
-                {move || failure().map(|e| view! { <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e /> })}
+                {move || failure().map(|e| view! { <ErrorBox op=Operation::DescribeCustomKeyStores error=e /> })}
             </div>
         }.into_any(),
         Shown::Empty => view! { <p class="hint">"This account has no custom key store in this region. Check the region, or create one."</p> }.into_any(),
@@ -252,7 +242,7 @@ pub fn StoreTable() -> impl IntoView {
             {move || s.stores_error.get().map(|e| view! {
                 <div>
                     <p class="field-msg">"Could not refresh the list: the rows below are from the last good read."</p>
-                    <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e />
+                    <ErrorBox op=Operation::DescribeCustomKeyStores error=e />
                 </div>
             })}
             {move || s.stores_note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
