@@ -1,10 +1,10 @@
 use super::common::{ConfirmDisconnect, ErrorBox, busy};
 use super::session::{ConfirmAt, Session, use_session};
 use crate::aws::error::ErrorKind;
-use crate::aws::kms::{ConnectionState, Empty, Operation, StoreIdRequest, check_store_id};
+use crate::aws::kms::{ConnectionState, Operation, check_store_id};
 use crate::console::explain;
 use crate::console::watch::{Goal, Place, Watch};
-use crate::web::api::describe_one;
+use crate::web::api::{self, describe_one};
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
@@ -132,18 +132,11 @@ pub(super) async fn connect_flow(s: Session) {
         )));
         return;
     }
-    let request = StoreIdRequest {
-        custom_key_store_id: id.clone(),
-    };
     s.connect_anyway.set(None);
-    match client
-        .call::<_, Empty>(Operation::ConnectCustomKeyStore, &request)
-        .await
-    {
-        Ok(reply) => super::status::start_watch(
-            s,
-            watch_at(&client, &place, &id, Goal::Connect, reply.request_id),
-        ),
+    match api::connect(&client, &id).await {
+        Ok(request_id) => {
+            super::status::start_watch(s, watch_at(&client, &place, &id, Goal::Connect, request_id))
+        }
         Err(e) => s.error.set(Some((Operation::ConnectCustomKeyStore, e))),
     }
 }
@@ -152,16 +145,10 @@ pub(super) async fn disconnect_flow(s: Session) {
     let Some((client, id, place)) = prepare(s) else {
         return;
     };
-    let request = StoreIdRequest {
-        custom_key_store_id: id.clone(),
-    };
-    match client
-        .call::<_, Empty>(Operation::DisconnectCustomKeyStore, &request)
-        .await
-    {
-        Ok(reply) => super::status::start_watch(
+    match api::disconnect(&client, &id).await {
+        Ok(request_id) => super::status::start_watch(
             s,
-            watch_at(&client, &place, &id, Goal::Disconnect, reply.request_id),
+            watch_at(&client, &place, &id, Goal::Disconnect, request_id),
         ),
         Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
     }

@@ -4,14 +4,12 @@ use super::common::ErrorBox;
 use super::session::{ConfirmAt, use_session};
 use crate::aws::credentials::Secret;
 use crate::aws::error::KmsError;
-use crate::aws::kms::{
-    CreateCustomKeyStoreResponse, CustomKeyStore, CustomKeyStoreType, Empty, Operation,
-    StoreIdRequest, XksProxyConnectivity,
-};
+use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity};
 use crate::aws::limits::Problem;
 use crate::console::forms::{
     CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config,
 };
+use crate::web::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -161,12 +159,8 @@ pub fn CreateStore() -> impl IntoView {
                 return;
             }
         };
-        match client
-            .call::<_, CreateCustomKeyStoreResponse>(Operation::CreateCustomKeyStore, &request)
-            .await
-        {
-            Ok(reply) => {
-                let id = reply.output.custom_key_store_id.unwrap_or_default();
+        match api::create_store(&client, &request).await {
+            Ok(id) => {
                 // The secrets have done their job: drop them from the form.
                 password.set(Secret::default());
                 proxy_secret.set(Secret::default());
@@ -364,10 +358,7 @@ fn ManageStore(
                     return;
                 }
             };
-            match client
-                .call::<_, Empty>(Operation::UpdateCustomKeyStore, &request)
-                .await
-            {
+            match api::update_store(&client, &request).await {
                 Ok(_) => {
                     password.set(Secret::default());
                     proxy_secret.set(Secret::default());
@@ -396,20 +387,15 @@ fn ManageStore(
                     return;
                 }
             };
-            let request = StoreIdRequest {
-                custom_key_store_id: store.custom_key_store_id.clone().unwrap_or_default(),
-            };
-            match client
-                .call::<_, Empty>(Operation::DeleteCustomKeyStore, &request)
-                .await
-            {
+            let id = store.custom_key_store_id.clone().unwrap_or_default();
+            match api::delete_store(&client, &id).await {
                 Ok(_) => {
                     confirm_delete.set(false);
                     // This card closes with the store: the page-level notice says it is done.
                     s.notice.set(Some(format!(
                         "Deleted {} ({}).",
                         store.custom_key_store_name.as_deref().unwrap_or(""),
-                        request.custom_key_store_id
+                        id
                     )));
                     s.store_id.set(String::new());
                     super::stores::refresh(s);

@@ -2,10 +2,11 @@
 //! for an external key store, what its configuration shows without the proxy's help.
 
 use super::session::{Session, use_session};
-use crate::aws::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
+use crate::aws::cloudhsm::Cluster;
 use crate::aws::error::KmsError;
 use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};
 use crate::console::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
+use crate::web::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -14,21 +15,10 @@ use leptos::task::spawn_local;
 async fn find_cluster(s: Session, cluster_id: &str) -> Result<Option<Cluster>, KmsError> {
     let client = s.cloudhsm_client().map_err(|e| KmsError::not_sent(&e))?;
     let epoch = s.forgotten.get_untracked();
-    let mut request = DescribeClustersRequest::for_cluster(cluster_id);
-    for _ in 0..20 {
-        let reply = client.describe_clusters(&request).await?;
-        if s.forgotten.try_get_untracked() != Some(epoch) {
-            return Err(KmsError::not_sent("the credentials were forgotten."));
-        }
-        if let Some(c) = reply.output.find(cluster_id) {
-            return Ok(Some(c.clone()));
-        }
-        match request.next_page(&reply.output) {
-            Some(next) => request = next,
-            None => break,
-        }
-    }
-    Ok(None)
+    api::find_cluster(&client, cluster_id, move || {
+        s.forgotten.try_get_untracked() == Some(epoch)
+    })
+    .await
 }
 
 /// The verdict for a store: a CloudHSM lookup, or the external key store's shape.
@@ -61,35 +51,11 @@ pub fn count_hsms(s: Session, stores: &[CustomKeyStore], current: impl Fn() -> b
     let epoch = s.forgotten.get_untracked();
     let still = move || current() && s.forgotten.try_get_untracked() == Some(epoch);
     spawn_local(async move {
-        for chunk in ids.chunks(20) {
-            let mut request = DescribeClustersRequest::for_cluster(&chunk[0]);
-            if let Some(v) = request.filters.values_mut().next() {
-                *v = chunk.to_vec();
-            }
-            for _ in 0..20 {
-                let reply = client.describe_clusters(&request).await;
-                if !still() {
-                    return;
-                }
-                match reply {
-                    Ok(reply) => {
-                        s.hsm_counts.update(|counts| {
-                            for c in &reply.output.clusters {
-                                if let Some(id) = &c.cluster_id {
-                                    counts.insert(id.clone(), hsm_count(c));
-                                }
-                            }
-                        });
-                        match request.next_page(&reply.output) {
-                            Some(next) => request = next,
-                            None => break,
-                        }
-                    }
-                    // No permission or no path to CloudHSM: the rest stays "unknown".
-                    Err(_) => return,
-                }
-            }
-        }
+        // No permission or no path to CloudHSM: the rest stays "unknown".
+        let _ = api::hsm_counts(&client, &ids, still, |counts| {
+            s.hsm_counts.update(|all| all.extend(counts));
+        })
+        .await;
     });
 }
 

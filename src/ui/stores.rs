@@ -1,9 +1,9 @@
 use super::common::ErrorBox;
 use super::session::{Session, StoreList, use_session};
 use crate::aws::kms::{
-    ConnectionState, CustomKeyStore, CustomKeyStoreType, DescribeCustomKeyStoresRequest,
-    DescribeCustomKeyStoresResponse, Operation, XksProxyConnectivity,
+    ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity,
 };
+use crate::web::api;
 use crate::web::{local_date_time, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,44 +36,24 @@ fn load(s: Session) {
         s.stores.set(StoreList::Loading);
     }
     spawn_local(async move {
-        let mut all = Vec::new();
-        let mut marker = None;
-        // A bound on pages, in case a server keeps answering Truncated.
-        for _ in 0..100 {
-            let request = DescribeCustomKeyStoresRequest {
-                marker: marker.take(),
-                ..Default::default()
-            };
-            let result = client
-                .call::<_, DescribeCustomKeyStoresResponse>(
-                    Operation::DescribeCustomKeyStores,
-                    &request,
-                )
-                .await;
-            // A newer refresh, or a change of region, endpoint or credentials, owns the list.
-            if !current() {
+        let result = api::list_stores(&client, current).await;
+        // A newer refresh, or a change of region, endpoint or credentials, owns the list.
+        if !current() {
+            return;
+        }
+        let all = match result {
+            Ok(all) => all,
+            // Rows on screen stay (with what the user is typing in their forms); the error
+            // shows above them.
+            Err(e) => {
+                if matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
+                    s.stores_error.set(Some(e));
+                } else {
+                    s.stores.set(StoreList::Failed(e));
+                }
                 return;
             }
-            match result {
-                Ok(reply) => {
-                    all.extend(reply.output.custom_key_stores);
-                    match reply.output.next_marker.filter(|_| reply.output.truncated) {
-                        Some(m) => marker = Some(m),
-                        None => break,
-                    }
-                }
-                // Rows on screen stay (with what the user is typing in their forms); the
-                // error shows above them.
-                Err(e) => {
-                    if matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
-                        s.stores_error.set(Some(e));
-                    } else {
-                        s.stores.set(StoreList::Failed(e));
-                    }
-                    return;
-                }
-            }
-        }
+        };
         let transitional = all.iter().any(|st| {
             st.connection_state
                 .as_ref()
