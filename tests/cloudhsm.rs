@@ -4,12 +4,11 @@
 
 use cks_console::aws::cloudhsm::{
     Cluster, ClusterState, DESCRIBE_CLUSTERS_TARGET, DescribeClustersRequest, HsmState,
-    SIGNING_NAME, hsm_count, parse_describe_clusters, sign_describe_clusters,
+    SIGNING_NAME, SIGNING_NAME as CLOUDHSM_SIGNING_NAME, hsm_count, parse_describe_clusters,
+    sign_describe_clusters,
 };
 use cks_console::aws::credentials::{Credentials, Secret};
-use cks_console::aws::endpoint::{
-    CLOUDHSM_SIGNING_NAME, EndpointError, cloudhsm_cautions, cloudhsm_endpoint,
-};
+use cks_console::aws::endpoint::{EndpointError, cloudhsm_cautions, cloudhsm_endpoint};
 use cks_console::aws::error::KmsError;
 use cks_console::aws::json::FromJson;
 use cks_console::aws::kms::{CustomKeyStore, Validate, parse_output, to_body};

@@ -2,6 +2,7 @@
 //! variants of each: the right fields, or the right message.
 
 use cks_console::aws::credentials::*;
+use cks_console::aws::date::parse_expiration;
 
 const AKID: &str = "ASIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

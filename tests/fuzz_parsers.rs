@@ -9,8 +9,10 @@
 //! ```
 #![cfg(not(target_arch = "wasm32"))]
 
-use cks_console::aws::clock::{format_http_date, offset_from, parse_http_date};
-use cks_console::aws::credentials::{Pasted, parse_expiration, parse_paste};
+use cks_console::aws::clock::offset_from;
+use cks_console::aws::credentials::{Pasted, parse_paste};
+use cks_console::aws::date::parse_expiration;
+use cks_console::aws::date::{format_http_date, parse_http_date};
 use cks_console::aws::endpoint::{Variant, all_regions, is_loopback, parse_custom_url, resolve};
 use cks_console::aws::error::{ErrorKind, KmsError, sanitize_code};
 use cks_console::aws::kms::{

@@ -2,7 +2,8 @@
 //! panic (property tests; `cargo test` runs a short pass, PROPTEST_CASES raises it).
 #![cfg(not(target_arch = "wasm32"))]
 
-use cks_console::aws::credentials::{parse_expiration, parse_paste};
+use cks_console::aws::credentials::parse_paste;
+use cks_console::aws::date::parse_expiration;
 use cks_console::aws::endpoint::{Variant, parse_custom_url, resolve};
 use cks_console::aws::error::KmsError;
 use cks_console::aws::kms::{DescribeCustomKeyStoresResponse, Empty, parse_output};

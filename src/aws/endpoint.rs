@@ -400,10 +400,6 @@ pub fn is_loopback(host: &str) -> bool {
             .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
 }
 
-/// CloudHSM v2's SigV4 signing name (botocore's model and `credentialScope`); its endpoint prefix
-/// is `cloudhsmv2`.
-pub const CLOUDHSM_SIGNING_NAME: &str = "cloudhsm";
-
 /// Regions whose CloudHSM v2 entry in AWS's endpoint data has a FIPS host. botocore 1.44.8's
 /// `endpoints.json` lists only dual-stack variants for `cloudhsmv2`, in every partition; the
 /// endpoint rule set still builds `cloudhsmv2-fips.<region>.<dnsSuffix>` wherever the partition
@@ -416,7 +412,7 @@ pub static CLOUDHSM_FIPS_REGIONS: &[&str] = &[];
 /// A custom KMS endpoint is for KMS only: CloudHSM calls go to `cloudhsm_url` if given, else to
 /// the region's CloudHSM endpoint. The one exception is a loopback `kms_url` (the emulator, which
 /// serves every service on one port), used when no `cloudhsm_url` is given. Signing region =
-/// `region`; signing name `CLOUDHSM_SIGNING_NAME`.
+/// `region`; signing name `cloudhsm::SIGNING_NAME`.
 pub fn cloudhsm_endpoint(
     region: &str,
     fips: bool,

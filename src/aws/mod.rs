@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod cloudhsm;
 pub mod credentials;
+pub mod date;
 pub mod endpoint;
 pub mod error;
 pub mod json;

@@ -1,9 +1,9 @@
-//! Pieces several components share: the error box, the Disconnect confirmation, and whether a
-//! Connect or Disconnect is in flight.
+//! Pieces several components share: the error box, the Disconnect confirmation, whether a
+//! Connect or Disconnect is in flight, and the badge of a connection state.
 
 use super::session::{ConfirmAt, Session, use_session};
 use crate::aws::error::KmsError;
-use crate::aws::kms::Operation;
+use crate::aws::kms::{ConnectionState, Operation};
 use crate::console::explain;
 use leptos::prelude::*;
 
@@ -87,5 +87,15 @@ pub fn ErrorBox(op: Operation, error: KmsError) -> impl IntoView {
             <p><strong>"What to do: "</strong>{x.fix}" "<a href=x.doc target="_blank" rel="noopener noreferrer">"AWS documentation"</a></p>
             {error.request_id.clone().map(|r| view! { <p class="rid">"Request id: " <code>{r}</code></p> })}
         </div>
+    }
+}
+
+/// The badge (CSS class) of a connection state, wherever a state shows.
+pub fn badge_class(state: Option<&ConnectionState>) -> &'static str {
+    match state {
+        Some(ConnectionState::Connected) => "badge ok",
+        Some(ConnectionState::Failed) => "badge bad",
+        Some(ConnectionState::Disconnected) => "badge off",
+        _ => "badge busy",
     }
 }

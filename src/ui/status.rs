@@ -1,4 +1,4 @@
-use super::common::{ConfirmDisconnect, busy};
+use super::common::{ConfirmDisconnect, badge_class, busy};
 use super::session::{ConfirmAt, Session, use_session};
 use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
 use crate::console::explain;
@@ -338,12 +338,7 @@ fn WatchPanel(id: String) -> impl IntoView {
         watch.with(|w| {
             let Some(w) = w else { return ().into_any() };
             let state = w.state.as_ref().map(|st| st.as_str().to_string()).unwrap_or_else(|| "waiting for the first read".into());
-            let badge = match w.state {
-                Some(ConnectionState::Connected) => "badge ok",
-                Some(ConnectionState::Failed) => "badge bad",
-                Some(ConnectionState::Disconnected) => "badge off",
-                _ => "badge busy",
-            };
+            let badge = badge_class(w.state.as_ref());
             let failure = (w.state == Some(ConnectionState::Failed)).then(|| {
                 let code = w.error_code.clone().unwrap_or_else(|| ConnectionErrorCode::Other("(no code given)".into()));
                 let store_type = w.store_type.clone().unwrap_or(CustomKeyStoreType::AwsCloudHsm);

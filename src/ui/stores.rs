@@ -1,4 +1,4 @@
-use super::common::ErrorBox;
+use super::common::{ErrorBox, badge_class};
 use super::session::{Session, StoreList, use_session};
 use crate::aws::kms::{
     ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity,
@@ -137,15 +137,6 @@ fn backing(
             Some((active, total)) => format!("{cluster} ({active} of {total} HSMs active)"),
             None => cluster,
         }
-    }
-}
-
-fn badge_class(state: Option<&ConnectionState>) -> &'static str {
-    match state {
-        Some(ConnectionState::Connected) => "badge ok",
-        Some(ConnectionState::Failed) => "badge bad",
-        Some(ConnectionState::Disconnected) => "badge off",
-        _ => "badge busy",
     }
 }
 
