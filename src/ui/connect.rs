@@ -134,9 +134,10 @@ pub(super) async fn connect_flow(s: Session) {
     }
     s.connect_anyway.set(None);
     match api::connect(&client, &id).await {
-        Ok(request_id) => {
-            super::status::start_watch(s, watch_at(&client, &place, &id, Goal::Connect, request_id))
-        }
+        Ok(reply) => super::status::start_watch(
+            s,
+            watch_at(&client, &place, &id, Goal::Connect, reply.request_id),
+        ),
         Err(e) => s.error.set(Some((Operation::ConnectCustomKeyStore, e))),
     }
 }
@@ -146,9 +147,9 @@ pub(super) async fn disconnect_flow(s: Session) {
         return;
     };
     match api::disconnect(&client, &id).await {
-        Ok(request_id) => super::status::start_watch(
+        Ok(reply) => super::status::start_watch(
             s,
-            watch_at(&client, &place, &id, Goal::Disconnect, request_id),
+            watch_at(&client, &place, &id, Goal::Disconnect, reply.request_id),
         ),
         Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
     }

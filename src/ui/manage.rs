@@ -160,7 +160,8 @@ pub fn CreateStore() -> impl IntoView {
             }
         };
         match api::create_store(&client, &request).await {
-            Ok(id) => {
+            Ok(reply) => {
+                let id = reply.output.custom_key_store_id.unwrap_or_default();
                 // The secrets have done their job: drop them from the form.
                 password.set(Secret::default());
                 proxy_secret.set(Secret::default());

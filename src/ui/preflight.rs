@@ -2,7 +2,7 @@
 //! for an external key store, what its configuration shows without the proxy's help.
 
 use super::session::{Session, use_session};
-use crate::aws::cloudhsm::Cluster;
+use crate::aws::cloudhsm::{Cluster, hsm_count};
 use crate::aws::error::KmsError;
 use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};
 use crate::console::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
@@ -52,8 +52,14 @@ pub fn count_hsms(s: Session, stores: &[CustomKeyStore], current: impl Fn() -> b
     let still = move || current() && s.forgotten.try_get_untracked() == Some(epoch);
     spawn_local(async move {
         // No permission or no path to CloudHSM: the rest stays "unknown".
-        let _ = api::hsm_counts(&client, &ids, still, |counts| {
-            s.hsm_counts.update(|all| all.extend(counts));
+        let _ = api::clusters(&client, &ids, still, |clusters| {
+            s.hsm_counts.update(|counts| {
+                for c in clusters {
+                    if let Some(id) = &c.cluster_id {
+                        counts.insert(id.clone(), hsm_count(c));
+                    }
+                }
+            });
         })
         .await;
     });

@@ -1,15 +1,14 @@
 //! The AWS calls the page makes, as functions over the client: components call these and never
-//! build a request themselves. Every paged call goes through [`paged`].
+//! build a request themselves. Every paged call pages with [`Pages`].
 
-use super::client::Client;
-use crate::aws::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
+use super::client::{Client, Reply};
+use crate::aws::cloudhsm::{Cluster, DescribeClustersRequest};
 use crate::aws::error::KmsError;
 use crate::aws::kms::{
     CreateCustomKeyStoreRequest, CreateCustomKeyStoreResponse, CustomKeyStore,
     DescribeCustomKeyStoresRequest, DescribeCustomKeyStoresResponse, Empty, Operation,
     StoreIdRequest, UpdateCustomKeyStoreRequest,
 };
-use std::ops::ControlFlow;
 
 /// Most pages of `DescribeCustomKeyStores` read for one list, in case a server keeps answering
 /// Truncated.
@@ -19,25 +18,31 @@ const MAX_CLUSTER_PAGES: usize = 20;
 /// Clusters named in one `DescribeClusters` request of the HSM counts.
 const CLUSTERS_PER_REQUEST: usize = 20;
 
-/// The one paging loop: sends `first`, hands each reply to `page`, which either stops with a
-/// result or names the next request (`None`: that was the last page). At most `max_pages`
-/// pages; `None` when the pages ran out without a stop.
-async fn paged<Q, R, B>(
-    first: Q,
-    max_pages: usize,
-    call: impl AsyncFn(&Q) -> Result<R, KmsError>,
-    mut page: impl FnMut(&Q, Result<R, KmsError>) -> ControlFlow<B, Option<Q>>,
-) -> Option<B> {
-    let mut request = first;
-    for _ in 0..max_pages {
-        let reply = call(&request).await;
-        match page(&request, reply) {
-            ControlFlow::Break(done) => return Some(done),
-            ControlFlow::Continue(Some(next)) => request = next,
-            ControlFlow::Continue(None) => break,
+/// The one paging helper: hands out the first request, then each next one a reply named
+/// ([`Pages::follow`]), at most `max` requests in all, in case a server keeps naming a next page.
+struct Pages<Q> {
+    next: Option<Q>,
+    left: usize,
+}
+
+impl<Q> Pages<Q> {
+    fn new(first: Q, max: usize) -> Self {
+        Self {
+            next: Some(first),
+            left: max,
         }
     }
-    None
+
+    /// The request to send now, if any is left.
+    fn next(&mut self) -> Option<Q> {
+        self.left = self.left.checked_sub(1)?;
+        self.next.take()
+    }
+
+    /// What the last reply named as the next page (`None`: it was the last).
+    fn follow(&mut self, next: Option<Q>) {
+        self.next = next;
+    }
 }
 
 /// Describes one store by id.
@@ -78,41 +83,30 @@ pub async fn list_stores(
     still: impl Fn() -> bool,
 ) -> Result<Vec<CustomKeyStore>, KmsError> {
     let mut all = Vec::new();
-    let end = paged(
-        DescribeCustomKeyStoresRequest::default(),
-        MAX_STORE_PAGES,
-        async |request| {
-            client
-                .call::<_, DescribeCustomKeyStoresResponse>(
-                    Operation::DescribeCustomKeyStores,
-                    request,
-                )
-                .await
-        },
-        |_, reply| {
-            if !still() {
-                return ControlFlow::Break(Ok(()));
-            }
-            match reply {
-                Ok(reply) => {
-                    all.extend(reply.output.custom_key_stores);
-                    ControlFlow::Continue(
-                        reply
-                            .output
-                            .next_marker
-                            .filter(|_| reply.output.truncated)
-                            .map(|m| DescribeCustomKeyStoresRequest {
-                                marker: Some(m),
-                                ..Default::default()
-                            }),
-                    )
-                }
-                Err(e) => ControlFlow::Break(Err(e)),
-            }
-        },
-    )
-    .await;
-    end.unwrap_or(Ok(()))?;
+    let mut pages = Pages::new(DescribeCustomKeyStoresRequest::default(), MAX_STORE_PAGES);
+    while let Some(request) = pages.next() {
+        let reply = client
+            .call::<_, DescribeCustomKeyStoresResponse>(
+                Operation::DescribeCustomKeyStores,
+                &request,
+            )
+            .await;
+        if !still() {
+            break;
+        }
+        let reply = reply?;
+        all.extend(reply.output.custom_key_stores);
+        pages.follow(
+            reply
+                .output
+                .next_marker
+                .filter(|_| reply.output.truncated)
+                .map(|m| DescribeCustomKeyStoresRequest {
+                    marker: Some(m),
+                    ..Default::default()
+                }),
+        );
+    }
     Ok(all)
 }
 
@@ -123,120 +117,94 @@ pub async fn find_cluster(
     cluster_id: &str,
     credentials_kept: impl Fn() -> bool,
 ) -> Result<Option<Cluster>, KmsError> {
-    paged(
+    let mut pages = Pages::new(
         DescribeClustersRequest::for_cluster(cluster_id),
         MAX_CLUSTER_PAGES,
-        async |request| client.describe_clusters(request).await,
-        |request, reply| {
-            let reply = match reply {
-                Ok(reply) => reply,
-                Err(e) => return ControlFlow::Break(Err(e)),
-            };
-            if !credentials_kept() {
-                return ControlFlow::Break(Err(KmsError::not_sent(
-                    "the credentials were forgotten.",
-                )));
-            }
-            if let Some(c) = reply.output.find(cluster_id) {
-                return ControlFlow::Break(Ok(Some(c.clone())));
-            }
-            ControlFlow::Continue(request.next_page(&reply.output))
-        },
-    )
-    .await
-    .unwrap_or(Ok(None))
+    );
+    while let Some(request) = pages.next() {
+        let reply = client.describe_clusters(&request).await?;
+        if !credentials_kept() {
+            return Err(KmsError::not_sent("the credentials were forgotten."));
+        }
+        if let Some(c) = reply.output.find(cluster_id) {
+            return Ok(Some(c.clone()));
+        }
+        pages.follow(request.next_page(&reply.output));
+    }
+    Ok(None)
 }
 
-/// The HSM counts (ACTIVE HSMs, all HSMs) of the clusters, for the overview: `each` gets every
-/// page's counts as it arrives, so a later page's error keeps the earlier ones. Stops as soon as
-/// `still()` is false after a reply, or at the first error (returned).
-pub async fn hsm_counts(
+/// The clusters, for the overview's HSM counts: `each` gets every page's clusters as it
+/// arrives, so a later page's error keeps the earlier ones. Stops as soon as `still()` is false
+/// after a reply, or at the first error (returned).
+pub async fn clusters(
     client: &Client,
     cluster_ids: &[String],
     still: impl Fn() -> bool,
-    mut each: impl FnMut(Vec<(String, (usize, usize))>),
+    mut each: impl FnMut(&[Cluster]),
 ) -> Result<(), KmsError> {
     for chunk in cluster_ids.chunks(CLUSTERS_PER_REQUEST) {
-        let mut request = DescribeClustersRequest::for_cluster(&chunk[0]);
-        if let Some(v) = request.filters.values_mut().next() {
+        let mut first = DescribeClustersRequest::for_cluster(&chunk[0]);
+        if let Some(v) = first.filters.values_mut().next() {
             *v = chunk.to_vec();
         }
-        let end = paged(
-            request,
-            MAX_CLUSTER_PAGES,
-            async |request| client.describe_clusters(request).await,
-            |request, reply| {
-                if !still() {
-                    return ControlFlow::Break(Ok(()));
-                }
-                match reply {
-                    Ok(reply) => {
-                        each(
-                            reply
-                                .output
-                                .clusters
-                                .iter()
-                                .filter_map(|c| Some((c.cluster_id.clone()?, hsm_count(c))))
-                                .collect(),
-                        );
-                        ControlFlow::Continue(request.next_page(&reply.output))
-                    }
-                    Err(e) => ControlFlow::Break(Err(e)),
-                }
-            },
-        )
-        .await;
-        if let Some(end) = end {
-            return end;
+        let mut pages = Pages::new(first, MAX_CLUSTER_PAGES);
+        while let Some(request) = pages.next() {
+            let reply = client.describe_clusters(&request).await;
+            if !still() {
+                return Ok(());
+            }
+            let reply = reply?;
+            each(&reply.output.clusters);
+            pages.follow(request.next_page(&reply.output));
         }
     }
     Ok(())
 }
 
-/// `ConnectCustomKeyStore`: the request id of the accepted call.
-pub async fn connect(client: &Client, id: &str) -> Result<Option<String>, KmsError> {
-    store_call(client, Operation::ConnectCustomKeyStore, id).await
+/// `ConnectCustomKeyStore`.
+pub fn connect<'a>(
+    client: &'a Client,
+    id: &str,
+) -> impl Future<Output = Result<Reply<Empty>, KmsError>> + 'a {
+    client.call(Operation::ConnectCustomKeyStore, &store_id(id))
 }
 
-/// `DisconnectCustomKeyStore`: the request id of the accepted call.
-pub async fn disconnect(client: &Client, id: &str) -> Result<Option<String>, KmsError> {
-    store_call(client, Operation::DisconnectCustomKeyStore, id).await
+/// `DisconnectCustomKeyStore`.
+pub fn disconnect<'a>(
+    client: &'a Client,
+    id: &str,
+) -> impl Future<Output = Result<Reply<Empty>, KmsError>> + 'a {
+    client.call(Operation::DisconnectCustomKeyStore, &store_id(id))
 }
 
-/// `CreateCustomKeyStore`: the new store's id.
-pub async fn create_store(
-    client: &Client,
+/// `CreateCustomKeyStore`, with a request from `console::forms`.
+pub fn create_store<'a>(
+    client: &'a Client,
     request: &CreateCustomKeyStoreRequest,
-) -> Result<String, KmsError> {
-    let reply = client
-        .call::<_, CreateCustomKeyStoreResponse>(Operation::CreateCustomKeyStore, request)
-        .await?;
-    Ok(reply.output.custom_key_store_id.unwrap_or_default())
+) -> impl Future<Output = Result<Reply<CreateCustomKeyStoreResponse>, KmsError>> + 'a {
+    client.call(Operation::CreateCustomKeyStore, request)
 }
 
-/// `UpdateCustomKeyStore`.
-pub async fn update_store(
-    client: &Client,
+/// `UpdateCustomKeyStore`, with a request from `console::forms`.
+pub fn update_store<'a>(
+    client: &'a Client,
     request: &UpdateCustomKeyStoreRequest,
-) -> Result<(), KmsError> {
-    client
-        .call::<_, Empty>(Operation::UpdateCustomKeyStore, request)
-        .await
-        .map(|_| ())
+) -> impl Future<Output = Result<Reply<Empty>, KmsError>> + 'a {
+    client.call(Operation::UpdateCustomKeyStore, request)
 }
 
 /// `DeleteCustomKeyStore`.
-pub async fn delete_store(client: &Client, id: &str) -> Result<(), KmsError> {
-    store_call(client, Operation::DeleteCustomKeyStore, id)
-        .await
-        .map(|_| ())
+pub fn delete_store<'a>(
+    client: &'a Client,
+    id: &str,
+) -> impl Future<Output = Result<Reply<Empty>, KmsError>> + 'a {
+    client.call(Operation::DeleteCustomKeyStore, &store_id(id))
 }
 
-/// A call that names one store and answers nothing: its request id.
-async fn store_call(client: &Client, op: Operation, id: &str) -> Result<Option<String>, KmsError> {
-    let request = StoreIdRequest {
+/// The request of a call that names one store.
+fn store_id(id: &str) -> StoreIdRequest {
+    StoreIdRequest {
         custom_key_store_id: id.to_string(),
-    };
-    let reply = client.call::<_, Empty>(op, &request).await?;
-    Ok(reply.request_id)
+    }
 }

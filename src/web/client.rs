@@ -108,20 +108,34 @@ impl Reply<RawResponse> {
 impl Client {
     /// A KMS call: checked against the model's limits, then sent with the standard retries.
     /// Only the checks and the parse are generic: the exchange is one function for every
-    /// operation (a generic async exchange was compiled once per reply type).
-    pub async fn call<Req: Serialize + Validate, Out: FromJson>(
+    /// operation (a generic async exchange was compiled once per reply type). The request is
+    /// checked and serialised at once, so the returned future does not borrow it and is the
+    /// same type for every request of one reply type.
+    pub fn call<Req: Serialize + Validate, Out: FromJson>(
         &self,
         op: Operation,
         request: &Req,
+    ) -> impl Future<Output = Result<Reply<Out>, KmsError>> + use<'_, Req, Out> {
+        self.send(op, self.checked_body(request))
+    }
+
+    /// Sends a checked body and parses the reply (generic in the reply type only).
+    async fn send<Out: FromJson>(
+        &self,
+        op: Operation,
+        body: Result<String, KmsError>,
     ) -> Result<Reply<Out>, KmsError> {
+        self.call_body(op, body?).await?.parse(parse_output)
+    }
+
+    /// The body of a KMS request, once it passes the model's limits and `trust`.
+    fn checked_body<Req: Serialize + Validate>(&self, request: &Req) -> Result<String, KmsError> {
         let problems = request.problems();
         if !problems.is_empty() {
             return Err(KmsError::invalid_input(&problems));
         }
         self.allowed(Service::Kms, request.carries_secret())?;
-        self.call_body(op, to_body(request))
-            .await?
-            .parse(parse_output)
+        Ok(to_body(request))
     }
 
     /// Whether a request signed for `service` may go to this client's endpoint (`trust`).
