@@ -2,7 +2,7 @@
 //! for an external key store, what its configuration shows without the proxy's help.
 
 use super::session::{Session, use_session};
-use crate::aws::cloudhsm::{Cluster, hsm_count};
+use crate::aws::cloudhsm::hsm_count;
 use crate::aws::error::KmsError;
 use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};
 use crate::console::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
@@ -10,23 +10,23 @@ use crate::web::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Looks a cluster up in CloudHSM (all pages), as the pre-flight needs it. Stops when the
-/// credentials are forgotten.
-async fn find_cluster(s: Session, cluster_id: &str) -> Result<Option<Cluster>, KmsError> {
-    let client = s.cloudhsm_client().map_err(|e| KmsError::not_sent(&e))?;
-    let epoch = s.forgotten.get_untracked();
-    api::find_cluster(&client, cluster_id, move || {
-        s.forgotten.try_get_untracked() == Some(epoch)
-    })
-    .await
-}
-
 /// The verdict for a store: a CloudHSM lookup, or the external key store's shape.
 pub async fn verdict_for(s: Session, store: &CustomKeyStore) -> Option<Verdict> {
     match store.store_type() {
         CustomKeyStoreType::AwsCloudHsm => {
             let cluster = store.cloud_hsm_cluster_id.clone()?;
-            let outcome = find_cluster(s, &cluster).await;
+            // CloudHSM's view of the cluster (all pages); the look-up stops when the
+            // credentials are forgotten.
+            let outcome = match s.cloudhsm_client() {
+                Ok(client) => {
+                    let epoch = s.forgotten.get_untracked();
+                    api::find_cluster(&client, &cluster, move || {
+                        s.forgotten.try_get_untracked() == Some(epoch)
+                    })
+                    .await
+                }
+                Err(e) => Err(KmsError::not_sent(&e)),
+            };
             Some(cloudhsm_preflight(&cluster, &outcome))
         }
         CustomKeyStoreType::ExternalKeyStore => Some(xks_preflight(store)),
