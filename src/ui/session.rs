@@ -91,7 +91,10 @@ impl Session {
     /// A fresh session, as at page load, whose Connect and Disconnect run `connect` and
     /// `disconnect` (`Session::new` passes the flows of `ui::connect`: this module does not
     /// import its users).
-    pub(super) fn with_flows<C, D>(connect: fn(Session) -> C, disconnect: fn(Session) -> D) -> Self
+    pub(super) fn with_flows<C, D>(
+        connect: impl Fn(Session) -> C + 'static,
+        disconnect: impl Fn(Session) -> D + 'static,
+    ) -> Self
     where
         C: std::future::Future<Output = ()> + 'static,
         D: std::future::Future<Output = ()> + 'static,

@@ -116,11 +116,11 @@ impl Client {
         op: Operation,
         request: &Req,
     ) -> impl Future<Output = Result<Reply<Out>, KmsError>> + use<'_, Req, Out> {
-        self.send(op, self.checked_body(request))
+        self.call_checked(op, self.checked_body(request))
     }
 
     /// Sends a checked body and parses the reply (generic in the reply type only).
-    async fn send<Out: FromJson>(
+    async fn call_checked<Out: FromJson>(
         &self,
         op: Operation,
         body: Result<String, KmsError>,
