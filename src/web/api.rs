@@ -18,30 +18,32 @@ const MAX_CLUSTER_PAGES: usize = 20;
 /// Clusters named in one `DescribeClusters` request of the HSM counts.
 const CLUSTERS_PER_REQUEST: usize = 20;
 
-/// The one paging helper: hands out the first request, then each next one a reply named
-/// ([`Pages::follow`]), at most `max` requests in all, in case a server keeps naming a next page.
+/// The one paging helper: holds the request to send, starting with the first; a reply's next
+/// page replaces it ([`Pages::follow`]), at most `max` requests in all, in case a server keeps
+/// naming a next page.
 struct Pages<Q> {
-    next: Option<Q>,
+    request: Q,
     left: usize,
 }
 
 impl<Q> Pages<Q> {
     fn new(first: Q, max: usize) -> Self {
         Self {
-            next: Some(first),
+            request: first,
             left: max,
         }
     }
 
-    /// The request to send now, if any is left.
-    fn next(&mut self) -> Option<Q> {
-        self.left = self.left.checked_sub(1)?;
-        self.next.take()
-    }
-
-    /// What the last reply named as the next page (`None`: it was the last).
-    fn follow(&mut self, next: Option<Q>) {
-        self.next = next;
+    /// Takes the next page a reply named: whether there is one to send.
+    fn follow(&mut self, next: Option<Q>) -> bool {
+        self.left -= 1;
+        match next {
+            Some(next) if self.left > 0 => {
+                self.request = next;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -84,11 +86,11 @@ pub async fn list_stores(
 ) -> Result<Vec<CustomKeyStore>, KmsError> {
     let mut all = Vec::new();
     let mut pages = Pages::new(DescribeCustomKeyStoresRequest::default(), MAX_STORE_PAGES);
-    while let Some(request) = pages.next() {
+    loop {
         let reply = client
             .call::<_, DescribeCustomKeyStoresResponse>(
                 Operation::DescribeCustomKeyStores,
-                &request,
+                &pages.request,
             )
             .await;
         if !still() {
@@ -96,16 +98,17 @@ pub async fn list_stores(
         }
         let reply = reply?;
         all.extend(reply.output.custom_key_stores);
-        pages.follow(
-            reply
-                .output
-                .next_marker
-                .filter(|_| reply.output.truncated)
-                .map(|m| DescribeCustomKeyStoresRequest {
-                    marker: Some(m),
-                    ..Default::default()
-                }),
-        );
+        let next = reply
+            .output
+            .next_marker
+            .filter(|_| reply.output.truncated)
+            .map(|m| DescribeCustomKeyStoresRequest {
+                marker: Some(m),
+                ..Default::default()
+            });
+        if !pages.follow(next) {
+            break;
+        }
     }
     Ok(all)
 }
@@ -121,17 +124,18 @@ pub async fn find_cluster(
         DescribeClustersRequest::for_cluster(cluster_id),
         MAX_CLUSTER_PAGES,
     );
-    while let Some(request) = pages.next() {
-        let reply = client.describe_clusters(&request).await?;
+    loop {
+        let reply = client.describe_clusters(&pages.request).await?;
         if !credentials_kept() {
             return Err(KmsError::not_sent("the credentials were forgotten."));
         }
         if let Some(c) = reply.output.find(cluster_id) {
             return Ok(Some(c.clone()));
         }
-        pages.follow(request.next_page(&reply.output));
+        if !pages.follow(pages.request.next_page(&reply.output)) {
+            return Ok(None);
+        }
     }
-    Ok(None)
 }
 
 /// The clusters, for the overview's HSM counts: `each` gets every page's clusters as it
@@ -149,14 +153,16 @@ pub async fn clusters(
             *v = chunk.to_vec();
         }
         let mut pages = Pages::new(first, MAX_CLUSTER_PAGES);
-        while let Some(request) = pages.next() {
-            let reply = client.describe_clusters(&request).await;
+        loop {
+            let reply = client.describe_clusters(&pages.request).await;
             if !still() {
                 return Ok(());
             }
             let reply = reply?;
             each(&reply.output.clusters);
-            pages.follow(request.next_page(&reply.output));
+            if !pages.follow(pages.request.next_page(&reply.output)) {
+                break;
+            }
         }
     }
     Ok(())
