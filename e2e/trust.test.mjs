@@ -1,4 +1,4 @@
-// Where signed requests go (src/trust.rs): a link cannot send them anywhere but loopback without
+// Where signed requests go (src/aws/trust.rs): a link cannot send them anywhere but loopback without
 // the user's confirmation, a KMS VPC endpoint works as typed, CloudHSM calls never go to a KMS
 // endpoint, store secrets go only to the region's own endpoint, and a hostile endpoint (a lying
 // Date, a 50 MB body) cannot break the page. Playwright routes stand in for the foreign hosts:

@@ -23,7 +23,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LIVE_RELOAD = '.well-known/trunk/ws';
 const META_RE = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"\s*\/?>\s*/i;
 
-/** The services the page signs requests for, by the first label of their hosts (src/trust.rs). */
+/** The services the page signs requests for, by the first label of their hosts (src/aws/trust.rs). */
 export const SERVICE_LABELS = ['kms', 'cloudhsmv2'];
 
 /**
@@ -53,7 +53,7 @@ export function serviceSources(partitionsFile = path.join(ROOT, 'data/aws-partit
   return [...hosts, ...LOOPBACK];
 }
 
-// The app sends plain http:// only to loopback hosts (src/endpoint.rs, is_loopback). CSP has no
+// The app sends plain http:// only to loopback hosts (src/aws/endpoint.rs, is_loopback). CSP has no
 // syntax for an IPv6 literal (Chromium drops 'http://[::1]:*' as invalid), so [::1] and
 // 127.0.0.2-127.255.255.255 are refused by the policy: use 127.0.0.1 or localhost.
 const LOOPBACK = ['http://127.0.0.1:*', 'https://127.0.0.1:*', 'http://localhost:*', 'https://localhost:*', 'http://*.localhost:*'];

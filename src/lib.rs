@@ -1,27 +1,21 @@
 //! cks-console: a browser console for AWS KMS custom key stores.
 //!
-//! The modules at the top are pure Rust (no DOM) and run under native `cargo test`; `web` (the
-//! browser shell: fetch, clock, timers) and `ui` (Leptos components) exist only on wasm32.
+//! Four layers, each a folder; a module imports only from its own layer or the layers below it
+//! (`ui → web → console → aws`), and no two modules import each other:
+//! - [`aws`]: talking to AWS, pure Rust: credentials, endpoints, SigV4, clock skew, the KMS and
+//!   CloudHSM wire types, request limits, errors, retries, the request rate, and `trust` (where a
+//!   signed request may go). Imports nothing else of the crate.
+//! - [`console`]: what the console knows, pure Rust: watches, the board, pre-flight checks, the
+//!   forms, explanations, reports, deep links. Imports `aws` only.
+//! - `web`: the browser shell (wasm32 only): the fetch client, the API layer (every AWS call the
+//!   page makes), timers, clipboard, notifications. Imports `console` and `aws`, never `ui`.
+//! - `ui`: the Leptos components (wasm32 only). They call `web`'s API layer and never build a
+//!   request.
+//!
+//! `aws` and `console` have no DOM and run under native `cargo test`.
 
-pub mod board;
-pub mod clock;
-pub mod cloudhsm;
-pub mod credentials;
-pub mod endpoint;
-pub mod error;
-pub mod explain;
-pub mod forms;
-pub mod json;
-pub mod kms;
-pub mod limits;
-pub mod link;
-pub mod preflight;
-pub mod rate;
-pub mod report;
-pub mod retry;
-pub mod sign;
-pub mod trust;
-pub mod watch;
+pub mod aws;
+pub mod console;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -2,19 +2,18 @@
 //! `cloudhsmv2/2017-04-28` model), its endpoint and signature, its errors in plain words, and
 //! the pre-flight checks before Connect (CloudHSM and external key stores).
 
-use cks_console::cloudhsm::{
+use cks_console::aws::cloudhsm::{
     Cluster, ClusterState, DESCRIBE_CLUSTERS_TARGET, DescribeClustersRequest, HsmState,
-    SIGNING_NAME, hsm_count, parse_describe_clusters, sign_describe_clusters,
+    SIGNING_NAME, SIGNING_NAME as CLOUDHSM_SIGNING_NAME, hsm_count, parse_describe_clusters,
+    sign_describe_clusters,
 };
-use cks_console::credentials::{Credentials, Secret};
-use cks_console::endpoint::{
-    CLOUDHSM_SIGNING_NAME, EndpointError, cloudhsm_cautions, cloudhsm_endpoint,
-};
-use cks_console::error::KmsError;
-use cks_console::explain::cloudhsm_error;
-use cks_console::json::FromJson;
-use cks_console::kms::{CustomKeyStore, Validate, parse_output, to_body};
-use cks_console::preflight::{CheckId, Level, Verdict, cloudhsm_preflight, xks_preflight};
+use cks_console::aws::credentials::{Credentials, Secret};
+use cks_console::aws::endpoint::{EndpointError, cloudhsm_cautions, cloudhsm_endpoint};
+use cks_console::aws::error::KmsError;
+use cks_console::aws::json::FromJson;
+use cks_console::aws::kms::{CustomKeyStore, Validate, parse_output, to_body};
+use cks_console::console::explain::cloudhsm_error;
+use cks_console::console::preflight::{CheckId, Level, Verdict, cloudhsm_preflight, xks_preflight};
 use serde_json::json;
 
 const ID: &str = "cluster-234abcdefgh";

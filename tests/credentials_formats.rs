@@ -1,7 +1,8 @@
 //! Every credential format of `kms-api-notes.md` §6, as users paste them, and malformed
 //! variants of each: the right fields, or the right message.
 
-use cks_console::credentials::*;
+use cks_console::aws::credentials::*;
+use cks_console::aws::date::parse_expiration;
 
 const AKID: &str = "ASIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -1,7 +1,7 @@
 //! Every region of every partition in botocore's partitions data resolves to the URL that
 //! KMS's endpoint rule set gives, computed here straight from the data.
 
-use cks_console::endpoint::{EndpointError, Variant, all_regions, resolve};
+use cks_console::aws::endpoint::{EndpointError, Variant, all_regions, resolve};
 use serde_json::Value;
 
 #[test]

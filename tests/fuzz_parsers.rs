@@ -9,14 +9,16 @@
 //! ```
 #![cfg(not(target_arch = "wasm32"))]
 
-use cks_console::clock::{format_http_date, offset_from, parse_http_date};
-use cks_console::credentials::{Pasted, parse_expiration, parse_paste};
-use cks_console::endpoint::{Variant, all_regions, is_loopback, parse_custom_url, resolve};
-use cks_console::error::{ErrorKind, KmsError, sanitize_code};
-use cks_console::kms::{
+use cks_console::aws::clock::offset_from;
+use cks_console::aws::credentials::{Pasted, parse_paste};
+use cks_console::aws::date::parse_expiration;
+use cks_console::aws::date::{format_http_date, parse_http_date};
+use cks_console::aws::endpoint::{Variant, all_regions, is_loopback, parse_custom_url, resolve};
+use cks_console::aws::error::{ErrorKind, KmsError, sanitize_code};
+use cks_console::aws::kms::{
     DescribeCustomKeyStoresResponse, Empty, check_store_id, parse_output, to_body,
 };
-use cks_console::link::Link;
+use cks_console::console::link::Link;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -381,7 +383,7 @@ proptest! {
             Ok(Some(warning)) => prop_assert!(!warning.is_empty()),
             Err(problem) => prop_assert!(!problem.is_empty()),
         }
-        let body = to_body(&cks_console::kms::StoreIdRequest { custom_key_store_id: id.clone() });
+        let body = to_body(&cks_console::aws::kms::StoreIdRequest { custom_key_store_id: id.clone() });
         let back: serde_json::Value = serde_json::from_str(&body).unwrap();
         prop_assert_eq!(back["CustomKeyStoreId"].as_str(), Some(id.as_str()));
     }

@@ -3,11 +3,11 @@
 //! from outside the project, so a mistake our code would repeat in its own tests shows here.
 #![cfg(not(target_arch = "wasm32"))]
 
-use cks_console::credentials::Secret;
-use cks_console::error::KmsError;
-use cks_console::explain;
-use cks_console::kms::*;
-use cks_console::limits;
+use cks_console::aws::credentials::Secret;
+use cks_console::aws::error::KmsError;
+use cks_console::aws::kms::*;
+use cks_console::aws::limits;
+use cks_console::console::explain;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -2,10 +2,11 @@
 //! panic (property tests; `cargo test` runs a short pass, PROPTEST_CASES raises it).
 #![cfg(not(target_arch = "wasm32"))]
 
-use cks_console::credentials::{parse_expiration, parse_paste};
-use cks_console::endpoint::{Variant, parse_custom_url, resolve};
-use cks_console::error::KmsError;
-use cks_console::kms::{DescribeCustomKeyStoresResponse, Empty, parse_output};
+use cks_console::aws::credentials::parse_paste;
+use cks_console::aws::date::parse_expiration;
+use cks_console::aws::endpoint::{Variant, parse_custom_url, resolve};
+use cks_console::aws::error::KmsError;
+use cks_console::aws::kms::{DescribeCustomKeyStoresResponse, Empty, parse_output};
 use proptest::prelude::*;
 
 /// Text that looks like the real thing often enough to reach deep branches.

@@ -4,13 +4,13 @@
 
 mod common;
 
-use cks_console::error::KmsError;
-use cks_console::explain;
-use cks_console::kms::{
+use cks_console::aws::error::KmsError;
+use cks_console::aws::kms::{
     ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation,
 };
+use cks_console::console::explain;
+use cks_console::console::watch::{Goal, Pause, Watch};
 use cks_console::ui::{ErrorBox, Session, StatusPanel, StoreList, StoreTable, update_row};
-use cks_console::watch::{Goal, Pause, Watch};
 use common::Page;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -291,7 +291,7 @@ fn paused_when_kms_refuses_the_poll_or_it_takes_too_long() {
     p.button("Resume watching");
     let mut w = watch_after(Goal::Connect, &[]);
     w.observe(
-        cks_console::watch::OVERALL_MS,
+        cks_console::console::watch::OVERALL_MS,
         &read(
             ConnectionState::Connecting,
             None,

@@ -1,9 +1,9 @@
 //! The signer against botocore's signatures for KMS requests (`data/sigv4-kms-vectors.json`,
 //! a verbatim copy of the shared reference file, computed with botocore's SigV4Auth).
 
-use cks_console::credentials::parse_iso8601;
-use cks_console::credentials::{Credentials, Secret};
-use cks_console::sign::sign_kms;
+use cks_console::aws::credentials::{Credentials, Secret};
+use cks_console::aws::date::parse_iso8601;
+use cks_console::aws::sign::sign_kms;
 
 #[test]
 fn signer_reproduces_every_botocore_vector() {

@@ -79,7 +79,7 @@ window.runSigningBench = async ({ total = 10000, batch = 100, round = 1000, warm
       return ((performance.now() - t0) * 1000) / batch;
     },
     // Not the app's signer: the prototype in bench/signer (signing key cached per day,
-    // canonical request written directly), to show what src/sign.rs could reach.
+    // canonical request written directly), to show what src/aws/sign.rs could reach.
     wasm_cached_prototype: async () => {
       const t0 = performance.now();
       for (let i = 0; i < batch; i++) proto.sign(OPERATION, BODY, NOW_MS);

@@ -2,7 +2,9 @@
 //! which become fault rules like a scenario's.
 
 use crate::faults::{MAX_HANG, Rule};
-use crate::scenario::{DEFAULT, FaultSpec, Scenario};
+use crate::scenario::DEFAULT;
+use crate::spec::FaultSpec;
+use crate::spec::Scenario;
 use crate::trust::{Trust, allow_origin_flag};
 use std::net::SocketAddr;
 

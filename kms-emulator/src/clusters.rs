@@ -5,8 +5,8 @@
 //! one ACTIVE HSM.
 
 use crate::cursor::Cursor;
-use crate::scenario::{ClusterSpec, ConnectSpec};
-use crate::stores::{ConnectionState, KmsFault, fault};
+use crate::kms::{ConnectionState, KmsFault, fault};
+use crate::spec::{ClusterSpec, ConnectSpec};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -217,7 +217,7 @@ impl Cluster {
             hsms: hsms
                 .iter()
                 .enumerate()
-                .map(|(i, z)| crate::scenario::HsmSpec {
+                .map(|(i, z)| crate::spec::HsmSpec {
                     id: Self::hsm_id(id, i),
                     az: format!("{region}{z}"),
                     state: "ACTIVE".into(),
@@ -466,7 +466,7 @@ pub fn describe(clusters: &[Cluster], input: &Value) -> Result<Value, KmsFault> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::spec::Scenario;
 
     fn clusters() -> Vec<Cluster> {
         let s = Scenario::parse(crate::scenario::DEFAULT).unwrap();

@@ -3,7 +3,7 @@
 //! request that hangs, a malformed body). Decisions draw from the seeded `Rng`.
 
 use crate::rng::Rng;
-use crate::scenario::{FaultSpec, OPERATIONS};
+use crate::spec::{FaultSpec, OPERATIONS};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 

@@ -7,9 +7,11 @@
 
 use crate::account::Account;
 use crate::faults::{Action, Faults, Rule};
-use crate::scenario::{FaultSpec, Scenario};
+use crate::kms::{KmsFault, fault};
 use crate::sigv4::{Key, iso8601, verify};
-use crate::stores::{KmsFault, Pace, fault};
+use crate::spec::FaultSpec;
+use crate::spec::Scenario;
+use crate::stores::Pace;
 use crate::trust::Trust;
 use crate::wire;
 use axum::Router;

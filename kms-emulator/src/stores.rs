@@ -1,27 +1,11 @@
 //! One custom key store and KMS's connection state machine. Transitions are lazy: a store
 //! remembers when its CONNECTING or DISCONNECTING ends and settles whenever it is next looked at.
 
-use crate::scenario::{ConnectSpec, StoreSpec, XksSpec};
+use crate::kms::{ConnectionState, KmsFault, fault};
+use crate::spec::{ConnectSpec, StoreSpec, XksSpec};
 use crate::validate::{CLOUDHSM, VPC};
-use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
-use std::fmt;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
-
-/// A KMS error: code and message (status 400, or 500 for KMSInternalException).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KmsFault {
-    pub code: String,
-    pub message: String,
-}
-
-pub fn fault(code: &str, message: impl Into<String>) -> KmsFault {
-    KmsFault {
-        code: code.to_string(),
-        message: message.into(),
-    }
-}
 
 /// How emulated time maps onto real time.
 #[derive(Clone, Copy, Debug)]
@@ -34,69 +18,6 @@ impl Pace {
     pub fn real(&self, emulated_seconds: f64) -> Duration {
         Duration::try_from_secs_f64((emulated_seconds / self.time_scale.max(1e-6)).max(0.0))
             .unwrap_or(Duration::MAX)
-    }
-}
-
-/// KMS's `ConnectionStateType`, spelled as on the wire and in scenario files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectionState {
-    Connected,
-    Connecting,
-    Disconnected,
-    Disconnecting,
-    Failed,
-}
-
-impl ConnectionState {
-    pub const ALL: [Self; 5] = [
-        Self::Connected,
-        Self::Connecting,
-        Self::Disconnected,
-        Self::Disconnecting,
-        Self::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connected => "CONNECTED",
-            Self::Connecting => "CONNECTING",
-            Self::Disconnected => "DISCONNECTED",
-            Self::Disconnecting => "DISCONNECTING",
-            Self::Failed => "FAILED",
-        }
-    }
-
-    /// A state that lasts until a Connect or Disconnect: a scenario store may start in it.
-    pub fn is_resting(self) -> bool {
-        !matches!(self, Self::Connecting | Self::Disconnecting)
-    }
-}
-
-impl fmt::Display for ConnectionState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ConnectionState {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| {
-                let all = Self::ALL.map(Self::as_str).join(", ");
-                format!("{s} is not a connection state ({all})")
-            })
-    }
-}
-
-impl<'de> Deserialize<'de> for ConnectionState {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -336,7 +257,7 @@ fn fast_failure_message(code: &str, cluster: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::spec::Scenario;
 
     fn store(name: &str) -> Store {
         let s = Scenario::parse(crate::scenario::DEFAULT).unwrap();

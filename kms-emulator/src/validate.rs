@@ -5,7 +5,7 @@
 //! constraint: ...; ...". Sensitive values are never echoed.
 
 use crate::clusters::is_cluster_id;
-use crate::stores::{KmsFault, fault};
+use crate::kms::{KmsFault, fault};
 use serde_json::Value;
 
 /// A string member's constraints, from botocore's model.

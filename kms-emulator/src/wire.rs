@@ -3,7 +3,7 @@
 //! faults produce.
 
 use crate::faults::{Action, ErrorBody, MalformedBody};
-use crate::stores::{KmsFault, fault};
+use crate::kms::{KmsFault, fault};
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;

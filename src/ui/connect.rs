@@ -1,9 +1,10 @@
-use super::{ConfirmAt, Session, use_session};
-use crate::error::{ErrorKind, KmsError};
-use crate::explain;
-use crate::kms::{ConnectionState, Empty, Operation, StoreIdRequest, check_store_id};
-use crate::watch::{Goal, Place, Watch};
-use crate::web::api::describe_one;
+use super::common::{ConfirmDisconnect, ErrorBox, busy};
+use super::session::{ConfirmAt, Session, use_session};
+use crate::aws::error::ErrorKind;
+use crate::aws::kms::{ConnectionState, Operation, check_store_id};
+use crate::console::explain;
+use crate::console::watch::{Goal, Place, Watch};
+use crate::web::api::{self, describe_one};
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
@@ -92,7 +93,7 @@ pub(super) async fn connect_flow(s: Session) {
                 // A CloudHSM store's cluster is checked again right before Connect: a connect
                 // that is bound to fail is warned about before it is sent (never when the
                 // check itself could not run).
-                _ if store.store_type() == crate::kms::CustomKeyStoreType::AwsCloudHsm
+                _ if store.store_type() == crate::aws::kms::CustomKeyStoreType::AwsCloudHsm
                     && s.connect_anyway.get_untracked().as_deref() != Some(id.as_str()) =>
                 {
                     if let Some(v) = super::preflight::verdict_for(s, &store)
@@ -131,14 +132,8 @@ pub(super) async fn connect_flow(s: Session) {
         )));
         return;
     }
-    let request = StoreIdRequest {
-        custom_key_store_id: id.clone(),
-    };
     s.connect_anyway.set(None);
-    match client
-        .call::<_, Empty>(Operation::ConnectCustomKeyStore, &request)
-        .await
-    {
+    match api::connect(&client, &id).await {
         Ok(reply) => super::status::start_watch(
             s,
             watch_at(&client, &place, &id, Goal::Connect, reply.request_id),
@@ -151,86 +146,12 @@ pub(super) async fn disconnect_flow(s: Session) {
     let Some((client, id, place)) = prepare(s) else {
         return;
     };
-    let request = StoreIdRequest {
-        custom_key_store_id: id.clone(),
-    };
-    match client
-        .call::<_, Empty>(Operation::DisconnectCustomKeyStore, &request)
-        .await
-    {
+    match api::disconnect(&client, &id).await {
         Ok(reply) => super::status::start_watch(
             s,
             watch_at(&client, &place, &id, Goal::Disconnect, reply.request_id),
         ),
         Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
-    }
-}
-
-/// Whether Connect or Disconnect is in flight or a watch is open.
-pub fn busy(s: Session) -> bool {
-    s.connect.pending().get() || s.disconnect.pending().get()
-}
-
-/// The confirmation a Disconnect needs: what it does to the keys. A panel's copy shows in that
-/// panel only, for its store; the form moves to that store (and its place) only once the user
-/// confirms. Escape or Cancel closes it, and focus goes back to where it was.
-#[component]
-pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
-    let s = use_session();
-    let cancel = NodeRef::<leptos::html::Button>::new();
-    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
-    // Move focus into the dialog so a keyboard user lands on it.
-    Effect::new(move |_| {
-        if let Some(b) = cancel.get() {
-            opener.set_value(crate::web::focused());
-            let _ = b.focus();
-        }
-    });
-    let close = move || {
-        s.confirm_disconnect.set(None);
-        crate::web::refocus(opener.get_value(), "store-id");
-    };
-    let panel_store = match &at {
-        ConfirmAt::Panel(id) => Some(id.clone()),
-        ConfirmAt::Form => None,
-    };
-    let shown_at = at.clone();
-    let shown = move || s.confirm_disconnect.with(|c| c.as_ref() == Some(&shown_at));
-    let title_store = panel_store.clone();
-    let title = move || {
-        title_store
-            .clone()
-            .unwrap_or_else(|| s.store_id.get().trim().to_string())
-    };
-    let confirm = move |_| {
-        if busy(s) {
-            return;
-        }
-        // A panel's Disconnect goes where its watch is, for its store.
-        if let Some(id) = &panel_store {
-            if let Some(p) = s
-                .board
-                .with_untracked(|b| b.get(id).and_then(|w| w.place.clone()))
-            {
-                s.go_to(&p);
-            }
-            s.store_id.set(id.clone());
-        }
-        close();
-        s.disconnect.dispatch(());
-    };
-    view! {
-        <Show when=shown>
-            <div class="confirm" role="alertdialog" aria-labelledby="confirm-t" aria-describedby="confirm-d"
-                on:keydown=move |ev| if ev.key() == "Escape" { close() }>
-                <p id="confirm-t"><strong>"Disconnect " {title.clone()} "?"</strong></p>
-                <p id="confirm-d">"While it is disconnected, every KMS key in this store is unusable: encrypt, decrypt and other cryptographic operations with them fail, and AWS services that use them are disrupted. The keys and their metadata are kept, and Connect makes them usable again."</p>
-                <div class="actions">
-                    <button type="button" class="danger" disabled=move || busy(s) on:click=confirm.clone()>"Disconnect now"</button>
-                    <button type="button" class="secondary" node_ref=cancel on:click=move |_| close()>"Cancel"</button>
-                </div>
-            </div>
-        </Show>
     }
 }
 
@@ -286,20 +207,5 @@ pub fn ConnectForm() -> impl IntoView {
             })}
             {move || s.error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
         </section>
-    }
-}
-
-/// A failed call: its code, message, meaning, fix, documentation and request id.
-#[component]
-pub fn ErrorBox(op: Operation, error: KmsError) -> impl IntoView {
-    let x = explain::kms_error(&error, op);
-    view! {
-        <div class="error" role="alert">
-            <p><strong>{op.name()} " failed: "</strong><code class="code">{error.code.clone()}</code></p>
-            {(!error.message.is_empty()).then(|| view! { <p class="message">{error.message.clone()}</p> })}
-            <p>{x.meaning}</p>
-            <p><strong>"What to do: "</strong>{x.fix}" "<a href=x.doc target="_blank" rel="noopener noreferrer">"AWS documentation"</a></p>
-            {error.request_id.clone().map(|r| view! { <p class="rid">"Request id: " <code>{r}</code></p> })}
-        </div>
     }
 }

@@ -1,9 +1,12 @@
-use super::{EMULATOR_URL, use_session};
-use crate::credentials::{Pasted, Profile, parse_paste};
-use crate::endpoint::{is_loopback, url_host};
+use super::session::use_session;
+use crate::aws::credentials::{Pasted, Profile, parse_paste};
+use crate::aws::endpoint::{is_loopback, url_host};
 use crate::web::client::emulator_credentials;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// The local emulator's default address (the README's run command starts it there).
+pub const EMULATOR_URL: &str = "http://127.0.0.1:4599";
 
 #[component]
 pub fn CredentialsForm() -> impl IntoView {
@@ -15,10 +18,10 @@ pub fn CredentialsForm() -> impl IntoView {
     let profiles = RwSignal::new(Vec::<Profile>::new());
     // The profile the fields hold: the select shows it (a re-paste goes back to the first).
     let picked = RwSignal::new(0usize);
-    let fill = move |c: &crate::credentials::Credentials| {
+    let fill = move |c: &crate::aws::credentials::Credentials| {
         // Another key may be another account: its list is not the one on screen.
         if s.access_key_id.get_untracked() != c.access_key_id {
-            super::stores::invalidate(s);
+            s.invalidate_stores();
         }
         s.access_key_id.set(c.access_key_id.clone());
         s.secret_access_key
@@ -75,7 +78,7 @@ pub fn CredentialsForm() -> impl IntoView {
 
     let use_emulator = move |_| {
         let current = s.endpoint_url.get_untracked();
-        let base = crate::endpoint::parse_custom_url(&current)
+        let base = crate::aws::endpoint::parse_custom_url(&current)
             .ok()
             .filter(|u| url_host(u).is_some_and(|h| is_loopback(&h)))
             .map(|u| u.trim_end_matches('/').to_string())
@@ -86,7 +89,7 @@ pub fn CredentialsForm() -> impl IntoView {
         spawn_local(async move {
             match emulator_credentials(&base).await {
                 Ok(text) => {
-                    super::stores::invalidate(s);
+                    s.invalidate_stores();
                     s.pending_endpoint.set(None);
                     s.endpoint_url.set(base.clone());
                     s.region.set("us-east-1".into());
@@ -112,7 +115,7 @@ pub fn CredentialsForm() -> impl IntoView {
     };
     let typed_key = move |ev: leptos::ev::Event| {
         typed(ev);
-        super::stores::invalidate(s);
+        s.invalidate_stores();
     };
 
     let warnings = move || {
@@ -185,7 +188,7 @@ pub fn CredentialsForm() -> impl IntoView {
                     paste.set(String::new());
                     profiles.set(Vec::new());
                     paste_msg.set(Some("Credentials forgotten.".into()));
-                    super::stores::invalidate(s);
+                    s.invalidate_stores();
                     s.error.set(None);
                 }>"Forget credentials"</button>
             </div>

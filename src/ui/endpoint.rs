@@ -1,6 +1,7 @@
-use super::{Session, use_session};
-use crate::endpoint::{cautions, cloudhsm_endpoint, csp_allows, resolve};
-use crate::trust::Service;
+use super::session::{Session, use_session};
+use crate::aws::endpoint::{cautions, cloudhsm_endpoint, resolve};
+use crate::aws::trust::Service;
+use crate::aws::trust::csp_allows;
 use leptos::prelude::*;
 
 #[component]
@@ -19,7 +20,7 @@ pub fn EndpointForm() -> impl IntoView {
         )
     };
     // Another region or endpoint has other stores: the list read from the old one goes.
-    let stale = move |_: leptos::ev::Event| super::stores::invalidate(s);
+    let stale = move |_: leptos::ev::Event| s.invalidate_stores();
     let notes = move || {
         let custom = s.endpoint_url.get();
         if resolved().is_err() {
@@ -40,7 +41,7 @@ pub fn EndpointForm() -> impl IntoView {
             <label for="region">"Region"</label>
             <input id="region" type="text" spellcheck="false" autocomplete="off" list="regions" bind:value=s.region on:input=stale />
             <datalist id="regions">
-                {crate::endpoint::all_regions().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                {crate::aws::endpoint::all_regions().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
             </datalist>
             <label for="endpoint">"Endpoint URL"</label>
             <input id="endpoint" type="url" spellcheck="false" autocomplete="off" placeholder="optional, e.g. http://127.0.0.1:4599" bind:value=s.endpoint_url on:input=stale />
@@ -100,7 +101,7 @@ fn PendingEndpoint() -> impl IntoView {
                         <button type="button" class="secondary small" on:click=move |_| {
                             s.pending_endpoint.set(None);
                             s.endpoint_url.set(String::new());
-                            super::stores::invalidate(s);
+                            s.invalidate_stores();
                         }>"Use AWS's endpoint instead"</button>
                     </div>
                 </div>
@@ -118,7 +119,9 @@ fn confirm_pending(s: Session) {
             .filter(|w| {
                 matches!(
                     w.phase,
-                    crate::watch::Phase::Paused(crate::watch::Pause::Unconfirmed(_))
+                    crate::console::watch::Phase::Paused(
+                        crate::console::watch::Pause::Unconfirmed(_)
+                    )
                 )
             })
             .map(|w| w.store_id.clone())

@@ -1,14 +1,15 @@
 //! Create, update and delete custom key stores.
 
-use super::{ConfirmAt, use_session};
-use crate::credentials::Secret;
-use crate::error::KmsError;
-use crate::forms::{CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config};
-use crate::kms::{
-    CreateCustomKeyStoreResponse, CustomKeyStore, CustomKeyStoreType, Empty, Operation,
-    StoreIdRequest, XksProxyConnectivity,
+use super::common::ErrorBox;
+use super::session::{ConfirmAt, use_session};
+use crate::aws::credentials::Secret;
+use crate::aws::error::KmsError;
+use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity};
+use crate::aws::limits::Problem;
+use crate::console::forms::{
+    CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config,
 };
-use crate::limits::Problem;
+use crate::web::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -115,7 +116,7 @@ pub fn CreateStore() -> impl IntoView {
     let file_msg = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<KmsError>);
-    super::on_forget(s, move || {
+    super::session::on_forget(s, move || {
         password.set(Secret::default());
         proxy_akid.set(Secret::default());
         proxy_secret.set(Secret::default());
@@ -158,10 +159,7 @@ pub fn CreateStore() -> impl IntoView {
                 return;
             }
         };
-        match client
-            .call::<_, CreateCustomKeyStoreResponse>(Operation::CreateCustomKeyStore, &request)
-            .await
-        {
+        match api::create_store(&client, &request).await {
             Ok(reply) => {
                 let id = reply.output.custom_key_store_id.unwrap_or_default();
                 // The secrets have done their job: drop them from the form.
@@ -249,7 +247,7 @@ pub fn CreateStore() -> impl IntoView {
             </div>
             {move || (!other().is_empty()).then(|| view! { <p class="field-msg" role="alert">{other()}</p> })}
             {move || (!problems.with(Vec::is_empty)).then(|| view! { <p class="field-msg" role="alert">"Not sent: correct the fields marked above."</p> })}
-            {move || error.get().map(|e| view! { <super::ErrorBox op=Operation::CreateCustomKeyStore error=e /> })}
+            {move || error.get().map(|e| view! { <ErrorBox op=Operation::CreateCustomKeyStore error=e /> })}
             <div role="status">{move || created.get().map(|id| {
                 let pick = id.clone();
                 view! {
@@ -281,7 +279,7 @@ pub fn SelectedStore() -> impl IntoView {
 }
 
 /// The list's current row for a store id.
-fn current_row(s: super::Session, id: String) -> Memo<Option<CustomKeyStore>> {
+fn current_row(s: super::session::Session, id: String) -> Memo<Option<CustomKeyStore>> {
     Memo::new(move |_| s.store_row(&id))
 }
 
@@ -317,7 +315,7 @@ fn ManageStore(
     let done = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<(Operation, KmsError)>);
     let confirm_delete = RwSignal::new(false);
-    super::on_forget(s, move || {
+    super::session::on_forget(s, move || {
         password.set(Secret::default());
         proxy_akid.set(Secret::default());
         proxy_secret.set(Secret::default());
@@ -361,10 +359,7 @@ fn ManageStore(
                     return;
                 }
             };
-            match client
-                .call::<_, Empty>(Operation::UpdateCustomKeyStore, &request)
-                .await
-            {
+            match api::update_store(&client, &request).await {
                 Ok(_) => {
                     password.set(Secret::default());
                     proxy_secret.set(Secret::default());
@@ -393,20 +388,15 @@ fn ManageStore(
                     return;
                 }
             };
-            let request = StoreIdRequest {
-                custom_key_store_id: store.custom_key_store_id.clone().unwrap_or_default(),
-            };
-            match client
-                .call::<_, Empty>(Operation::DeleteCustomKeyStore, &request)
-                .await
-            {
+            let id = store.custom_key_store_id.clone().unwrap_or_default();
+            match api::delete_store(&client, &id).await {
                 Ok(_) => {
                     confirm_delete.set(false);
                     // This card closes with the store: the page-level notice says it is done.
                     s.notice.set(Some(format!(
                         "Deleted {} ({}).",
                         store.custom_key_store_name.as_deref().unwrap_or(""),
-                        request.custom_key_store_id
+                        id
                     )));
                     s.store_id.set(String::new());
                     super::stores::refresh(s);
@@ -427,7 +417,7 @@ fn ManageStore(
     let disconnected = move || {
         live()
             .and_then(|st| st.connection_state)
-            .is_none_or(|c| c == crate::kms::ConnectionState::Disconnected)
+            .is_none_or(|c| c == crate::aws::kms::ConnectionState::Disconnected)
     };
     let title = move || {
         live()
@@ -437,7 +427,7 @@ fn ManageStore(
     // What may change depends on the state (the model: CONNECTED allows a few members,
     // DISCONNECTED all, any other state none).
     let while_connected = move || {
-        use crate::kms::ConnectionState as S;
+        use crate::aws::kms::ConnectionState as S;
         match live().and_then(|st| st.connection_state) {
             Some(S::Disconnected) | None => "Every setting can change.",
             Some(S::Connected) if xks => {
@@ -507,7 +497,7 @@ fn ManageStore(
                 </div>
             </Show>
             <p class="note" role="status">{move || done.get()}</p>
-            {move || error.get().map(|(op, e)| view! { <super::ErrorBox op=op error=e /> })}
+            {move || error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
         </section>
     }
 }

@@ -1,42 +1,32 @@
 //! The pre-flight panel beside Connect: for a CloudHSM store, CloudHSM's view of its cluster;
 //! for an external key store, what its configuration shows without the proxy's help.
 
-use super::{Session, use_session};
-use crate::cloudhsm::{Cluster, DescribeClustersRequest, hsm_count};
-use crate::error::KmsError;
-use crate::kms::{CustomKeyStore, CustomKeyStoreType};
-use crate::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
+use super::session::{Session, use_session};
+use crate::aws::cloudhsm::hsm_count;
+use crate::aws::error::KmsError;
+use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};
+use crate::console::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
+use crate::web::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// Looks a cluster up in CloudHSM (all pages), as the pre-flight needs it. Stops when the
-/// credentials are forgotten.
-async fn find_cluster(s: Session, cluster_id: &str) -> Result<Option<Cluster>, KmsError> {
-    let client = s.cloudhsm_client().map_err(|e| KmsError::not_sent(&e))?;
-    let epoch = s.forgotten.get_untracked();
-    let mut request = DescribeClustersRequest::for_cluster(cluster_id);
-    for _ in 0..20 {
-        let reply = client.describe_clusters(&request).await?;
-        if s.forgotten.try_get_untracked() != Some(epoch) {
-            return Err(KmsError::not_sent("the credentials were forgotten."));
-        }
-        if let Some(c) = reply.output.find(cluster_id) {
-            return Ok(Some(c.clone()));
-        }
-        match request.next_page(&reply.output) {
-            Some(next) => request = next,
-            None => break,
-        }
-    }
-    Ok(None)
-}
 
 /// The verdict for a store: a CloudHSM lookup, or the external key store's shape.
 pub async fn verdict_for(s: Session, store: &CustomKeyStore) -> Option<Verdict> {
     match store.store_type() {
         CustomKeyStoreType::AwsCloudHsm => {
             let cluster = store.cloud_hsm_cluster_id.clone()?;
-            let outcome = find_cluster(s, &cluster).await;
+            // CloudHSM's view of the cluster (all pages); the look-up stops when the
+            // credentials are forgotten.
+            let outcome = match s.cloudhsm_client() {
+                Ok(client) => {
+                    let epoch = s.forgotten.get_untracked();
+                    api::find_cluster(&client, &cluster, move || {
+                        s.forgotten.try_get_untracked() == Some(epoch)
+                    })
+                    .await
+                }
+                Err(e) => Err(KmsError::not_sent(&e)),
+            };
             Some(cloudhsm_preflight(&cluster, &outcome))
         }
         CustomKeyStoreType::ExternalKeyStore => Some(xks_preflight(store)),
@@ -61,35 +51,17 @@ pub fn count_hsms(s: Session, stores: &[CustomKeyStore], current: impl Fn() -> b
     let epoch = s.forgotten.get_untracked();
     let still = move || current() && s.forgotten.try_get_untracked() == Some(epoch);
     spawn_local(async move {
-        for chunk in ids.chunks(20) {
-            let mut request = DescribeClustersRequest::for_cluster(&chunk[0]);
-            if let Some(v) = request.filters.values_mut().next() {
-                *v = chunk.to_vec();
-            }
-            for _ in 0..20 {
-                let reply = client.describe_clusters(&request).await;
-                if !still() {
-                    return;
-                }
-                match reply {
-                    Ok(reply) => {
-                        s.hsm_counts.update(|counts| {
-                            for c in &reply.output.clusters {
-                                if let Some(id) = &c.cluster_id {
-                                    counts.insert(id.clone(), hsm_count(c));
-                                }
-                            }
-                        });
-                        match request.next_page(&reply.output) {
-                            Some(next) => request = next,
-                            None => break,
-                        }
+        // No permission or no path to CloudHSM: the rest stays "unknown".
+        let _ = api::clusters(&client, &ids, still, |clusters| {
+            s.hsm_counts.update(|counts| {
+                for c in clusters {
+                    if let Some(id) = &c.cluster_id {
+                        counts.insert(id.clone(), hsm_count(c));
                     }
-                    // No permission or no path to CloudHSM: the rest stays "unknown".
-                    Err(_) => return,
                 }
-            }
-        }
+            });
+        })
+        .await;
     });
 }
 

@@ -1,11 +1,16 @@
-use super::{ConfirmAt, Session, use_session};
-use crate::explain;
-use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
-use crate::report;
-use crate::watch::{Goal, Outcome, Pause, Phase, Watch};
+use super::common::{ConfirmDisconnect, badge_class, busy};
+use super::session::{ConfirmAt, Session, use_session};
+use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
+use crate::console::explain;
+use crate::console::report;
+use crate::console::watch::{Goal, Outcome, Pause, Phase, Watch};
 use crate::web::{local_time, notify, now_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// Shown while a watch from the link waits for credentials.
+pub const REOPEN_NOTICE: &str =
+    "This link reopens a watch: paste credentials (or type them in) and it resumes.";
 
 /// Adds `watch` to the board (first) and polls until it settles. A watch without a place
 /// (reopened from a link) lives where the form points now.
@@ -17,12 +22,14 @@ pub fn start_watch(s: Session, mut watch: Watch) {
         watch.place = s.place().ok();
     }
     s.board.update(|b| b.upsert(watch));
-    s.wake_poller();
+    wake_poller(s);
 }
 
-/// Starts the poll loop (`Session::wake_poller` makes sure only one runs).
-pub(super) fn spawn_poller(s: Session) {
-    spawn_local(poll(s));
+/// Wakes the poll loop, or starts it if none runs (only one ever runs).
+pub fn wake_poller(s: Session) {
+    if !s.ring_or_claim_poller() {
+        spawn_local(poll(s));
+    }
 }
 
 /// Resumes every watch paused for credentials (after a paste, the emulator button, or typed
@@ -57,10 +64,10 @@ pub fn resume(s: Session, id: Option<&str>) {
                     .filter(|w| which(w))
                     .for_each(|w| w.resume(now))
             });
-            if s.notice.get_untracked().as_deref() == Some(super::REOPEN_NOTICE) {
+            if s.notice.get_untracked().as_deref() == Some(REOPEN_NOTICE) {
                 s.notice.set(None);
             }
-            s.wake_poller();
+            wake_poller(s);
         }
         Err(problem) => s.notice.set(Some(format!("Cannot resume yet: {problem}"))),
     }
@@ -331,12 +338,7 @@ fn WatchPanel(id: String) -> impl IntoView {
         watch.with(|w| {
             let Some(w) = w else { return ().into_any() };
             let state = w.state.as_ref().map(|st| st.as_str().to_string()).unwrap_or_else(|| "waiting for the first read".into());
-            let badge = match w.state {
-                Some(ConnectionState::Connected) => "badge ok",
-                Some(ConnectionState::Failed) => "badge bad",
-                Some(ConnectionState::Disconnected) => "badge off",
-                _ => "badge busy",
-            };
+            let badge = badge_class(w.state.as_ref());
             let failure = (w.state == Some(ConnectionState::Failed)).then(|| {
                 let code = w.error_code.clone().unwrap_or_else(|| ConnectionErrorCode::Other("(no code given)".into()));
                 let store_type = w.store_type.clone().unwrap_or(CustomKeyStoreType::AwsCloudHsm);
@@ -474,10 +476,10 @@ fn WatchPanel(id: String) -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            <super::connect::ConfirmDisconnect at=ConfirmAt::Panel(id.clone()) />
+            <ConfirmDisconnect at=ConfirmAt::Panel(id.clone()) />
             <div class="actions">
                 <Show when=disconnected>
-                    <button type="button" class="primary" disabled=move || super::connect::busy(s) on:click={
+                    <button type="button" class="primary" disabled=move || busy(s) on:click={
                         let use_store = use_store2.clone();
                         move |_| {
                             use_store();

@@ -1,8 +1,9 @@
-use super::{Session, StoreList, use_session};
-use crate::kms::{
-    ConnectionState, CustomKeyStore, CustomKeyStoreType, DescribeCustomKeyStoresRequest,
-    DescribeCustomKeyStoresResponse, Operation, XksProxyConnectivity,
+use super::common::{ErrorBox, badge_class};
+use super::session::{Session, StoreList, use_session};
+use crate::aws::kms::{
+    ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity,
 };
+use crate::web::api;
 use crate::web::{local_date_time, sleep_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -26,7 +27,7 @@ fn load(s: Session) {
         Err(e) => {
             s.stores_error.set(None);
             s.stores
-                .set(StoreList::Failed(crate::error::KmsError::not_sent(&e)));
+                .set(StoreList::Failed(crate::aws::error::KmsError::not_sent(&e)));
             return;
         }
     };
@@ -35,44 +36,24 @@ fn load(s: Session) {
         s.stores.set(StoreList::Loading);
     }
     spawn_local(async move {
-        let mut all = Vec::new();
-        let mut marker = None;
-        // A bound on pages, in case a server keeps answering Truncated.
-        for _ in 0..100 {
-            let request = DescribeCustomKeyStoresRequest {
-                marker: marker.take(),
-                ..Default::default()
-            };
-            let result = client
-                .call::<_, DescribeCustomKeyStoresResponse>(
-                    Operation::DescribeCustomKeyStores,
-                    &request,
-                )
-                .await;
-            // A newer refresh, or a change of region, endpoint or credentials, owns the list.
-            if !current() {
+        let result = api::list_stores(&client, current).await;
+        // A newer refresh, or a change of region, endpoint or credentials, owns the list.
+        if !current() {
+            return;
+        }
+        let all = match result {
+            Ok(all) => all,
+            // Rows on screen stay (with what the user is typing in their forms); the error
+            // shows above them.
+            Err(e) => {
+                if matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
+                    s.stores_error.set(Some(e));
+                } else {
+                    s.stores.set(StoreList::Failed(e));
+                }
                 return;
             }
-            match result {
-                Ok(reply) => {
-                    all.extend(reply.output.custom_key_stores);
-                    match reply.output.next_marker.filter(|_| reply.output.truncated) {
-                        Some(m) => marker = Some(m),
-                        None => break,
-                    }
-                }
-                // Rows on screen stay (with what the user is typing in their forms); the
-                // error shows above them.
-                Err(e) => {
-                    if matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
-                        s.stores_error.set(Some(e));
-                    } else {
-                        s.stores.set(StoreList::Failed(e));
-                    }
-                    return;
-                }
-            }
-        }
+        };
         let transitional = all.iter().any(|st| {
             st.connection_state
                 .as_ref()
@@ -84,7 +65,7 @@ fn load(s: Session) {
         if transitional {
             // Like a watch, the list stops refreshing itself after 40 minutes.
             let since = s.stores_auto_since.get_value().unwrap_or(0);
-            if crate::web::now_ms() - since >= crate::watch::OVERALL_MS {
+            if crate::web::now_ms() - since >= crate::console::watch::OVERALL_MS {
                 s.stores_note.set(Some(
                     "A store is still changing state, but the list stopped refreshing itself after 40 minutes: press Refresh.".into(),
                 ));
@@ -97,17 +78,6 @@ fn load(s: Session) {
             }
         }
     });
-}
-
-/// Forgets the list: the region, endpoint or credentials it was read with have changed.
-pub fn invalidate(s: Session) {
-    s.stores_generation
-        .set_value(s.stores_generation.get_value() + 1);
-    s.stores_error.set(None);
-    s.stores_note.set(None);
-    s.stores.set(StoreList::NotLoaded);
-    // Counts read in another region or account are not this list's.
-    s.hsm_counts.set(Default::default());
 }
 
 /// Puts a fresh read of one store into the table (the watch's polls keep its row current).
@@ -170,15 +140,6 @@ fn backing(
     }
 }
 
-fn badge_class(state: Option<&ConnectionState>) -> &'static str {
-    match state {
-        Some(ConnectionState::Connected) => "badge ok",
-        Some(ConnectionState::Failed) => "badge bad",
-        Some(ConnectionState::Disconnected) => "badge off",
-        _ => "badge busy",
-    }
-}
-
 /// What the table shows, apart from its rows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shown {
@@ -225,7 +186,7 @@ pub fn StoreTable() -> impl IntoView {
         Shown::Failed => view! {
             <div>
                 <p class="field-msg">"Could not list the stores."</p>
-                {move || failure().map(|e| view! { <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e /> })}
+                {move || failure().map(|e| view! { <ErrorBox op=Operation::DescribeCustomKeyStores error=e /> })}
             </div>
         }.into_any(),
         Shown::Empty => view! { <p class="hint">"This account has no custom key store in this region. Check the region, or create one."</p> }.into_any(),
@@ -252,7 +213,7 @@ pub fn StoreTable() -> impl IntoView {
             {move || s.stores_error.get().map(|e| view! {
                 <div>
                     <p class="field-msg">"Could not refresh the list: the rows below are from the last good read."</p>
-                    <super::ErrorBox op=Operation::DescribeCustomKeyStores error=e />
+                    <ErrorBox op=Operation::DescribeCustomKeyStores error=e />
                 </div>
             })}
             {move || s.stores_note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}

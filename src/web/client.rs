@@ -3,20 +3,20 @@
 //! rejection) `Date`, parse, and retry as the SDKs' standard mode does.
 
 use super::{now_ms, random01, sleep_ms};
-use crate::clock::Offsets;
-use crate::cloudhsm::{
+use crate::aws::clock::Offsets;
+use crate::aws::cloudhsm::{
     DescribeClustersRequest, DescribeClustersResponse, parse_describe_clusters,
     sign_describe_clusters,
 };
-use crate::credentials::Credentials;
-use crate::endpoint::Endpoint;
-use crate::error::KmsError;
-use crate::json::FromJson;
-use crate::kms::{Operation, Validate, parse_output, to_body};
-use crate::rate::Limiter;
-use crate::retry::{Next, Retry};
-use crate::sign::{SignError, SignedRequest, sign_kms};
-use crate::trust::Service;
+use crate::aws::credentials::Credentials;
+use crate::aws::endpoint::Endpoint;
+use crate::aws::error::KmsError;
+use crate::aws::json::FromJson;
+use crate::aws::kms::{Operation, Validate, parse_output, to_body};
+use crate::aws::rate::Limiter;
+use crate::aws::retry::{Next, Retry};
+use crate::aws::sign::{SignError, SignedRequest, sign_kms};
+use crate::aws::trust::Service;
 use gloo_net::http::Request;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -108,25 +108,39 @@ impl Reply<RawResponse> {
 impl Client {
     /// A KMS call: checked against the model's limits, then sent with the standard retries.
     /// Only the checks and the parse are generic: the exchange is one function for every
-    /// operation (a generic async exchange was compiled once per reply type).
-    pub async fn call<Req: Serialize + Validate, Out: FromJson>(
+    /// operation (a generic async exchange was compiled once per reply type). The request is
+    /// checked and serialised at once, so the returned future does not borrow it and is the
+    /// same type for every request of one reply type.
+    pub fn call<Req: Serialize + Validate, Out: FromJson>(
         &self,
         op: Operation,
         request: &Req,
+    ) -> impl Future<Output = Result<Reply<Out>, KmsError>> + use<'_, Req, Out> {
+        self.call_checked(op, self.checked_body(request))
+    }
+
+    /// Sends a checked body and parses the reply (generic in the reply type only).
+    async fn call_checked<Out: FromJson>(
+        &self,
+        op: Operation,
+        body: Result<String, KmsError>,
     ) -> Result<Reply<Out>, KmsError> {
+        self.call_body(op, body?).await?.parse(parse_output)
+    }
+
+    /// The body of a KMS request, once it passes the model's limits and `trust`.
+    fn checked_body<Req: Serialize + Validate>(&self, request: &Req) -> Result<String, KmsError> {
         let problems = request.problems();
         if !problems.is_empty() {
             return Err(KmsError::invalid_input(&problems));
         }
         self.allowed(Service::Kms, request.carries_secret())?;
-        self.call_body(op, to_body(request))
-            .await?
-            .parse(parse_output)
+        Ok(to_body(request))
     }
 
     /// Whether a request signed for `service` may go to this client's endpoint (`trust`).
     fn allowed(&self, service: Service, carries_secret: bool) -> Result<(), KmsError> {
-        crate::trust::check(
+        crate::aws::trust::check(
             &self.endpoint.url,
             service,
             &self.endpoint.signing_region,
@@ -218,7 +232,7 @@ impl Client {
         let result = Self::parse(raw);
         // Only a rejection for the clock teaches this endpoint's offset.
         let skew_rejection =
-            matches!(&result, Err(e) if e.kind == crate::error::ErrorKind::ClockSkew);
+            matches!(&result, Err(e) if e.kind == crate::aws::error::ErrorKind::ClockSkew);
         self.shared.offsets.borrow_mut().learn(
             &self.endpoint.url,
             skew_rejection,
@@ -229,7 +243,7 @@ impl Client {
         if let Some(op) = lane {
             let mut limiter = self.shared.limiter.borrow_mut();
             match &result {
-                Err(e) if e.kind == crate::error::ErrorKind::Throttled => {
+                Err(e) if e.kind == crate::aws::error::ErrorKind::Throttled => {
                     limiter.throttled(op, now_ms())
                 }
                 _ => limiter.answered(op),

@@ -1,5 +1,6 @@
-//! The browser shell: the clock, sleeps, randomness and `fetch`. Everything here is a thin
-//! adapter; the decisions live in the pure modules.
+//! The browser shell: the fetch client, the API layer (`api`: every AWS call the page makes),
+//! the clock, sleeps, randomness, clipboard and notifications. Everything here is a thin adapter;
+//! the decisions live in `console` and `aws`. Never imports `ui`.
 
 pub mod api;
 pub mod client;

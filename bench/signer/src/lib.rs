@@ -1,9 +1,10 @@
-//! Benchmark only: the console's KMS signer (`cks_console::sign::sign_kms`, the code the page
+//! Benchmark only: the console's KMS signer (`cks_console::aws::sign::sign_kms`, the code the page
 //! runs before every request) exported to JavaScript, so `bench/sign/` can time it against the
 //! AWS SDK's browser signer on identical requests in the same page.
 
-use cks_console::credentials::Credentials;
-use cks_console::sign::{SignedRequest, sign_kms};
+use cks_console::aws::credentials::Credentials;
+use cks_console::aws::date::civil_from_days;
+use cks_console::aws::sign::{SignedRequest, sign_kms};
 use wasm_bindgen::prelude::*;
 
 /// A signer with fixed credentials, region and endpoint, as the page's client holds them.
@@ -121,7 +122,7 @@ pub fn sha256_many(n: u32, len: u32) -> f64 {
 /// A prototype, not the app's signer: SigV4 for KMS's JSON POSTs with the signing key cached
 /// per day (as the AWS SDKs do) and the canonical request written directly for the fixed header
 /// set (`content-type;host;x-amz-date;x-amz-security-token;x-amz-target`). It shows what
-/// `src/sign.rs` could reach; `sign` must give the same headers as `Signer::sign`.
+/// `src/aws/sign.rs` could reach; `sign` must give the same headers as `Signer::sign`.
 #[wasm_bindgen]
 pub struct CachedSigner {
     access_key_id: String,
@@ -212,16 +213,7 @@ impl CachedSigner {
 fn amz_date(now_ms: i64) -> String {
     let secs = now_ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
         rem / 3600,

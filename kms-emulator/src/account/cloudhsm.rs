@@ -3,7 +3,7 @@
 //! Create), so that DescribeClusters agrees with what Connect does.
 
 use crate::clusters::{Cluster, Health};
-use crate::scenario::Scenario;
+use crate::spec::Scenario;
 
 /// The scenario's clusters (made a month ago), then one for every store's cluster and related
 /// cluster the scenario does not list.
@@ -52,7 +52,7 @@ mod tests {
     use crate::account::testing::*;
     use crate::account::{Account, CLOUDHSM};
     use crate::clusters::Health;
-    use crate::scenario::Scenario;
+    use crate::spec::Scenario;
     use crate::stores::Pace;
     use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@
 
 use super::Account;
 use crate::clusters;
-use crate::stores::KmsFault;
+use crate::kms::KmsFault;
 use serde_json::{Value, json};
 use std::time::Instant;
 

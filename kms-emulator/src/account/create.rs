@@ -6,8 +6,9 @@ use super::cloudhsm::add_unlisted;
 use super::members::{ProxyMembers, VPC_ONLY, other_type_members, present};
 use super::{Account, CLOUDHSM, EXTERNAL, PUBLIC, VPC};
 use crate::clusters::Health;
-use crate::scenario::{StoreSpec, XksSpec};
-use crate::stores::{ConnectionState, KmsFault, Secrets, Store, fault};
+use crate::kms::{ConnectionState, KmsFault, fault};
+use crate::spec::{StoreSpec, XksSpec};
+use crate::stores::{Secrets, Store};
 use crate::validate::{self as v, Check};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! DeleteCustomKeyStore: only a DISCONNECTED store without KMS keys.
 
 use super::{Account, invalid_state};
-use crate::stores::{ConnectionState, KmsFault, fault};
+use crate::kms::{ConnectionState, KmsFault, fault};
 use serde_json::{Value, json};
 
 impl Account {

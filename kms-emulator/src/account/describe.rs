@@ -2,7 +2,8 @@
 
 use super::{Account, not_found};
 use crate::cursor::Cursor;
-use crate::stores::{KmsFault, Store, fault};
+use crate::kms::{KmsFault, fault};
+use crate::stores::Store;
 use crate::validate::{self as v, Check};
 use serde_json::{Value, json};
 
@@ -98,7 +99,7 @@ impl Account {
 mod tests {
     use crate::account::Account;
     use crate::account::testing::*;
-    use crate::scenario::Scenario;
+    use crate::spec::Scenario;
     use crate::stores::Pace;
     use serde_json::json;
     use std::time::Instant;

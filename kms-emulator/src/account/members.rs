@@ -1,7 +1,7 @@
 //! Request members that Create and Update read alike, so that both refuse the same things in
 //! the same words.
 
-use crate::stores::{KmsFault, fault};
+use crate::kms::{KmsFault, fault};
 use crate::validate::{self as v, Check};
 use serde_json::Value;
 

@@ -17,9 +17,11 @@ mod update;
 mod testing;
 
 use crate::clusters::{self, Cluster};
+use crate::kms::{KmsFault, fault};
 use crate::rng::Rng;
-use crate::scenario::{NewStores, RejectSpec, Scenario};
-use crate::stores::{KmsFault, Pace, Store, fault};
+use crate::spec::Scenario;
+use crate::spec::{NewStores, RejectSpec};
+use crate::stores::{Pace, Store};
 use crate::validate::{self as v, CLOUDHSM, Check, EXTERNAL, PUBLIC, VPC};
 use serde_json::Value;
 use std::time::Instant;

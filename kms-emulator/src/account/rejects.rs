@@ -2,7 +2,7 @@
 //! has asked the backing cluster or proxy (not found, unreachable, wrong credential, ...).
 
 use super::Account;
-use crate::stores::{KmsFault, fault};
+use crate::kms::{KmsFault, fault};
 use serde_json::Value;
 
 impl Account {

@@ -1,8 +1,9 @@
 //! The test scenario's account, driven through `call` on an emulated clock.
 
 use super::Account;
-use crate::scenario::Scenario;
-use crate::stores::{KmsFault, Pace};
+use crate::kms::KmsFault;
+use crate::spec::Scenario;
+use crate::stores::Pace;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 

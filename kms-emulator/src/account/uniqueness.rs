@@ -3,8 +3,9 @@
 //! `except` is the store being updated, which may keep its own.
 
 use super::{Account, VPC};
-use crate::scenario::XksSpec;
-use crate::stores::{KmsFault, Store, fault};
+use crate::kms::{KmsFault, fault};
+use crate::spec::XksSpec;
+use crate::stores::Store;
 
 /// The external key stores other than the one being updated, with their proxies.
 type Proxies<'a> = [(&'a Store, &'a XksSpec)];

@@ -4,8 +4,9 @@
 
 use super::members::{ProxyMembers, VPC_ONLY, other_type_members, present};
 use super::{Account, VPC, invalid_state};
-use crate::scenario::XksSpec;
-use crate::stores::{ConnectionState, KmsFault, Secrets, Store, fault};
+use crate::kms::{ConnectionState, KmsFault, fault};
+use crate::spec::XksSpec;
+use crate::stores::{Secrets, Store};
 use crate::validate::{self as v, Check};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! SigV4 for KMS JSON requests, with aws-sigv4 doing the cryptography. Time is an argument
 //! (epoch milliseconds, already skew-corrected by the caller): `SystemTime::now()` panics on wasm.
 
-use crate::credentials::Credentials;
+use crate::aws::credentials::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use std::time::{Duration, UNIX_EPOCH};
@@ -119,7 +119,7 @@ pub fn sign_kms(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::Credentials;
+    use crate::aws::credentials::Credentials;
 
     fn creds() -> Credentials {
         Credentials::from_fields(

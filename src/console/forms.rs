@@ -2,12 +2,12 @@
 //! model's limits (or every problem, by field) out, plus KMS's rules on what may change while
 //! a store is connected. Pure, so the rules are tested natively.
 
-use crate::credentials::Secret;
-use crate::kms::{
+use crate::aws::credentials::Secret;
+use crate::aws::kms::{
     ConnectionState, CreateCustomKeyStoreRequest, CustomKeyStore, CustomKeyStoreType,
     UpdateCustomKeyStoreRequest, Validate, XksProxyAuthenticationCredential, XksProxyConnectivity,
 };
-use crate::limits::Problem;
+use crate::aws::limits::Problem;
 
 /// The Create form's fields, as typed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -307,7 +307,7 @@ pub fn delete_blocked(store: &CustomKeyStore) -> Option<(String, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kms::XksProxyConfiguration;
+    use crate::aws::kms::XksProxyConfiguration;
 
     fn xks_form() -> CreateForm {
         CreateForm {
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_holds_a_store_secret() {
-        use crate::kms::Validate;
+        use crate::aws::kms::Validate;
         let form = xks_form();
         let secret = form.proxy_secret.expose().to_string();
         let akid = form.proxy_access_key_id.expose().to_string();
@@ -372,7 +372,7 @@ mod tests {
         for text in [format!("{form:?}"), format!("{request:?}")] {
             assert!(!text.contains(&secret) && !text.contains(&akid), "{text}");
         }
-        let update = crate::kms::UpdateCustomKeyStoreRequest {
+        let update = crate::aws::kms::UpdateCustomKeyStoreRequest {
             custom_key_store_id: "cks-1".into(),
             key_store_password: Some(Secret::new("kmsuser-password")),
             ..Default::default()
@@ -380,7 +380,7 @@ mod tests {
         assert!(update.carries_secret());
         assert!(!format!("{update:?}").contains("kmsuser-password"));
         // A rename carries none: it may go to a VPC endpoint.
-        let rename = crate::kms::UpdateCustomKeyStoreRequest {
+        let rename = crate::aws::kms::UpdateCustomKeyStoreRequest {
             custom_key_store_id: "cks-1".into(),
             new_custom_key_store_name: Some("n".into()),
             ..Default::default()

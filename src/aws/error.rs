@@ -2,7 +2,7 @@
 //! Smithy awsJson spec says), the message, the request id, and a kind that decides what the UI
 //! says and whether to retry.
 
-use crate::kms::Operation;
+use crate::aws::kms::Operation;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,7 +192,7 @@ impl KmsError {
     }
 
     /// A request the trust rules keep from its endpoint (`trust::check`).
-    pub fn refused(why: &crate::trust::Refusal) -> Self {
+    pub fn refused(why: &crate::aws::trust::Refusal) -> Self {
         Self {
             code: "NotSentToThisHost".to_string(),
             message: format!("Not sent: {why}"),
@@ -217,7 +217,7 @@ impl KmsError {
     }
 
     /// A request that breaks the model's limits: refused before it is sent.
-    pub fn invalid_input(problems: &[crate::limits::Problem]) -> Self {
+    pub fn invalid_input(problems: &[crate::aws::limits::Problem]) -> Self {
         let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         Self {
             code: "InvalidInput".to_string(),

@@ -1,9 +1,9 @@
 //! What to do after a failed attempt, as the AWS SDKs' standard retry mode does: at most three
 //! attempts with "full jitter" backoff, plus one immediate re-sign when the clock was skewed.
 
-use crate::clock::SKEW_RETRY_THRESHOLD_MS;
-use crate::error::{KmsError, RetryClass};
-use crate::kms::Operation;
+use crate::aws::clock::SKEW_RETRY_THRESHOLD_MS;
+use crate::aws::error::{KmsError, RetryClass};
+use crate::aws::kms::Operation;
 
 /// At most three attempts in all.
 pub const MAX_ATTEMPTS: u32 = 3;

@@ -10,7 +10,9 @@
 //! to the region's own AWS endpoint or loopback. Pure: the page's confirmations come in as an
 //! argument.
 
-use crate::endpoint::{PARTITIONS, Partition, is_loopback, partition_of, url_host};
+use crate::aws::endpoint::{
+    PARTITIONS, Partition, all_regions, is_loopback, parse_custom_url, partition_of, url_host,
+};
 use std::fmt;
 
 /// The AWS services the console signs requests for.
@@ -256,12 +258,78 @@ pub fn needs_confirmation(url: &str, service: Service, region: &str) -> Option<S
     }
 }
 
+/// Whether the hosted page's Content Security Policy (`scripts/csp.mjs`) lets the browser reach
+/// this custom endpoint URL. The policy names, for every region of AWS's partitions data, the
+/// KMS and CloudHSM hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
+/// loopback by name: `127.0.0.1` and `localhost`. (CSP cannot name `[::1]`, nor a range of
+/// 127/8.)
+pub fn csp_allows(url: &str) -> bool {
+    let Ok(url) = parse_custom_url(url) else {
+        return true;
+    };
+    let Some(host) = url_host(&url) else {
+        return true;
+    };
+    if is_loopback(&host) {
+        return host == "127.0.0.1" || host == "localhost" || host.ends_with(".localhost");
+    }
+    Service::ALL.into_iter().any(|service| {
+        all_regions().any(|(region, _)| {
+            matches!(destination(&url, service, region), Destination::Regional)
+                || is_vpc_endpoint_of(&host, service, region)
+        })
+    })
+}
+
+/// `vpce-….<service>[-fips].<region>.vpce.<dnsSuffix>` for a known region.
+fn is_vpc_endpoint_of(host: &str, service: Service, region: &str) -> bool {
+    let Some(p) = partition_of(region) else {
+        return false;
+    };
+    let label = service.host_label();
+    [label.to_string(), format!("{label}-fips")]
+        .iter()
+        .any(|l| {
+            host.strip_suffix(&format!(".{l}.{region}.vpce.{}", p.dns_suffix))
+                .is_some_and(|id| id.starts_with("vpce-") && !id.contains('.'))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn kms(url: &str) -> Destination {
         destination(url, Service::Kms, "us-east-1")
+    }
+
+    #[test]
+    fn what_the_page_policy_allows() {
+        assert!(csp_allows("http://127.0.0.1:4599"));
+        assert!(csp_allows("http://localhost:8080/kms"));
+        assert!(csp_allows(
+            "https://vpce-0123.kms.us-east-1.vpce.amazonaws.com"
+        ));
+        assert!(csp_allows("https://kms.cn-north-1.amazonaws.com.cn"));
+        assert!(!csp_allows("http://127.0.0.2:4599"));
+        assert!(!csp_allows("http://[::1]:4599"));
+        assert!(!csp_allows("https://kms.example.com"));
+        assert!(!csp_allows("https://amazonaws.com.evil.example"));
+        // Only KMS and CloudHSM hosts: not every host under AWS's domains.
+        assert!(csp_allows("https://kms-fips.us-east-1.api.aws"));
+        assert!(csp_allows("https://cloudhsmv2.eu-west-1.amazonaws.com"));
+        assert!(csp_allows(
+            "https://vpce-0123-abcd-us-east-1a.kms-fips.us-east-1.vpce.amazonaws.com"
+        ));
+        for foreign in [
+            "https://abc123xyz9.execute-api.us-east-1.amazonaws.com",
+            "https://abc.lambda-url.us-east-1.on.aws",
+            "https://bucket.s3.us-east-1.amazonaws.com",
+            "https://d111111abcdef8.cloudfront.net",
+            "https://kms.us-west-3.amazonaws.com",
+        ] {
+            assert!(!csp_allows(foreign), "{foreign}");
+        }
     }
 
     #[test]

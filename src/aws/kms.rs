@@ -1,9 +1,9 @@
 //! The KMS custom key store operations on the wire (AWS JSON 1.1), typed after botocore's model.
 //! Enums keep values they do not know (AWS adds codes over time) instead of failing the parse.
 
-use crate::credentials::Secret;
-use crate::json::{self, FromJson, Obj};
-use crate::limits::{self, Problem};
+use crate::aws::credentials::Secret;
+use crate::aws::json::{self, FromJson, Obj};
+use crate::aws::limits::{self, Problem};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -591,7 +591,8 @@ impl FromJson for Empty {
 
 /// Parses a success body; an empty body is the default value.
 pub fn parse_output<T: FromJson>(body: &str) -> Result<T, String> {
-    crate::json::parse(body).map_err(|e| format!("the response is not the JSON KMS sends ({e})"))
+    crate::aws::json::parse(body)
+        .map_err(|e| format!("the response is not the JSON KMS sends ({e})"))
 }
 
 /// Serialises a request body as the compact JSON that is signed and sent.

@@ -3,13 +3,13 @@
 //! (`botocore/data/cloudhsmv2/2017-04-28/service-2.json`), with only the members the pre-flight
 //! checks and the store overview need. Enums keep values they do not know, as in `kms`.
 
-use crate::credentials::Credentials;
-use crate::endpoint::Endpoint;
-use crate::json::{FromJson, Obj, required};
-use crate::kms::Validate;
-use crate::kms::wire_enum;
-use crate::limits::{self, Problem};
-use crate::sign::{SignError, SignedRequest, sign_json};
+use crate::aws::credentials::Credentials;
+use crate::aws::endpoint::Endpoint;
+use crate::aws::json::{FromJson, Obj, required};
+use crate::aws::kms::Validate;
+use crate::aws::kms::wire_enum;
+use crate::aws::limits::{self, Problem};
+use crate::aws::sign::{SignError, SignedRequest, sign_json};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -283,7 +283,7 @@ pub fn hsm_count(cluster: &Cluster) -> (usize, usize) {
 
 /// Parses a DescribeClusters success body.
 pub fn parse_describe_clusters(body: &str) -> Result<DescribeClustersResponse, String> {
-    crate::json::parse(body)
+    crate::aws::json::parse(body)
         .map_err(|e| format!("the response is not the JSON CloudHSM sends ({e})"))
 }
 
@@ -300,7 +300,7 @@ pub fn sign_describe_clusters(
         &endpoint.signing_region,
         &endpoint.url,
         DESCRIBE_CLUSTERS_TARGET,
-        crate::kms::to_body(request),
+        crate::aws::kms::to_body(request),
         now_ms,
     )
 }
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn unknown_states_are_kept() {
-        let c: Cluster = crate::json::parse(
+        let c: Cluster = crate::aws::json::parse(
             r#"{"State":"HIBERNATING","Hsms":[{"HsmId":"hsm-1","State":"NEW"}]}"#,
         )
         .unwrap();

@@ -1,7 +1,7 @@
 //! Several watches at once, one per store, newest first. The page polls them from one loop:
 //! always the watch whose poll is due first (the rate limiter spaces the calls).
 
-use crate::watch::{Phase, Watch};
+use crate::console::watch::{Phase, Watch};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Board {
@@ -65,8 +65,8 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kms::{ConnectionState, CustomKeyStore};
-    use crate::watch::Goal;
+    use crate::aws::kms::{ConnectionState, CustomKeyStore};
+    use crate::console::watch::Goal;
 
     #[test]
     fn one_watch_per_store_newest_first_earliest_due_polled_first() {

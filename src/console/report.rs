@@ -2,10 +2,10 @@
 //! region and endpoint, the timeline with request ids, the codes and their explanations.
 //! Built from the watch alone, which holds no credential: a report cannot carry a secret.
 
-use crate::clock::civil_from_days;
-use crate::explain;
-use crate::kms::{CustomKeyStoreType, Operation};
-use crate::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
+use crate::aws::date::iso_utc;
+use crate::aws::kms::{CustomKeyStoreType, Operation};
+use crate::console::explain;
+use crate::console::watch::{EventKind, Goal, Outcome, Pause, Phase, Watch};
 use serde_json::{Value, json};
 
 /// Where the watch ran.
@@ -14,19 +14,6 @@ pub struct Context {
     pub region: String,
     pub endpoint: String,
     pub generated_ms: i64,
-}
-
-/// Epoch ms as `2026-11-28T14:45:32Z` (UTC: a report is read elsewhere).
-pub fn iso_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let r = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        r / 3600,
-        r % 3600 / 60,
-        r % 60
-    )
 }
 
 fn outcome_words(w: &Watch) -> String {
@@ -168,7 +155,7 @@ pub fn json(w: &Watch, ctx: &Context) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore};
+    use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore};
 
     #[test]
     fn report_has_the_timeline_codes_and_explanations() {

@@ -49,45 +49,6 @@ pub fn all_regions() -> impl Iterator<Item = (&'static str, &'static str)> {
     PARTITIONS.iter().flat_map(|p| p.regions.iter().copied())
 }
 
-/// Whether the hosted page's Content Security Policy (`scripts/csp.mjs`) lets the browser reach
-/// this custom endpoint URL. The policy names, for every region of AWS's partitions data, the
-/// KMS and CloudHSM hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
-/// loopback by name: `127.0.0.1` and `localhost`. (CSP cannot name `[::1]`, nor a range of
-/// 127/8.)
-pub fn csp_allows(url: &str) -> bool {
-    let Ok(url) = parse_custom_url(url) else {
-        return true;
-    };
-    let Some(host) = url_host(&url) else {
-        return true;
-    };
-    if is_loopback(&host) {
-        return host == "127.0.0.1" || host == "localhost" || host.ends_with(".localhost");
-    }
-    crate::trust::Service::ALL.into_iter().any(|service| {
-        all_regions().any(|(region, _)| {
-            matches!(
-                crate::trust::destination(&url, service, region),
-                crate::trust::Destination::Regional
-            ) || is_vpc_endpoint_of(&host, service, region)
-        })
-    })
-}
-
-/// `vpce-….<service>[-fips].<region>.vpce.<dnsSuffix>` for a known region.
-fn is_vpc_endpoint_of(host: &str, service: crate::trust::Service, region: &str) -> bool {
-    let Some(p) = partition_of(region) else {
-        return false;
-    };
-    let label = service.host_label();
-    [label.to_string(), format!("{label}-fips")]
-        .iter()
-        .any(|l| {
-            host.strip_suffix(&format!(".{l}.{region}.vpce.{}", p.dns_suffix))
-                .is_some_and(|id| id.starts_with("vpce-") && !id.contains('.'))
-        })
-}
-
 /// Cautions about a resolved regional endpoint that AWS's older endpoint data raises: the rule
 /// set builds these hosts, but KMS may not answer there.
 pub fn cautions(region: &str, variant: Variant) -> Vec<String> {
@@ -439,10 +400,6 @@ pub fn is_loopback(host: &str) -> bool {
             .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
 }
 
-/// CloudHSM v2's SigV4 signing name (botocore's model and `credentialScope`); its endpoint prefix
-/// is `cloudhsmv2`.
-pub const CLOUDHSM_SIGNING_NAME: &str = "cloudhsm";
-
 /// Regions whose CloudHSM v2 entry in AWS's endpoint data has a FIPS host. botocore 1.44.8's
 /// `endpoints.json` lists only dual-stack variants for `cloudhsmv2`, in every partition; the
 /// endpoint rule set still builds `cloudhsmv2-fips.<region>.<dnsSuffix>` wherever the partition
@@ -455,7 +412,7 @@ pub static CLOUDHSM_FIPS_REGIONS: &[&str] = &[];
 /// A custom KMS endpoint is for KMS only: CloudHSM calls go to `cloudhsm_url` if given, else to
 /// the region's CloudHSM endpoint. The one exception is a loopback `kms_url` (the emulator, which
 /// serves every service on one port), used when no `cloudhsm_url` is given. Signing region =
-/// `region`; signing name `CLOUDHSM_SIGNING_NAME`.
+/// `region`; signing name `cloudhsm::SIGNING_NAME`.
 pub fn cloudhsm_endpoint(
     region: &str,
     fips: bool,
@@ -623,35 +580,6 @@ mod tests {
             resolve("aws-global", Variant::default(), None),
             Err(EndpointError::UnknownRegion { .. })
         ));
-    }
-
-    #[test]
-    fn what_the_page_policy_allows() {
-        assert!(csp_allows("http://127.0.0.1:4599"));
-        assert!(csp_allows("http://localhost:8080/kms"));
-        assert!(csp_allows(
-            "https://vpce-0123.kms.us-east-1.vpce.amazonaws.com"
-        ));
-        assert!(csp_allows("https://kms.cn-north-1.amazonaws.com.cn"));
-        assert!(!csp_allows("http://127.0.0.2:4599"));
-        assert!(!csp_allows("http://[::1]:4599"));
-        assert!(!csp_allows("https://kms.example.com"));
-        assert!(!csp_allows("https://amazonaws.com.evil.example"));
-        // Only KMS and CloudHSM hosts: not every host under AWS's domains.
-        assert!(csp_allows("https://kms-fips.us-east-1.api.aws"));
-        assert!(csp_allows("https://cloudhsmv2.eu-west-1.amazonaws.com"));
-        assert!(csp_allows(
-            "https://vpce-0123-abcd-us-east-1a.kms-fips.us-east-1.vpce.amazonaws.com"
-        ));
-        for foreign in [
-            "https://abc123xyz9.execute-api.us-east-1.amazonaws.com",
-            "https://abc.lambda-url.us-east-1.on.aws",
-            "https://bucket.s3.us-east-1.amazonaws.com",
-            "https://d111111abcdef8.cloudfront.net",
-            "https://kms.us-west-3.amazonaws.com",
-        ] {
-            assert!(!csp_allows(foreign), "{foreign}");
-        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Plain words for every ConnectionErrorCode and every error of the calls the console makes:
 //! what it means, what to do, and where AWS documents it. The one table of these texts.
 
-use crate::error::{ErrorKind, KmsError};
-use crate::kms::{ConnectionErrorCode as C, CustomKeyStoreType, Operation};
+use crate::aws::error::{ErrorKind, KmsError};
+use crate::aws::kms::{ConnectionErrorCode as C, CustomKeyStoreType, Operation};
 
 const DOCS: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/";
 pub const FIX_CLOUDHSM: &str =
@@ -286,7 +286,7 @@ const CLOUDHSM_API: &str = "https://docs.aws.amazon.com/cloudhsm/latest/APIRefer
 pub fn cloudhsm_error(err: &KmsError) -> Explanation {
     let describe = format!("{CLOUDHSM_API}API_DescribeClusters.html");
     let common = format!("{CLOUDHSM_API}CommonErrors.html");
-    let action = crate::cloudhsm::DESCRIBE_CLUSTERS_ACTION;
+    let action = crate::aws::cloudhsm::DESCRIBE_CLUSTERS_ACTION;
     let denied = || {
         ex(
             &format!(

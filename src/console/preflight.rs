@@ -8,10 +8,10 @@
 //! Connect. For an external key store only the shape of the configuration can be checked: KMS
 //! tests the proxy itself during the connect.
 
-use crate::cloudhsm::{Cluster, ClusterState, HsmState, hsm_count};
-use crate::error::{ErrorKind, KmsError};
-use crate::kms::{CustomKeyStore, XksProxyConnectivity};
-use crate::limits;
+use crate::aws::cloudhsm::{Cluster, ClusterState, HsmState, hsm_count};
+use crate::aws::error::{ErrorKind, KmsError};
+use crate::aws::kms::{CustomKeyStore, XksProxyConnectivity};
+use crate::aws::limits;
 
 /// How a check (or the whole verdict) came out, from best to worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -216,7 +216,7 @@ pub fn cloudhsm_preflight(
         }
         Err(e) if denied(e) => {
             // The explanation names cloudhsm:DescribeClusters and says Connect does not need it.
-            let x = crate::explain::cloudhsm_error(e);
+            let x = crate::console::explain::cloudhsm_error(e);
             let check = Check::not_ok(CheckId::Permission, Level::Unknown, x.meaning, x.fix);
             return Verdict::new(vec![check], Vec::new(), None);
         }
@@ -225,7 +225,7 @@ pub fn cloudhsm_preflight(
                 CheckId::Lookup,
                 Level::Unknown,
                 format!("Could not check the cluster ({}: {}).", e.code, e.message),
-                crate::explain::cloudhsm_error(e).fix,
+                crate::console::explain::cloudhsm_error(e).fix,
             );
             return Verdict::new(vec![check], Vec::new(), None);
         }

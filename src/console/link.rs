@@ -2,8 +2,8 @@
 //! watch (what it waits for and since when), so a reload or a shared link reopens it once
 //! credentials are given. The type has no place for a secret: none can leak into a URL.
 
-use crate::endpoint::Variant;
-use crate::watch::Goal;
+use crate::aws::endpoint::Variant;
+use crate::console::watch::Goal;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,7 +69,7 @@ impl Link {
     /// parses, a store ID of KMS's form. Half-typed text, an endpoint with a
     /// `user:password@`, or a secret pasted into the wrong field never reach the address bar.
     pub fn only_valid(self) -> Self {
-        use crate::endpoint::{parse_custom_url, resolve};
+        use crate::aws::endpoint::{parse_custom_url, resolve};
         let region = self
             .region
             .filter(|r| resolve(r, Variant::default(), None).is_ok());
@@ -79,7 +79,7 @@ impl Link {
             .filter(|e| parse_custom_url(e).is_ok());
         let store = self
             .store
-            .filter(|id| crate::kms::check_store_id(id) == Ok(None));
+            .filter(|id| crate::aws::kms::check_store_id(id) == Ok(None));
         // Options the region and endpoint cannot take (FIPS with a custom URL) are dropped.
         let variant = region
             .as_ref()
@@ -98,7 +98,7 @@ impl Link {
     /// The endpoint the link names, if it must wait for the user's confirmation: a link may not
     /// choose where requests go, so anything but a loopback endpoint waits.
     pub fn endpoint_to_confirm(&self) -> Option<&str> {
-        use crate::endpoint::{is_loopback, parse_custom_url, url_host};
+        use crate::aws::endpoint::{is_loopback, parse_custom_url, url_host};
         self.endpoint.as_deref().filter(|e| {
             !parse_custom_url(e)
                 .ok()

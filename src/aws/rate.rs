@@ -3,7 +3,7 @@
 //! spaced at least 200 ms apart, and a ThrottlingException holds every call of that operation
 //! for a while, so all watches and lists back off together. Pure: time is an argument.
 
-use crate::kms::Operation;
+use crate::aws::kms::Operation;
 
 /// 5 requests per second per operation.
 pub const MIN_SPACING_MS: i64 = 200;

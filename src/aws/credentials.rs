@@ -1,6 +1,7 @@
 //! AWS credentials: the value the signer needs, with the secrets redacted from `Debug`, and the
 //! parser for what people paste (STS and SSO JSON, CLI exports, credentials files).
 
+use crate::aws::date::parse_expiration;
 use std::fmt;
 
 /// A secret string: never shown by `Debug` or `Display`, read only through [`Secret::expose`].
@@ -451,86 +452,10 @@ fn shell_assignment(line: &str) -> Option<(String, String)> {
         .then(|| (k.to_string(), v.to_string()))
 }
 
-/// Parses `2020-05-19T18:06:10+00:00`, `2016-03-15T00:05:07Z`, fractional seconds, a space
-/// instead of `T`, or epoch milliseconds (the SSO API), into epoch milliseconds.
-pub fn parse_expiration(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
-        let n: i64 = s.parse().ok()?;
-        // Epoch seconds are 10 digits until 2286; milliseconds are 13.
-        return Some(if s.len() <= 11 { n * 1000 } else { n });
-    }
-    parse_iso8601(s)
-}
-
-/// ISO 8601 date-time with a zone (`Z` or `±hh:mm`), to epoch milliseconds.
-pub fn parse_iso8601(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.chars()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut millis = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        let ms: String = frac[..digits]
-            .chars()
-            .chain("000".chars())
-            .take(3)
-            .collect();
-        millis = ms.parse().ok()?;
-        rest = &frac[digits..];
-    }
-    let offset_min = match rest {
-        "Z" | "z" | "" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let hm = rest[1..].replace(':', "");
-            if hm.len() != 4 || !hm.chars().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            sign * (hm[..2].parse::<i64>().ok()? * 60 + hm[2..].parse::<i64>().ok()?)
-        }
-    };
-    let days = days_from_civil(y, mo, d);
-    Some(((days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60) * 1000) + millis)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::date::parse_iso8601;
 
     #[test]
     fn debug_never_shows_secrets() {
@@ -540,22 +465,6 @@ mod tests {
         let d = format!("{c:?}");
         assert!(d.contains("ASIAIOSFODNN7EXAMPLE"));
         assert!(!d.contains("wJalr") && !d.contains("IQoJ"), "{d}");
-    }
-
-    #[test]
-    fn iso_and_epoch_expirations() {
-        assert_eq!(parse_expiration("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(
-            parse_expiration("2020-05-19T18:06:10+00:00"),
-            Some(1_589_911_570_000)
-        );
-        assert_eq!(
-            parse_expiration("2020-05-19T20:06:10.5+02:00"),
-            Some(1_589_911_570_500)
-        );
-        assert_eq!(parse_expiration("1592362463000"), Some(1_592_362_463_000));
-        assert_eq!(parse_expiration("2020-13-01T00:00:00Z"), None);
-        assert_eq!(parse_expiration("soon"), None);
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Watching a store settle after Connect or Disconnect: when to poll next, which reads are final,
 //! and the timeline the user sees. Pure: time comes in as epoch milliseconds.
 
-use crate::endpoint::{Endpoint, Variant};
-use crate::error::{ErrorKind, KmsError};
-use crate::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType};
+use crate::aws::endpoint::{Endpoint, Variant};
+use crate::aws::error::{ErrorKind, KmsError};
+use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStore, CustomKeyStoreType};
 
 /// What the watch waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -424,7 +424,7 @@ impl Watch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kms::ConnectionState as S;
+    use crate::aws::kms::ConnectionState as S;
 
     fn store(state: S, code: Option<&str>) -> CustomKeyStore {
         CustomKeyStore {
