@@ -8,9 +8,9 @@ use crate::web::{local_time, notify, now_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Shown while a watch from the link waits for credentials.
-pub const REOPEN_NOTICE: &str =
-    "This link reopens a watch: paste credentials (or type them in) and it resumes.";
+/// Shown while a watch from the link waits for credentials (and for the link's endpoint, when
+/// it names one that is not loopback).
+pub const REOPEN_NOTICE: &str = "This link reopens a watch: paste credentials (or type them in) and it resumes. If the link names an endpoint, confirm it under Endpoint first.";
 
 /// Adds `watch` to the board (first) and polls until it settles. A watch without a place
 /// (reopened from a link) lives where the form points now.

@@ -147,7 +147,7 @@ def test_the_wire_matches_botocores_model(shared):
     assert MODEL["metadata"]["signingName"] == "cloudhsm" and MODEL["metadata"]["targetPrefix"] == "BaldrApiService"
     for shape in ("ClusterState", "HsmState"):
         wanted = shapes[shape]["enum"]
-        core = (ROOT / "src" / "cloudhsm.rs").read_text()
+        core = (ROOT / "src" / "aws" / "cloudhsm.rs").read_text()
         block = re.search(shape + r" \{(.*?)\}", core, re.S).group(1)
         assert re.findall(r'"([A-Z_]+)"', block) == wanted, shape
         emulator = (ROOT / "kms-emulator" / "src" / "clusters.rs").read_text()
