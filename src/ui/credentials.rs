@@ -1,4 +1,4 @@
-use super::session::use_session;
+use super::session::{Session, use_session};
 use crate::aws::credentials::{Pasted, Profile, parse_paste};
 use crate::aws::endpoint::{is_loopback, url_host};
 use crate::web::client::emulator_credentials;
@@ -8,74 +8,120 @@ use leptos::task::spawn_local;
 /// The local emulator's default address (the README's run command starts it there).
 pub const EMULATOR_URL: &str = "http://127.0.0.1:4599";
 
+/// The paste box's state: its text, what it said, and the profiles of a pasted credentials
+/// file (the user picks one; `picked` is the one the fields hold).
+#[derive(Clone, Copy)]
+struct Paste {
+    text: RwSignal<String>,
+    msg: RwSignal<Option<String>>,
+    profiles: RwSignal<Vec<Profile>>,
+    picked: RwSignal<usize>,
+}
+
+impl Paste {
+    fn new() -> Self {
+        Self {
+            text: RwSignal::new(String::new()),
+            msg: RwSignal::new(None),
+            profiles: RwSignal::new(Vec::new()),
+            picked: RwSignal::new(0),
+        }
+    }
+
+    /// Fills the fields from pasted text. Text that parsed is cleared from the box (the secret
+    /// then lives only in the fields); text that did not stays, to be corrected.
+    fn apply(self, s: Session, text: String) {
+        match parse_paste(&text) {
+            Ok(Pasted::One {
+                format,
+                credentials,
+            }) => {
+                self.text.set(String::new());
+                self.profiles.set(Vec::new());
+                fill(s, &credentials);
+                self.msg
+                    .set(Some(format!("Filled from {}.", format.describe())));
+            }
+            Ok(Pasted::Profiles(list)) => {
+                self.text.set(String::new());
+                fill(s, &list[0].credentials);
+                self.picked.set(0);
+                self.msg.set(Some(format!(
+                    "The file has {} profiles: filled from [{}]. Pick another below.",
+                    list.len(),
+                    list[0].name
+                )));
+                self.profiles.set(list);
+            }
+            Err(e) => {
+                self.profiles.set(Vec::new());
+                self.msg.set(Some(e.to_string()));
+            }
+        }
+    }
+
+    fn pick(self, s: Session, i: usize) {
+        self.profiles.with_untracked(|list| {
+            if let Some(p) = list.get(i) {
+                fill(s, &p.credentials);
+                self.picked.set(i);
+                self.msg
+                    .set(Some(format!("Filled from profile [{}].", p.name)));
+            }
+        });
+    }
+}
+
+/// Puts credentials into the fields; fresh credentials resume a watch that paused for them.
+fn fill(s: Session, c: &crate::aws::credentials::Credentials) {
+    // Another key may be another account: its list is not the one on screen.
+    if s.access_key_id.get_untracked() != c.access_key_id {
+        s.invalidate_stores();
+    }
+    s.access_key_id.set(c.access_key_id.clone());
+    s.secret_access_key
+        .set(c.secret_access_key.expose().to_string());
+    s.session_token.set(
+        c.session_token
+            .as_ref()
+            .map(|t| t.expose().to_string())
+            .unwrap_or_default(),
+    );
+    s.expiration_ms.set(c.expiration_ms);
+    super::status::resume_if_paused(s);
+}
+
 #[component]
 pub fn CredentialsForm() -> impl IntoView {
     let s = use_session();
-    let paste = RwSignal::new(String::new());
-    let paste_msg = RwSignal::new(None::<String>);
-    let emulator_msg = RwSignal::new(None::<String>);
-    // A credentials file with several profiles: the user picks one.
-    let profiles = RwSignal::new(Vec::<Profile>::new());
-    // The profile the fields hold: the select shows it (a re-paste goes back to the first).
-    let picked = RwSignal::new(0usize);
-    let fill = move |c: &crate::aws::credentials::Credentials| {
-        // Another key may be another account: its list is not the one on screen.
-        if s.access_key_id.get_untracked() != c.access_key_id {
-            s.invalidate_stores();
-        }
-        s.access_key_id.set(c.access_key_id.clone());
-        s.secret_access_key
-            .set(c.secret_access_key.expose().to_string());
-        s.session_token.set(
-            c.session_token
-                .as_ref()
-                .map(|t| t.expose().to_string())
-                .unwrap_or_default(),
-        );
-        s.expiration_ms.set(c.expiration_ms);
-        // Fresh credentials resume a watch that paused for them.
-        super::status::resume_if_paused(s);
+    let paste = Paste::new();
+    let forget = move |_| {
+        s.forget_credentials();
+        paste.text.set(String::new());
+        paste.profiles.set(Vec::new());
+        paste.msg.set(Some("Credentials forgotten.".into()));
+        s.invalidate_stores();
+        s.error.set(None);
     };
+    view! {
+        <section class="card" aria-labelledby="cred-h">
+            <h2 id="cred-h">"Credentials"</h2>
+            <p class="hint">"Temporary credentials stay in this tab's memory only: never stored, logged or put in the URL."</p>
+            <UseEmulator paste=paste />
+            <PasteBox paste=paste />
+            <KeyFields />
+            <div class="actions">
+                <button type="button" class="secondary" on:click=forget>"Forget credentials"</button>
+            </div>
+        </section>
+    }
+}
 
-    // Pasting fills the fields. Text that parsed is cleared from the box (the secret then lives
-    // only in the fields); text that did not stays, to be corrected.
-    let apply_paste = move |text: String| match parse_paste(&text) {
-        Ok(Pasted::One {
-            format,
-            credentials,
-        }) => {
-            paste.set(String::new());
-            profiles.set(Vec::new());
-            fill(&credentials);
-            paste_msg.set(Some(format!("Filled from {}.", format.describe())));
-        }
-        Ok(Pasted::Profiles(list)) => {
-            paste.set(String::new());
-            fill(&list[0].credentials);
-            picked.set(0);
-            paste_msg.set(Some(format!(
-                "The file has {} profiles: filled from [{}]. Pick another below.",
-                list.len(),
-                list[0].name
-            )));
-            profiles.set(list);
-        }
-        Err(e) => {
-            profiles.set(Vec::new());
-            paste_msg.set(Some(e.to_string()));
-        }
-    };
-    let pick_profile = move |ev: leptos::ev::Event| {
-        let i: usize = event_target_value(&ev).parse().unwrap_or(0);
-        profiles.with_untracked(|list| {
-            if let Some(p) = list.get(i) {
-                fill(&p.credentials);
-                picked.set(i);
-                paste_msg.set(Some(format!("Filled from profile [{}].", p.name)));
-            }
-        });
-    };
-
+/// "Use local emulator": its demo credentials, its endpoint (loopback), and its store list.
+#[component]
+fn UseEmulator(paste: Paste) -> impl IntoView {
+    let s = use_session();
+    let msg = RwSignal::new(None::<String>);
     let use_emulator = move |_| {
         let current = s.endpoint_url.get_untracked();
         let base = crate::aws::endpoint::parse_custom_url(&current)
@@ -83,7 +129,7 @@ pub fn CredentialsForm() -> impl IntoView {
             .filter(|u| url_host(u).is_some_and(|h| is_loopback(&h)))
             .map(|u| u.trim_end_matches('/').to_string())
             .unwrap_or_else(|| EMULATOR_URL.to_string());
-        emulator_msg.set(Some(
+        msg.set(Some(
             "Asking the local emulator for its demo credentials…".into(),
         ));
         spawn_local(async move {
@@ -93,18 +139,68 @@ pub fn CredentialsForm() -> impl IntoView {
                     s.pending_endpoint.set(None);
                     s.endpoint_url.set(base.clone());
                     s.region.set("us-east-1".into());
-                    apply_paste(text);
-                    paste_msg.set(None);
-                    emulator_msg.set(Some(format!(
+                    paste.apply(s, text);
+                    paste.msg.set(None);
+                    msg.set(Some(format!(
                         "Using the local emulator at {base} with its demo credentials."
                     )));
                     super::stores::refresh(s);
                 }
-                Err(e) => emulator_msg.set(Some(e)),
+                Err(e) => msg.set(Some(e)),
             }
         });
     };
+    view! {
+        <div class="actions">
+            <button type="button" class="secondary" on:click=use_emulator>"Use local emulator"</button>
+        </div>
+        {move || msg.get().map(|m| view! { <p class="note">{m}</p> })}
+    }
+}
 
+/// The paste box, what it understood, and the profile picker of a credentials file.
+#[component]
+fn PasteBox(paste: Paste) -> impl IntoView {
+    let s = use_session();
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        paste.text.set(text.clone());
+        if text.trim().is_empty() {
+            paste.msg.set(None)
+        } else {
+            paste.apply(s, text)
+        }
+    };
+    let pick =
+        move |ev: leptos::ev::Event| paste.pick(s, event_target_value(&ev).parse().unwrap_or(0));
+    let options = move || {
+        paste.profiles.get().into_iter().enumerate().map(|(i, p)| {
+            let label = match &p.account {
+                Some(acct) => format!("{} (account {acct})", p.name),
+                None => p.name.clone(),
+            };
+            view! { <option value=i.to_string() prop:selected=move || paste.picked.get() == i>{label}</option> }
+        }).collect_view()
+    };
+    view! {
+        <label for="paste">"Paste credentials"</label>
+        <textarea id="paste" rows="3" spellcheck="false" autocomplete="off"
+            placeholder="STS JSON, export AWS_ACCESS_KEY_ID=…, a [profile] block…"
+            prop:value=move || paste.text.get()
+            on:input=on_input
+        ></textarea>
+        <p class="field-msg" role="status">{move || paste.msg.get()}</p>
+        <Show when=move || paste.profiles.with(|p| p.len() > 1)>
+            <label for="profile">"Profile"</label>
+            <select id="profile" on:change=pick>{options}</select>
+        </Show>
+    }
+}
+
+/// The three fields, the expiry countdown and the warnings about the credentials.
+#[component]
+fn KeyFields() -> impl IntoView {
+    let s = use_session();
     // An expiry belongs to the pasted credentials: typing others by hand drops it.
     let typed = move |_: leptos::ev::Event| s.expiration_ms.set(None);
     // Typed credentials, once complete (the field left), resume what paused for them.
@@ -117,7 +213,6 @@ pub fn CredentialsForm() -> impl IntoView {
         typed(ev);
         s.invalidate_stores();
     };
-
     let warnings = move || {
         let now = s.now_ms.get();
         s.access_key_id.track();
@@ -140,58 +235,16 @@ pub fn CredentialsForm() -> impl IntoView {
             }
         })
     };
-
     view! {
-        <section class="card" aria-labelledby="cred-h">
-            <h2 id="cred-h">"Credentials"</h2>
-            <p class="hint">"Temporary credentials stay in this tab's memory only: never stored, logged or put in the URL."</p>
-            <div class="actions">
-                <button type="button" class="secondary" on:click=use_emulator>"Use local emulator"</button>
-            </div>
-            {move || emulator_msg.get().map(|m| view! { <p class="note">{m}</p> })}
-            <label for="paste">"Paste credentials"</label>
-            <textarea id="paste" rows="3" spellcheck="false" autocomplete="off"
-                placeholder="STS JSON, export AWS_ACCESS_KEY_ID=…, a [profile] block…"
-                prop:value=move || paste.get()
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    paste.set(text.clone());
-                    if text.trim().is_empty() { paste_msg.set(None) } else { apply_paste(text) }
-                }
-            ></textarea>
-            <p class="field-msg" role="status">{move || paste_msg.get()}</p>
-            <Show when=move || profiles.with(|p| p.len() > 1)>
-                <label for="profile">"Profile"</label>
-                <select id="profile" on:change=pick_profile>
-                    {move || profiles.get().into_iter().enumerate().map(|(i, p)| {
-                        let label = match &p.account {
-                            Some(acct) => format!("{} (account {acct})", p.name),
-                            None => p.name.clone(),
-                        };
-                        view! { <option value=i.to_string() prop:selected=move || picked.get() == i>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </Show>
-            <label for="akid">"Access key ID"</label>
-            <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key />
-            <label for="secret">"Secret access key"</label>
-            <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key on:input=typed on:change=complete />
-            <label for="token">"Session token"</label>
-            <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token on:input=typed on:change=complete />
-            {move || countdown().map(|c| view! { <p class="note">{c}</p> })}
-            <ul class="warnings">
-                {move || warnings().into_iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}
-            </ul>
-            <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| {
-                    s.forget_credentials();
-                    paste.set(String::new());
-                    profiles.set(Vec::new());
-                    paste_msg.set(Some("Credentials forgotten.".into()));
-                    s.invalidate_stores();
-                    s.error.set(None);
-                }>"Forget credentials"</button>
-            </div>
-        </section>
+        <label for="akid">"Access key ID"</label>
+        <input id="akid" type="text" spellcheck="false" autocomplete="off" bind:value=s.access_key_id on:input=typed_key />
+        <label for="secret">"Secret access key"</label>
+        <input id="secret" type="password" spellcheck="false" autocomplete="off" bind:value=s.secret_access_key on:input=typed on:change=complete />
+        <label for="token">"Session token"</label>
+        <input id="token" type="password" spellcheck="false" autocomplete="off" bind:value=s.session_token on:input=typed on:change=complete />
+        {move || countdown().map(|c| view! { <p class="note">{c}</p> })}
+        <ul class="warnings">
+            {move || warnings().into_iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}
+        </ul>
     }
 }

@@ -320,25 +320,69 @@ fn NotifyToggle() -> impl IntoView {
     }
 }
 
+/// One watch's panel: its state in a live region, the fix steps of a FAILED store, its actions,
+/// the report buttons and the timeline.
 #[component]
 fn WatchPanel(id: String) -> impl IntoView {
     let s = use_session();
-    let key = id.clone();
-    let watch = Memo::new(move |_| s.board.with(|b| b.get(&key).cloned()));
-    let primary = {
-        let id = id.clone();
-        Memo::new(move |_| {
+    let store = StoredValue::new(id.clone());
+    let watch = Memo::new(move |_| store.with_value(|id| s.board.with(|b| b.get(id).cloned())));
+    let primary = Memo::new(move |_| {
+        store.with_value(|id| {
             s.board
-                .with(|b| b.primary().map(|w| w.store_id == id).unwrap_or(false))
+                .with(|b| b.primary().is_some_and(|w| &w.store_id == id))
         })
-    };
+    });
     let heading_id = format!("watch-h-{id}");
     let labelled_by = heading_id.clone();
-    let summary = move || {
+    let title = move || {
+        if primary.get() {
+            "Status".to_string()
+        } else {
+            format!("Status of {}", store.get_value())
+        }
+    };
+    let region_name = move || {
+        if primary.get() {
+            "Connection status".to_string()
+        } else {
+            format!("Watch of {}", store.get_value())
+        }
+    };
+    let failed = move || {
+        watch.with(|w| {
+            matches!(
+                w.as_ref().map(|w| &w.phase),
+                Some(Phase::Settled(Outcome::Failed(_)))
+            )
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby=labelled_by>
+            <div class="card-head">
+                <h2 id=heading_id>{title}</h2>
+                <Show when=move || primary.get()><NotifyToggle /></Show>
+            </div>
+            <div class="status" role="status" aria-label=region_name><Summary watch=watch /></div>
+            <p class="meta">{move || meta(watch, s.now_ms.get())}</p>
+            <Show when=failed>
+                <FixSteps store=store />
+            </Show>
+            <ConfirmDisconnect at=ConfirmAt::Panel(id.clone()) />
+            <Actions store=store watch=watch />
+            <h3 class="sub">"Timeline"</h3>
+            <ol class="timeline">{move || timeline(watch)}</ol>
+        </section>
+    }
+}
+
+/// The state badge, the headline, and for a FAILED store its code explained.
+#[component]
+fn Summary(watch: Memo<Option<Watch>>) -> impl IntoView {
+    move || {
         watch.with(|w| {
             let Some(w) = w else { return ().into_any() };
             let state = w.state.as_ref().map(|st| st.as_str().to_string()).unwrap_or_else(|| "waiting for the first read".into());
-            let badge = badge_class(w.state.as_ref());
             let failure = (w.state == Some(ConnectionState::Failed)).then(|| {
                 let code = w.error_code.clone().unwrap_or_else(|| ConnectionErrorCode::Other("(no code given)".into()));
                 let store_type = w.store_type.clone().unwrap_or(CustomKeyStoreType::AwsCloudHsm);
@@ -351,64 +395,125 @@ fn WatchPanel(id: String) -> impl IntoView {
                 }
             });
             view! {
-                <p class="state"><span class=badge>{state}</span></p>
+                <p class="state"><span class=badge_class(w.state.as_ref())>{state}</span></p>
                 <p>{headline(w)}</p>
                 {failure}
             }
             .into_any()
         })
-    };
-    let meta = move || {
-        watch.with(|w| {
-            w.as_ref().map(|w| {
-                let end = match w.phase {
-                    Phase::Watching | Phase::Paused(_) => s.now_ms.get(),
-                    _ => w.last_poll_ms.unwrap_or(w.started_ms),
-                };
-                format!(
-                    "Elapsed {} ({}); {} checks.",
-                    mm_ss(w.elapsed_ms(end)),
-                    expected_words(w),
-                    w.polls
-                )
-            })
+    }
+}
+
+/// "Elapsed 2:05 (…); 7 checks." (the clock runs while the watch is open).
+fn meta(watch: Memo<Option<Watch>>, now: i64) -> Option<String> {
+    watch.with(|w| {
+        w.as_ref().map(|w| {
+            let end = match w.phase {
+                Phase::Watching | Phase::Paused(_) => now,
+                _ => w.last_poll_ms.unwrap_or(w.started_ms),
+            };
+            format!(
+                "Elapsed {} ({}); {} checks.",
+                mm_ss(w.elapsed_ms(end)),
+                expected_words(w),
+                w.polls
+            )
         })
-    };
-    let timeline = move || {
-        watch.with(|w| {
-            w.as_ref().map(|w| {
-                w.timeline
-                    .iter()
-                    .map(|e| {
-                        let rid = e.request_id.clone().map(|r| view! { " " <code class="rid">{r}</code> });
-                        view! { <li><time>{local_time(e.at_ms)}</time>" "{report::event_words(&e.kind)}{rid}</li> }
-                    })
-                    .collect_view()
-            })
+    })
+}
+
+fn timeline(watch: Memo<Option<Watch>>) -> impl IntoView {
+    watch.with(|w| {
+        w.as_ref().map(|w| {
+            w.timeline
+                .iter()
+                .map(|e| {
+                    let rid = e.request_id.clone().map(|r| view! { " " <code class="rid">{r}</code> });
+                    view! { <li><time>{local_time(e.at_ms)}</time>" "{report::event_words(&e.kind)}{rid}</li> }
+                })
+                .collect_view()
         })
-    };
+    })
+}
+
+/// The documented fix path of a FAILED store; its Disconnect asks first.
+#[component]
+fn FixSteps(store: StoredValue<String>) -> impl IntoView {
+    let s = use_session();
+    view! {
+        <div class="fix">
+            <p><strong>"To fix it, as the AWS documentation prescribes:"</strong></p>
+            <ol>
+                <li>"Disconnect the store (a FAILED store must be disconnected before it can connect again)."</li>
+                <li>"Correct the cause above (for settings, update the store while it is disconnected)."</li>
+                <li>"Connect it again."</li>
+            </ol>
+            <div class="actions">
+                // The form moves to the watch's store and place only if the user confirms.
+                <button type="button" class="primary"
+                    on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Panel(store.get_value())))>
+                    "Disconnect to fix…"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// Connect again, Resume, Stop, the report, Close: each for this watch's store.
+#[component]
+fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoView {
+    let s = use_session();
     let phase = move || watch.with(|w| w.as_ref().map(|w| w.phase.clone()));
     let open = move || matches!(phase(), Some(Phase::Watching | Phase::Paused(_)));
     let paused = move || matches!(phase(), Some(Phase::Paused(_)));
-    let failed = move || matches!(phase(), Some(Phase::Settled(Outcome::Failed(_))));
     let disconnected = move || matches!(phase(), Some(Phase::Settled(Outcome::Disconnected)));
-    let closed = move || !open();
-    // The panel's Connect and Disconnect go where the watch is, not where the form points.
-    let use_store = {
-        let id = id.clone();
-        move || {
-            if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
-                s.go_to(&p);
-            }
-            s.store_id.set(id.clone())
+    // The panel's Connect goes where the watch is, not where the form points.
+    let connect_again = move |_| {
+        if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
+            s.go_to(&p);
         }
+        s.store_id.set(store.get_value());
+        s.connect.dispatch(());
     };
-    let use_store2 = use_store.clone();
-    let stop_id = id.clone();
-    let resume_id = id.clone();
-    let fix_id = id.clone();
-    let dismiss_id = id.clone();
-    let report_ctx = move || {
+    let stop = move |_| {
+        store.with_value(|id| {
+            s.board.update(|b| {
+                if let Some(w) = b.get_mut(id) {
+                    w.stop(now_ms())
+                }
+            })
+        })
+    };
+    let close = move |_| {
+        store.with_value(|id| s.board.update(|b| b.dismiss(id)));
+        notify::title("cks-console");
+    };
+    let copied = RwSignal::new(None::<String>);
+    view! {
+        <div class="actions">
+            <Show when=disconnected>
+                <button type="button" class="primary" disabled=move || busy(s) on:click=connect_again>"Connect again"</button>
+            </Show>
+            <Show when=paused>
+                <button type="button" class="primary" on:click=move |_| store.with_value(|id| resume(s, Some(id)))>"Resume watching"</button>
+            </Show>
+            <Show when=open>
+                <button type="button" class="secondary" on:click=stop>"Stop watching"</button>
+            </Show>
+            <ReportButtons watch=watch copied=copied />
+            <Show when=move || !open()>
+                <button type="button" class="secondary" on:click=close>"Close"</button>
+            </Show>
+        </div>
+        <p class="note" role="status">{move || copied.get()}</p>
+    }
+}
+
+/// Copy report and Download JSON: the watch's timeline, codes and request ids, never a secret.
+#[component]
+fn ReportButtons(watch: Memo<Option<Watch>>, copied: RwSignal<Option<String>>) -> impl IntoView {
+    let s = use_session();
+    let context = move || {
         let place = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone()));
         let (region, endpoint) = match place {
             Some(p) => (p.region, p.endpoint.url),
@@ -420,11 +525,9 @@ fn WatchPanel(id: String) -> impl IntoView {
             generated_ms: now_ms(),
         }
     };
-    let copied = RwSignal::new(None::<String>);
     let copy = move |_| {
         if let Some(w) = watch.get_untracked() {
-            let text = report::text(&w, &report_ctx());
-            notify::copy(text, move |ok| {
+            notify::copy(report::text(&w, &context()), move |ok| {
                 copied.set(Some(if ok {
                     "Report copied.".into()
                 } else {
@@ -436,84 +539,12 @@ fn WatchPanel(id: String) -> impl IntoView {
     let download = move |_| {
         if let Some(w) = watch.get_untracked() {
             let json =
-                serde_json::to_string_pretty(&report::json(&w, &report_ctx())).unwrap_or_default();
+                serde_json::to_string_pretty(&report::json(&w, &context())).unwrap_or_default();
             notify::download(&format!("cks-report-{}.json", w.store_id), &json);
         }
     };
-    let region_name = move || {
-        if primary.get() {
-            "Connection status".to_string()
-        } else {
-            format!(
-                "Watch of {}",
-                watch.with(|w| w.as_ref().map(|w| w.store_id.clone()).unwrap_or_default())
-            )
-        }
-    };
     view! {
-        <section class="card" aria-labelledby=labelled_by>
-            <div class="card-head">
-                <h2 id=heading_id>{move || if primary.get() { "Status".to_string() } else { format!("Status of {}", watch.with(|w| w.as_ref().map(|w| w.store_id.clone()).unwrap_or_default())) }}</h2>
-                <Show when=move || primary.get()><NotifyToggle /></Show>
-            </div>
-            <div class="status" role="status" aria-label=region_name>{summary}</div>
-            <p class="meta">{meta}</p>
-            <Show when=failed>
-                <div class="fix">
-                    <p><strong>"To fix it, as the AWS documentation prescribes:"</strong></p>
-                    <ol>
-                        <li>"Disconnect the store (a FAILED store must be disconnected before it can connect again)."</li>
-                        <li>"Correct the cause above (for settings, update the store while it is disconnected)."</li>
-                        <li>"Connect it again."</li>
-                    </ol>
-                    <div class="actions">
-                        <button type="button" class="primary" on:click={
-                            let id = fix_id.clone();
-                            // The form moves to the watch's store and place only if the user
-                            // confirms.
-                            move |_| s.confirm_disconnect.set(Some(ConfirmAt::Panel(id.clone())))
-                        }>"Disconnect to fix…"</button>
-                    </div>
-                </div>
-            </Show>
-            <ConfirmDisconnect at=ConfirmAt::Panel(id.clone()) />
-            <div class="actions">
-                <Show when=disconnected>
-                    <button type="button" class="primary" disabled=move || busy(s) on:click={
-                        let use_store = use_store2.clone();
-                        move |_| {
-                            use_store();
-                            s.connect.dispatch(());
-                        }
-                    }>"Connect again"</button>
-                </Show>
-                <Show when=paused>
-                    <button type="button" class="primary" on:click={
-                        let id = resume_id.clone();
-                        move |_| resume(s, Some(&id))
-                    }>"Resume watching"</button>
-                </Show>
-                <Show when=open>
-                    <button type="button" class="secondary" on:click={
-                        let id = stop_id.clone();
-                        move |_| s.board.update(|b| if let Some(w) = b.get_mut(&id) { w.stop(now_ms()) })
-                    }>"Stop watching"</button>
-                </Show>
-                <button type="button" class="secondary" on:click=copy>"Copy report"</button>
-                <button type="button" class="secondary" on:click=download>"Download JSON"</button>
-                <Show when=closed>
-                    <button type="button" class="secondary" on:click={
-                        let id = dismiss_id.clone();
-                        move |_| {
-                            s.board.update(|b| b.dismiss(&id));
-                            notify::title("cks-console");
-                        }
-                    }>"Close"</button>
-                </Show>
-            </div>
-            <p class="note" role="status">{move || copied.get()}</p>
-            <h3 class="sub">"Timeline"</h3>
-            <ol class="timeline">{timeline}</ol>
-        </section>
+        <button type="button" class="secondary" on:click=copy>"Copy report"</button>
+        <button type="button" class="secondary" on:click=download>"Download JSON"</button>
     }
 }
