@@ -76,6 +76,15 @@ fn opt_secret(s: &Secret) -> Option<Secret> {
     (!t.is_empty()).then(|| Secret::new(t))
 }
 
+/// The request, unless it has problems.
+fn checked<T>(r: T, problems: Vec<Problem>) -> Result<T, Vec<Problem>> {
+    if problems.is_empty() {
+        Ok(r)
+    } else {
+        Err(problems)
+    }
+}
+
 /// A typed value that differs from the store's (`None`: unchanged, or nothing typed).
 fn changed(new: Option<String>, old: Option<&str>) -> Option<String> {
     new.filter(|n| Some(n.as_str()) != old)
@@ -114,11 +123,7 @@ impl CreateForm {
             r.key_store_password = opt_secret(&self.kmsuser_password);
         }
         let problems = r.problems();
-        if problems.is_empty() {
-            Ok(r)
-        } else {
-            Err(problems)
-        }
+        checked(r, problems)
     }
 }
 
@@ -248,11 +253,7 @@ impl UpdateForm {
                 message: "Nothing to update: change at least one field.".into(),
             });
         }
-        if problems.is_empty() {
-            Ok(r)
-        } else {
-            Err(problems)
-        }
+        checked(r, problems)
     }
 }
 
