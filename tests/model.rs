@@ -244,6 +244,17 @@ fn full_credential() -> XksProxyAuthenticationCredential {
     }
 }
 
+fn full_xks() -> XksProxyFields {
+    XksProxyFields {
+        xks_proxy_uri_endpoint: Some("e".into()),
+        xks_proxy_uri_path: Some("p".into()),
+        xks_proxy_vpc_endpoint_service_name: Some("v".into()),
+        xks_proxy_vpc_endpoint_service_owner: Some("o".into()),
+        xks_proxy_authentication_credential: Some(full_credential()),
+        xks_proxy_connectivity: Some(XksProxyConnectivity::PublicEndpoint),
+    }
+}
+
 #[test]
 fn request_members_are_the_models() {
     let d = DescribeCustomKeyStoresRequest {
@@ -269,12 +280,7 @@ fn request_members_are_the_models() {
         trust_anchor_certificate: Some("t".into()),
         key_store_password: Some(Secret::new("p")),
         custom_key_store_type: Some(CustomKeyStoreType::ExternalKeyStore),
-        xks_proxy_uri_endpoint: Some("e".into()),
-        xks_proxy_uri_path: Some("p".into()),
-        xks_proxy_vpc_endpoint_service_name: Some("v".into()),
-        xks_proxy_vpc_endpoint_service_owner: Some("o".into()),
-        xks_proxy_authentication_credential: Some(full_credential()),
-        xks_proxy_connectivity: Some(XksProxyConnectivity::PublicEndpoint),
+        xks: full_xks(),
     };
     assert_eq!(keys(&c), members("CreateCustomKeyStoreRequest"));
     assert_eq!(
@@ -286,12 +292,7 @@ fn request_members_are_the_models() {
         new_custom_key_store_name: Some("n".into()),
         key_store_password: Some(Secret::new("p")),
         cloud_hsm_cluster_id: Some("c".into()),
-        xks_proxy_uri_endpoint: Some("e".into()),
-        xks_proxy_uri_path: Some("p".into()),
-        xks_proxy_vpc_endpoint_service_name: Some("v".into()),
-        xks_proxy_vpc_endpoint_service_owner: Some("o".into()),
-        xks_proxy_authentication_credential: Some(full_credential()),
-        xks_proxy_connectivity: Some(XksProxyConnectivity::PublicEndpoint),
+        xks: full_xks(),
     };
     assert_eq!(keys(&u), members("UpdateCustomKeyStoreRequest"));
     // Sensitive members never show in Debug.
@@ -381,10 +382,13 @@ fn create_requires_what_each_store_type_needs() {
     let xks = CreateCustomKeyStoreRequest {
         custom_key_store_name: "n".into(),
         custom_key_store_type: Some(CustomKeyStoreType::ExternalKeyStore),
-        xks_proxy_connectivity: Some(XksProxyConnectivity::VpcEndpointService),
-        xks_proxy_uri_endpoint: Some("https://myproxy.example.com".into()),
-        xks_proxy_uri_path: Some("/kms/xks/v1".into()),
-        xks_proxy_authentication_credential: Some(full_credential()),
+        xks: XksProxyFields {
+            xks_proxy_connectivity: Some(XksProxyConnectivity::VpcEndpointService),
+            xks_proxy_uri_endpoint: Some("https://myproxy.example.com".into()),
+            xks_proxy_uri_path: Some("/kms/xks/v1".into()),
+            xks_proxy_authentication_credential: Some(full_credential()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let problems: Vec<_> = xks.problems().into_iter().map(|p| p.member).collect();

@@ -167,18 +167,10 @@ pub struct XksProxyAuthenticationCredential {
     pub raw_secret_access_key: Secret,
 }
 
+/// The six external key store proxy members that Create and Update share.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CreateCustomKeyStoreRequest {
-    pub custom_key_store_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cloud_hsm_cluster_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_anchor_certificate: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_store_password: Option<Secret>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_key_store_type: Option<CustomKeyStoreType>,
+pub struct XksProxyFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xks_proxy_uri_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,6 +183,23 @@ pub struct CreateCustomKeyStoreRequest {
     pub xks_proxy_authentication_credential: Option<XksProxyAuthenticationCredential>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xks_proxy_connectivity: Option<XksProxyConnectivity>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateCustomKeyStoreRequest {
+    pub custom_key_store_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_hsm_cluster_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_anchor_certificate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_store_password: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_key_store_type: Option<CustomKeyStoreType>,
+    /// The external key store proxy's members, on the wire among the request's own.
+    #[serde(flatten)]
+    pub xks: XksProxyFields,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -217,18 +226,9 @@ pub struct UpdateCustomKeyStoreRequest {
     pub key_store_password: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_hsm_cluster_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub xks_proxy_uri_endpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub xks_proxy_uri_path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub xks_proxy_vpc_endpoint_service_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub xks_proxy_vpc_endpoint_service_owner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub xks_proxy_authentication_credential: Option<XksProxyAuthenticationCredential>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub xks_proxy_connectivity: Option<XksProxyConnectivity>,
+    /// The external key store proxy's members, on the wire among the request's own.
+    #[serde(flatten)]
+    pub xks: XksProxyFields,
 }
 
 /// Checks against the model's limits before sending: every problem, each named by its member.
@@ -245,49 +245,6 @@ pub trait Validate {
 fn check(out: &mut Vec<Problem>, shape: limits::Shape, member: &'static str, value: Option<&str>) {
     if let Some(Err(p)) = value.map(|v| shape.check(member, v)) {
         out.push(p);
-    }
-}
-
-fn check_xks(
-    out: &mut Vec<Problem>,
-    endpoint: Option<&str>,
-    path: Option<&str>,
-    vpc_name: Option<&str>,
-    vpc_owner: Option<&str>,
-    credential: Option<&XksProxyAuthenticationCredential>,
-) {
-    check(
-        out,
-        limits::XKS_PROXY_URI_ENDPOINT,
-        "XksProxyUriEndpoint",
-        endpoint,
-    );
-    check(out, limits::XKS_PROXY_URI_PATH, "XksProxyUriPath", path);
-    check(
-        out,
-        limits::XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME,
-        "XksProxyVpcEndpointServiceName",
-        vpc_name,
-    );
-    check(
-        out,
-        limits::ACCOUNT_ID,
-        "XksProxyVpcEndpointServiceOwner",
-        vpc_owner,
-    );
-    if let Some(c) = credential {
-        check(
-            out,
-            limits::XKS_PROXY_ACCESS_KEY_ID,
-            "XksProxyAuthenticationCredential.AccessKeyId",
-            Some(c.access_key_id.expose()),
-        );
-        check(
-            out,
-            limits::XKS_PROXY_SECRET,
-            "XksProxyAuthenticationCredential.RawSecretAccessKey",
-            Some(c.raw_secret_access_key.expose()),
-        );
     }
 }
 
@@ -345,9 +302,58 @@ impl Validate for StoreIdRequest {
     }
 }
 
+impl Validate for XksProxyFields {
+    fn carries_secret(&self) -> bool {
+        self.xks_proxy_authentication_credential.is_some()
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check(
+            &mut out,
+            limits::XKS_PROXY_URI_ENDPOINT,
+            "XksProxyUriEndpoint",
+            self.xks_proxy_uri_endpoint.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::XKS_PROXY_URI_PATH,
+            "XksProxyUriPath",
+            self.xks_proxy_uri_path.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME,
+            "XksProxyVpcEndpointServiceName",
+            self.xks_proxy_vpc_endpoint_service_name.as_deref(),
+        );
+        check(
+            &mut out,
+            limits::ACCOUNT_ID,
+            "XksProxyVpcEndpointServiceOwner",
+            self.xks_proxy_vpc_endpoint_service_owner.as_deref(),
+        );
+        if let Some(c) = &self.xks_proxy_authentication_credential {
+            check(
+                &mut out,
+                limits::XKS_PROXY_ACCESS_KEY_ID,
+                "XksProxyAuthenticationCredential.AccessKeyId",
+                Some(c.access_key_id.expose()),
+            );
+            check(
+                &mut out,
+                limits::XKS_PROXY_SECRET,
+                "XksProxyAuthenticationCredential.RawSecretAccessKey",
+                Some(c.raw_secret_access_key.expose()),
+            );
+        }
+        out
+    }
+}
+
 impl Validate for CreateCustomKeyStoreRequest {
     fn carries_secret(&self) -> bool {
-        self.key_store_password.is_some() || self.xks_proxy_authentication_credential.is_some()
+        self.key_store_password.is_some() || self.xks.carries_secret()
     }
 
     fn problems(&self) -> Vec<Problem> {
@@ -376,14 +382,7 @@ impl Validate for CreateCustomKeyStoreRequest {
             "KeyStorePassword",
             self.key_store_password.as_ref().map(Secret::expose),
         );
-        check_xks(
-            &mut out,
-            self.xks_proxy_uri_endpoint.as_deref(),
-            self.xks_proxy_uri_path.as_deref(),
-            self.xks_proxy_vpc_endpoint_service_name.as_deref(),
-            self.xks_proxy_vpc_endpoint_service_owner.as_deref(),
-            self.xks_proxy_authentication_credential.as_ref(),
-        );
+        out.extend(self.xks.problems());
         // What each store type needs (the model marks them optional; KMS requires them).
         match self
             .custom_key_store_type
@@ -416,32 +415,33 @@ impl Validate for CreateCustomKeyStoreRequest {
                 required(
                     &mut out,
                     "XksProxyConnectivity",
-                    self.xks_proxy_connectivity.is_some(),
+                    self.xks.xks_proxy_connectivity.is_some(),
                     why,
                 );
                 required(
                     &mut out,
                     "XksProxyUriEndpoint",
-                    self.xks_proxy_uri_endpoint.is_some(),
+                    self.xks.xks_proxy_uri_endpoint.is_some(),
                     why,
                 );
                 required(
                     &mut out,
                     "XksProxyUriPath",
-                    self.xks_proxy_uri_path.is_some(),
+                    self.xks.xks_proxy_uri_path.is_some(),
                     why,
                 );
                 required(
                     &mut out,
                     "XksProxyAuthenticationCredential",
-                    self.xks_proxy_authentication_credential.is_some(),
+                    self.xks.xks_proxy_authentication_credential.is_some(),
                     why,
                 );
-                if self.xks_proxy_connectivity == Some(XksProxyConnectivity::VpcEndpointService) {
+                if self.xks.xks_proxy_connectivity == Some(XksProxyConnectivity::VpcEndpointService)
+                {
                     required(
                         &mut out,
                         "XksProxyVpcEndpointServiceName",
-                        self.xks_proxy_vpc_endpoint_service_name.is_some(),
+                        self.xks.xks_proxy_vpc_endpoint_service_name.is_some(),
                         "with VPC endpoint service connectivity",
                     );
                 }
@@ -454,7 +454,7 @@ impl Validate for CreateCustomKeyStoreRequest {
 
 impl Validate for UpdateCustomKeyStoreRequest {
     fn carries_secret(&self) -> bool {
-        self.key_store_password.is_some() || self.xks_proxy_authentication_credential.is_some()
+        self.key_store_password.is_some() || self.xks.carries_secret()
     }
 
     fn problems(&self) -> Vec<Problem> {
@@ -483,14 +483,7 @@ impl Validate for UpdateCustomKeyStoreRequest {
             "KeyStorePassword",
             self.key_store_password.as_ref().map(Secret::expose),
         );
-        check_xks(
-            &mut out,
-            self.xks_proxy_uri_endpoint.as_deref(),
-            self.xks_proxy_uri_path.as_deref(),
-            self.xks_proxy_vpc_endpoint_service_name.as_deref(),
-            self.xks_proxy_vpc_endpoint_service_owner.as_deref(),
-            self.xks_proxy_authentication_credential.as_ref(),
-        );
+        out.extend(self.xks.problems());
         out
     }
 }
@@ -668,5 +661,20 @@ mod tests {
         };
         assert_eq!(to_body(&r), r#"{"CustomKeyStoreId":"cks-1"}"#);
         assert_eq!(to_body(&DescribeCustomKeyStoresRequest::default()), "{}");
+        // The proxy members sit flat among the request's own, in the model's order.
+        let u = UpdateCustomKeyStoreRequest {
+            custom_key_store_id: "cks-1".into(),
+            new_custom_key_store_name: Some("n".into()),
+            xks: XksProxyFields {
+                xks_proxy_uri_path: Some("/p".into()),
+                xks_proxy_connectivity: Some(XksProxyConnectivity::PublicEndpoint),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert_eq!(
+            to_body(&u),
+            r#"{"CustomKeyStoreId":"cks-1","NewCustomKeyStoreName":"n","XksProxyUriPath":"/p","XksProxyConnectivity":"PUBLIC_ENDPOINT"}"#
+        );
     }
 }

@@ -5,7 +5,8 @@
 use crate::aws::credentials::Secret;
 use crate::aws::kms::{
     ConnectionState, CreateCustomKeyStoreRequest, CustomKeyStore, CustomKeyStoreType,
-    UpdateCustomKeyStoreRequest, Validate, XksProxyAuthenticationCredential, XksProxyConnectivity,
+    UpdateCustomKeyStoreRequest, Validate, XksProxyAuthenticationCredential, XksProxyConfiguration,
+    XksProxyConnectivity, XksProxyFields,
 };
 use crate::aws::limits::Problem;
 
@@ -17,6 +18,12 @@ pub struct CreateForm {
     pub cluster_id: String,
     pub trust_anchor: String,
     pub kmsuser_password: Secret,
+    pub xks: XksProxyForm,
+}
+
+/// The external key store proxy's inputs, as typed, in both forms.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct XksProxyForm {
     pub vpc: bool,
     pub uri_endpoint: String,
     pub uri_path: String,
@@ -24,6 +31,39 @@ pub struct CreateForm {
     pub proxy_secret: Secret,
     pub vpc_service_name: String,
     pub vpc_service_owner: String,
+}
+
+impl XksProxyForm {
+    /// The inputs prefilled with a store's configuration (the credential is never shown).
+    pub fn of(x: &XksProxyConfiguration) -> Self {
+        Self {
+            vpc: x.connectivity == Some(XksProxyConnectivity::VpcEndpointService),
+            uri_endpoint: x.uri_endpoint.clone().unwrap_or_default(),
+            uri_path: x.uri_path.clone().unwrap_or_default(),
+            vpc_service_name: x.vpc_endpoint_service_name.clone().unwrap_or_default(),
+            vpc_service_owner: x.vpc_endpoint_service_owner.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    /// The six members as typed: trimmed, the empty ones left out, the connectivity the flag's.
+    pub fn fields(&self) -> XksProxyFields {
+        XksProxyFields {
+            xks_proxy_uri_endpoint: opt(&self.uri_endpoint),
+            xks_proxy_uri_path: opt(&self.uri_path),
+            xks_proxy_vpc_endpoint_service_name: opt(&self.vpc_service_name),
+            xks_proxy_vpc_endpoint_service_owner: opt(&self.vpc_service_owner),
+            xks_proxy_authentication_credential: credential(
+                &self.proxy_access_key_id,
+                &self.proxy_secret,
+            ),
+            xks_proxy_connectivity: Some(if self.vpc {
+                XksProxyConnectivity::VpcEndpointService
+            } else {
+                XksProxyConnectivity::PublicEndpoint
+            }),
+        }
+    }
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -34,6 +74,20 @@ fn opt(s: &str) -> Option<String> {
 fn opt_secret(s: &Secret) -> Option<Secret> {
     let t = s.expose().trim();
     (!t.is_empty()).then(|| Secret::new(t))
+}
+
+/// The request, unless it has problems.
+fn checked<T>(r: T, problems: Vec<Problem>) -> Result<T, Vec<Problem>> {
+    if problems.is_empty() {
+        Ok(r)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A typed value that differs from the store's (`None`: unchanged, or nothing typed).
+fn changed(new: Option<String>, old: Option<&str>) -> Option<String> {
+    new.filter(|n| Some(n.as_str()) != old)
 }
 
 fn credential(akid: &Secret, secret: &Secret) -> Option<XksProxyAuthenticationCredential> {
@@ -55,18 +109,10 @@ impl CreateForm {
         };
         if self.external {
             r.custom_key_store_type = Some(CustomKeyStoreType::ExternalKeyStore);
-            r.xks_proxy_connectivity = Some(if self.vpc {
-                XksProxyConnectivity::VpcEndpointService
-            } else {
-                XksProxyConnectivity::PublicEndpoint
-            });
-            r.xks_proxy_uri_endpoint = opt(&self.uri_endpoint);
-            r.xks_proxy_uri_path = opt(&self.uri_path);
-            r.xks_proxy_authentication_credential =
-                credential(&self.proxy_access_key_id, &self.proxy_secret);
-            if self.vpc {
-                r.xks_proxy_vpc_endpoint_service_name = opt(&self.vpc_service_name);
-                r.xks_proxy_vpc_endpoint_service_owner = opt(&self.vpc_service_owner);
+            r.xks = self.xks.fields();
+            if !self.xks.vpc {
+                r.xks.xks_proxy_vpc_endpoint_service_name = None;
+                r.xks.xks_proxy_vpc_endpoint_service_owner = None;
             }
         } else {
             r.custom_key_store_type = Some(CustomKeyStoreType::AwsCloudHsm);
@@ -77,11 +123,7 @@ impl CreateForm {
             r.key_store_password = opt_secret(&self.kmsuser_password);
         }
         let problems = r.problems();
-        if problems.is_empty() {
-            Ok(r)
-        } else {
-            Err(problems)
-        }
+        checked(r, problems)
     }
 }
 
@@ -118,14 +160,8 @@ pub struct UpdateForm {
     pub new_name: String,
     pub cluster_id: String,
     pub kmsuser_password: Secret,
-    pub uri_endpoint: String,
-    pub uri_path: String,
-    pub proxy_access_key_id: Secret,
-    pub proxy_secret: Secret,
-    /// `None`: unchanged.
-    pub vpc: Option<bool>,
-    pub vpc_service_name: String,
-    pub vpc_service_owner: String,
+    /// Prefilled with the store's configuration: what differs from it is a change.
+    pub xks: XksProxyForm,
 }
 
 /// Why KMS would refuse this update in the store's state, if it would.
@@ -174,36 +210,36 @@ impl UpdateForm {
             custom_key_store_id: id,
             ..Default::default()
         };
-        let changed = |new: &str, old: Option<&str>| opt(new).filter(|n| Some(n.as_str()) != old);
         r.new_custom_key_store_name =
-            changed(&self.new_name, store.custom_key_store_name.as_deref());
+            changed(opt(&self.new_name), store.custom_key_store_name.as_deref());
         match store.store_type() {
             CustomKeyStoreType::ExternalKeyStore => {
                 let x = store.xks_proxy_configuration.clone().unwrap_or_default();
-                r.xks_proxy_uri_endpoint = changed(&self.uri_endpoint, x.uri_endpoint.as_deref());
-                r.xks_proxy_uri_path = changed(&self.uri_path, x.uri_path.as_deref());
-                r.xks_proxy_authentication_credential =
-                    credential(&self.proxy_access_key_id, &self.proxy_secret);
+                let new = self.xks.fields();
                 let was_vpc = x.connectivity == Some(XksProxyConnectivity::VpcEndpointService);
-                if let Some(vpc) = self.vpc.filter(|v| *v != was_vpc) {
-                    r.xks_proxy_connectivity = Some(if vpc {
-                        XksProxyConnectivity::VpcEndpointService
-                    } else {
-                        XksProxyConnectivity::PublicEndpoint
-                    });
-                }
-                r.xks_proxy_vpc_endpoint_service_name = changed(
-                    &self.vpc_service_name,
-                    x.vpc_endpoint_service_name.as_deref(),
-                );
-                r.xks_proxy_vpc_endpoint_service_owner = changed(
-                    &self.vpc_service_owner,
-                    x.vpc_endpoint_service_owner.as_deref(),
-                );
+                r.xks = XksProxyFields {
+                    xks_proxy_uri_endpoint: changed(
+                        new.xks_proxy_uri_endpoint,
+                        x.uri_endpoint.as_deref(),
+                    ),
+                    xks_proxy_uri_path: changed(new.xks_proxy_uri_path, x.uri_path.as_deref()),
+                    xks_proxy_vpc_endpoint_service_name: changed(
+                        new.xks_proxy_vpc_endpoint_service_name,
+                        x.vpc_endpoint_service_name.as_deref(),
+                    ),
+                    xks_proxy_vpc_endpoint_service_owner: changed(
+                        new.xks_proxy_vpc_endpoint_service_owner,
+                        x.vpc_endpoint_service_owner.as_deref(),
+                    ),
+                    xks_proxy_authentication_credential: new.xks_proxy_authentication_credential,
+                    xks_proxy_connectivity: new
+                        .xks_proxy_connectivity
+                        .filter(|_| self.xks.vpc != was_vpc),
+                };
             }
             _ => {
                 r.cloud_hsm_cluster_id =
-                    changed(&self.cluster_id, store.cloud_hsm_cluster_id.as_deref());
+                    changed(opt(&self.cluster_id), store.cloud_hsm_cluster_id.as_deref());
                 r.key_store_password = opt_secret(&self.kmsuser_password);
             }
         }
@@ -217,11 +253,7 @@ impl UpdateForm {
                 message: "Nothing to update: change at least one field.".into(),
             });
         }
-        if problems.is_empty() {
-            Ok(r)
-        } else {
-            Err(problems)
-        }
+        checked(r, problems)
     }
 }
 
@@ -253,26 +285,27 @@ pub fn needs_disconnect(
     if r.key_store_password.is_some() {
         members.push("KeyStorePassword");
     }
-    if r.xks_proxy_uri_endpoint.is_some() {
+    let x = &r.xks;
+    if x.xks_proxy_uri_endpoint.is_some() {
         members.push("XksProxyUriEndpoint");
     }
-    if r.xks_proxy_connectivity.is_some() {
+    if x.xks_proxy_connectivity.is_some() {
         members.push("XksProxyConnectivity");
     }
-    if r.xks_proxy_vpc_endpoint_service_name.is_some() {
+    if x.xks_proxy_vpc_endpoint_service_name.is_some() {
         members.push("XksProxyVpcEndpointServiceName");
     }
-    if r.xks_proxy_vpc_endpoint_service_owner.is_some() {
+    if x.xks_proxy_vpc_endpoint_service_owner.is_some() {
         members.push("XksProxyVpcEndpointServiceOwner");
     }
-    if !xks && (r.xks_proxy_uri_path.is_some() || r.xks_proxy_authentication_credential.is_some()) {
+    if !xks && (x.xks_proxy_uri_path.is_some() || x.xks_proxy_authentication_credential.is_some()) {
         members.push("XksProxy settings");
     }
     if xks && !connected {
-        if r.xks_proxy_uri_path.is_some() {
+        if x.xks_proxy_uri_path.is_some() {
             members.push("XksProxyUriPath");
         }
-        if r.xks_proxy_authentication_credential.is_some() {
+        if x.xks_proxy_authentication_credential.is_some() {
             members.push("XksProxyAuthenticationCredential");
         }
     }
@@ -307,16 +340,18 @@ pub fn delete_blocked(store: &CustomKeyStore) -> Option<(String, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::kms::XksProxyConfiguration;
 
     fn xks_form() -> CreateForm {
         CreateForm {
             name: " payments ".into(),
             external: true,
-            uri_endpoint: "https://xks.example.com".into(),
-            uri_path: "/kms/xks/v1".into(),
-            proxy_access_key_id: Secret::new("ABCDEFGHIJKLMNOPQRST"),
-            proxy_secret: Secret::new("a".repeat(43)),
+            xks: XksProxyForm {
+                uri_endpoint: "https://xks.example.com".into(),
+                uri_path: "/kms/xks/v1".into(),
+                proxy_access_key_id: Secret::new("ABCDEFGHIJKLMNOPQRST"),
+                proxy_secret: Secret::new("a".repeat(43)),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -326,13 +361,13 @@ mod tests {
         let r = xks_form().request().unwrap();
         assert_eq!(r.custom_key_store_name, "payments");
         assert_eq!(
-            r.xks_proxy_connectivity,
+            r.xks.xks_proxy_connectivity,
             Some(XksProxyConnectivity::PublicEndpoint)
         );
         let mut f = xks_form();
-        f.vpc = true;
-        f.uri_endpoint = "https://xks.example.com:8443".into();
-        f.proxy_secret = Secret::new("short");
+        f.xks.vpc = true;
+        f.xks.uri_endpoint = "https://xks.example.com:8443".into();
+        f.xks.proxy_secret = Secret::new("short");
         let members: Vec<_> = f
             .request()
             .unwrap_err()
@@ -365,8 +400,8 @@ mod tests {
     fn debug_output_never_holds_a_store_secret() {
         use crate::aws::kms::Validate;
         let form = xks_form();
-        let secret = form.proxy_secret.expose().to_string();
-        let akid = form.proxy_access_key_id.expose().to_string();
+        let secret = form.xks.proxy_secret.expose().to_string();
+        let akid = form.xks.proxy_access_key_id.expose().to_string();
         let request = form.request().unwrap();
         assert!(request.carries_secret());
         for text in [format!("{form:?}"), format!("{request:?}")] {
@@ -422,16 +457,19 @@ mod tests {
         };
         let f = UpdateForm {
             new_name: "new".into(),
-            uri_endpoint: "https://xks.example.com".into(),
-            uri_path: "/v2/kms/xks/v1".into(),
+            xks: XksProxyForm {
+                uri_endpoint: "https://xks.example.com".into(),
+                uri_path: "/v2/kms/xks/v1".into(),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let r = f.request(&store).unwrap();
         assert_eq!(
             (
                 r.new_custom_key_store_name.as_deref(),
-                r.xks_proxy_uri_endpoint.as_deref(),
-                r.xks_proxy_uri_path.as_deref()
+                r.xks.xks_proxy_uri_endpoint.as_deref(),
+                r.xks.xks_proxy_uri_path.as_deref()
             ),
             (Some("new"), None, Some("/v2/kms/xks/v1"))
         );
@@ -441,7 +479,10 @@ mod tests {
             "name and path may change while connected"
         );
         let f = UpdateForm {
-            uri_endpoint: "https://other.example.com".into(),
+            xks: XksProxyForm {
+                uri_endpoint: "https://other.example.com".into(),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let r = f.request(&store).unwrap();
@@ -479,7 +520,10 @@ mod tests {
             };
             let f = UpdateForm {
                 new_name: "new".into(),
-                uri_path: "/v2/kms/xks/v1".into(),
+                xks: XksProxyForm {
+                    uri_path: "/v2/kms/xks/v1".into(),
+                    ..Default::default()
+                },
                 ..Default::default()
             };
             let r = f.request(&store).unwrap();

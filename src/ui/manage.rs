@@ -4,10 +4,10 @@ use super::common::ErrorBox;
 use super::session::{ConfirmAt, use_session};
 use crate::aws::credentials::Secret;
 use crate::aws::error::KmsError;
-use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity};
+use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType, Operation};
 use crate::aws::limits::Problem;
 use crate::console::forms::{
-    CreateForm, UpdateForm, delete_blocked, needs_disconnect, parse_proxy_config,
+    CreateForm, UpdateForm, XksProxyForm, delete_blocked, needs_disconnect, parse_proxy_config,
 };
 use crate::web::api;
 use leptos::prelude::*;
@@ -61,8 +61,8 @@ fn TextField(
     value: RwSignal<String>,
     problems: RwSignal<Vec<Problem>>,
     member: &'static str,
-    #[prop(optional)] placeholder: Option<&'static str>,
-    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional_no_strip)] placeholder: Option<&'static str>,
+    #[prop(optional_no_strip)] inputmode: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <label for=id>{label}</label>
@@ -97,6 +97,121 @@ fn SecretInput(
     }
 }
 
+/// The external key store proxy's inputs of a form, as signals.
+#[derive(Clone, Copy)]
+struct XksSignals {
+    vpc: RwSignal<bool>,
+    endpoint: RwSignal<String>,
+    path: RwSignal<String>,
+    akid: RwSignal<Secret>,
+    secret: RwSignal<Secret>,
+    vpc_name: RwSignal<String>,
+    vpc_owner: RwSignal<String>,
+}
+
+impl XksSignals {
+    fn new(f: XksProxyForm) -> Self {
+        Self {
+            vpc: RwSignal::new(f.vpc),
+            endpoint: RwSignal::new(f.uri_endpoint),
+            path: RwSignal::new(f.uri_path),
+            akid: RwSignal::new(f.proxy_access_key_id),
+            secret: RwSignal::new(f.proxy_secret),
+            vpc_name: RwSignal::new(f.vpc_service_name),
+            vpc_owner: RwSignal::new(f.vpc_service_owner),
+        }
+    }
+
+    fn form(self) -> XksProxyForm {
+        XksProxyForm {
+            vpc: self.vpc.get_untracked(),
+            uri_endpoint: self.endpoint.get_untracked(),
+            uri_path: self.path.get_untracked(),
+            proxy_access_key_id: self.akid.get_untracked(),
+            proxy_secret: self.secret.get_untracked(),
+            vpc_service_name: self.vpc_name.get_untracked(),
+            vpc_service_owner: self.vpc_owner.get_untracked(),
+        }
+    }
+
+    /// Drops the proxy credential from the form.
+    fn clear_credential(self) {
+        self.akid.set(Secret::default());
+        self.secret.set(Secret::default());
+    }
+}
+
+/// The form that holds the proxy inputs: it picks their ids, labels and placeholders (a column
+/// of `XKS_INPUTS`) and their order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum XksIn {
+    Create = 0,
+    Update = 1,
+}
+
+/// An input's id, label and placeholder.
+type Input = (&'static str, &'static str, Option<&'static str>);
+
+/// The proxy inputs in Create and in Update: endpoint, path, access key ID, secret access key,
+/// VPC endpoint service name and owner, connectivity (no placeholder).
+#[rustfmt::skip]
+const XKS_INPUTS: [[Input; 2]; 7] = [
+    [("c-endpoint", "Proxy URI endpoint", Some("https://myproxy.xks.example.com")), ("u-endpoint", "New proxy URI endpoint", None)],
+    [("c-path", "Proxy URI path", Some("/example/kms/xks/v1")), ("u-path", "New proxy URI path", None)],
+    [("c-akid", "Proxy access key ID", None), ("u-akid", "New proxy access key ID", None)],
+    [("c-secret", "Proxy secret access key", None), ("u-secret", "New proxy secret access key", None)],
+    [("c-vpc", "VPC endpoint service name", Some("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0")), ("u-vpc", "New VPC endpoint service name", None)],
+    [("c-owner", "VPC endpoint service owner (account ID, if another account)", None), ("u-owner", "New VPC endpoint service owner", None)],
+    [("c-connectivity", "Proxy connectivity", None), ("u-connectivity", "New proxy connectivity", None)],
+];
+
+/// The external key store proxy's inputs of the Create or the Update form, each with the
+/// messages for its member. `children` (Create's configuration file) follow the connectivity.
+#[component]
+fn XksFields(
+    form: XksIn,
+    x: XksSignals,
+    problems: RwSignal<Vec<Problem>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let create = form == XksIn::Create;
+    let [
+        endpoint,
+        path,
+        akid,
+        secret,
+        vpc_name,
+        vpc_owner,
+        connectivity,
+    ] = XKS_INPUTS.map(|i| i[form as usize]);
+    let vpc = x.vpc;
+    let connectivity = move || {
+        view! {
+            <label for=connectivity.0>{connectivity.1}</label>
+            <select id=connectivity.0 on:change=move |ev| vpc.set(event_target_value(&ev) == "vpc")>
+                <option value="public" selected=move || !vpc.get()>"Public endpoint"</option>
+                <option value="vpc" selected=move || vpc.get()>"VPC endpoint service"</option>
+            </select>
+        }
+    };
+    let endpoint = move || view! { <TextField id=endpoint.0 label=endpoint.1 value=x.endpoint problems=problems member="XksProxyUriEndpoint" placeholder=endpoint.2 /> };
+    view! {
+        {create.then(connectivity)}
+        {children.map(|c| c())}
+        {create.then(endpoint)}
+        <TextField id=path.0 label=path.1 value=x.path problems=problems member="XksProxyUriPath" placeholder=path.2 />
+        <SecretInput id=akid.0 label=akid.1 value=x.akid problems=problems member="XksProxyAuthenticationCredential.AccessKeyId" />
+        <SecretInput id=secret.0 label=secret.1 value=x.secret problems=problems member="XksProxyAuthenticationCredential.RawSecretAccessKey" />
+        {move || problems.with(|ps| ps.iter().any(|p| p.member == "XksProxyAuthenticationCredential")).then(|| view! { <p class="field-msg">"Enter the proxy's access key ID and secret access key (or load its configuration file)."</p> })}
+        {(!create).then(endpoint)}
+        {(!create).then(connectivity)}
+        <Show when=move || vpc.get()>
+            <TextField id=vpc_name.0 label=vpc_name.1 value=x.vpc_name problems=problems member="XksProxyVpcEndpointServiceName" placeholder=vpc_name.2 />
+            <TextField id=vpc_owner.0 label=vpc_owner.1 value=x.vpc_owner problems=problems member="XksProxyVpcEndpointServiceOwner" inputmode=create.then_some("numeric") />
+        </Show>
+    }
+}
+
 #[component]
 pub fn CreateStore() -> impl IntoView {
     let s = use_session();
@@ -105,21 +220,14 @@ pub fn CreateStore() -> impl IntoView {
     let cluster_id = RwSignal::new(String::new());
     let trust_anchor = RwSignal::new(String::new());
     let password = RwSignal::new(Secret::default());
-    let vpc = RwSignal::new(false);
-    let uri_endpoint = RwSignal::new(String::new());
-    let uri_path = RwSignal::new(String::new());
-    let proxy_akid = RwSignal::new(Secret::default());
-    let proxy_secret = RwSignal::new(Secret::default());
-    let vpc_name = RwSignal::new(String::new());
-    let vpc_owner = RwSignal::new(String::new());
+    let proxy = XksSignals::new(XksProxyForm::default());
     let problems = RwSignal::new(Vec::<Problem>::new());
     let file_msg = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<KmsError>);
     super::session::on_forget(s, move || {
         password.set(Secret::default());
-        proxy_akid.set(Secret::default());
-        proxy_secret.set(Secret::default());
+        proxy.clear_credential();
     });
 
     let form = move || CreateForm {
@@ -128,13 +236,7 @@ pub fn CreateStore() -> impl IntoView {
         cluster_id: cluster_id.get_untracked(),
         trust_anchor: trust_anchor.get_untracked(),
         kmsuser_password: password.get_untracked(),
-        vpc: vpc.get_untracked(),
-        uri_endpoint: uri_endpoint.get_untracked(),
-        uri_path: uri_path.get_untracked(),
-        proxy_access_key_id: proxy_akid.get_untracked(),
-        proxy_secret: proxy_secret.get_untracked(),
-        vpc_service_name: vpc_name.get_untracked(),
-        vpc_service_owner: vpc_owner.get_untracked(),
+        xks: proxy.form(),
     };
     let create = Action::new_local(move |_: &()| async move {
         created.set(None);
@@ -164,7 +266,7 @@ pub fn CreateStore() -> impl IntoView {
                 let id = reply.output.custom_key_store_id.unwrap_or_default();
                 // The secrets have done their job: drop them from the form.
                 password.set(Secret::default());
-                proxy_secret.set(Secret::default());
+                proxy.secret.set(Secret::default());
                 created.set(Some(id));
                 super::stores::refresh(s);
             }
@@ -183,9 +285,9 @@ pub fn CreateStore() -> impl IntoView {
     let on_config = move |ev: leptos::ev::Event| {
         read_file(&ev, move |r| match r.and_then(|t| parse_proxy_config(&t)) {
             Ok((path, cred)) => {
-                uri_path.set(path);
-                proxy_akid.set(cred.access_key_id);
-                proxy_secret.set(cred.raw_secret_access_key);
+                proxy.path.set(path);
+                proxy.akid.set(cred.access_key_id);
+                proxy.secret.set(cred.raw_secret_access_key);
                 file_msg.set(Some(
                     "Proxy URI path and credential filled from the configuration file.".into(),
                 ));
@@ -212,7 +314,7 @@ pub fn CreateStore() -> impl IntoView {
                 <option value="external" selected=move || external.get()>"External key store"</option>
             </select>
             <Show when=move || !external.get()>
-                <TextField id="c-cluster" label="CloudHSM cluster ID" value=cluster_id problems=problems member="CloudHsmClusterId" placeholder="cluster-234abcdefgh" />
+                <TextField id="c-cluster" label="CloudHSM cluster ID" value=cluster_id problems=problems member="CloudHsmClusterId" placeholder=Some("cluster-234abcdefgh") />
                 <label for="c-anchor">"Trust anchor certificate"</label>
                 <textarea id="c-anchor" rows="4" spellcheck="false" placeholder="-----BEGIN CERTIFICATE-----" bind:value=trust_anchor></textarea>
                 <label for="c-anchor-file">"Trust anchor certificate file (customerCA.crt)"</label>
@@ -221,22 +323,10 @@ pub fn CreateStore() -> impl IntoView {
                 <SecretInput id="c-password" label="kmsuser password" value=password problems=problems member="KeyStorePassword" />
             </Show>
             <Show when=move || external.get()>
-                <label for="c-connectivity">"Proxy connectivity"</label>
-                <select id="c-connectivity" on:change=move |ev| vpc.set(event_target_value(&ev) == "vpc")>
-                    <option value="public" selected=move || !vpc.get()>"Public endpoint"</option>
-                    <option value="vpc" selected=move || vpc.get()>"VPC endpoint service"</option>
-                </select>
-                <label for="c-config">"Proxy configuration file (optional)"</label>
-                <input id="c-config" type="file" accept=".json,application/json" on:change=on_config />
-                <TextField id="c-endpoint" label="Proxy URI endpoint" value=uri_endpoint problems=problems member="XksProxyUriEndpoint" placeholder="https://myproxy.xks.example.com" />
-                <TextField id="c-path" label="Proxy URI path" value=uri_path problems=problems member="XksProxyUriPath" placeholder="/example/kms/xks/v1" />
-                <SecretInput id="c-akid" label="Proxy access key ID" value=proxy_akid problems=problems member="XksProxyAuthenticationCredential.AccessKeyId" />
-                <SecretInput id="c-secret" label="Proxy secret access key" value=proxy_secret problems=problems member="XksProxyAuthenticationCredential.RawSecretAccessKey" />
-                {move || problems.with(|ps| ps.iter().any(|p| p.member == "XksProxyAuthenticationCredential")).then(|| view! { <p class="field-msg">"Enter the proxy's access key ID and secret access key (or load its configuration file)."</p> })}
-                <Show when=move || vpc.get()>
-                    <TextField id="c-vpc" label="VPC endpoint service name" value=vpc_name problems=problems member="XksProxyVpcEndpointServiceName" placeholder="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" />
-                    <TextField id="c-owner" label="VPC endpoint service owner (account ID, if another account)" value=vpc_owner problems=problems member="XksProxyVpcEndpointServiceOwner" inputmode="numeric" />
-                </Show>
+                <XksFields form=XksIn::Create x=proxy problems=problems>
+                    <label for="c-config">"Proxy configuration file (optional)"</label>
+                    <input id="c-config" type="file" accept=".json,application/json" on:change=on_config />
+                </XksFields>
             </Show>
             <p class="note" role="status">{move || file_msg.get()}</p>
             <div class="actions">
@@ -297,18 +387,12 @@ fn ManageStore(
     let id = store.custom_key_store_id.clone().unwrap_or_default();
     let name = store.custom_key_store_name.clone().unwrap_or_default();
     let xks = store.store_type() == CustomKeyStoreType::ExternalKeyStore;
-    let x = store.xks_proxy_configuration.clone().unwrap_or_default();
     let new_name = RwSignal::new(name.clone());
     let cluster_id = RwSignal::new(store.cloud_hsm_cluster_id.clone().unwrap_or_default());
     let password = RwSignal::new(Secret::default());
-    let uri_endpoint = RwSignal::new(x.uri_endpoint.clone().unwrap_or_default());
-    let uri_path = RwSignal::new(x.uri_path.clone().unwrap_or_default());
-    let proxy_akid = RwSignal::new(Secret::default());
-    let proxy_secret = RwSignal::new(Secret::default());
-    let was_vpc = x.connectivity == Some(XksProxyConnectivity::VpcEndpointService);
-    let vpc = RwSignal::new(was_vpc);
-    let vpc_name = RwSignal::new(x.vpc_endpoint_service_name.clone().unwrap_or_default());
-    let vpc_owner = RwSignal::new(x.vpc_endpoint_service_owner.clone().unwrap_or_default());
+    let proxy = XksSignals::new(XksProxyForm::of(
+        &store.xks_proxy_configuration.clone().unwrap_or_default(),
+    ));
     let problems = RwSignal::new(Vec::<Problem>::new());
     // Why Update or Delete was not sent, and whether disconnecting is the way on.
     let blocked = RwSignal::new(None::<(String, bool)>);
@@ -317,8 +401,7 @@ fn ManageStore(
     let confirm_delete = RwSignal::new(false);
     super::session::on_forget(s, move || {
         password.set(Secret::default());
-        proxy_akid.set(Secret::default());
-        proxy_secret.set(Secret::default());
+        proxy.clear_credential();
     });
     let typed_name = RwSignal::new(String::new());
     let current_u = current.clone();
@@ -332,13 +415,7 @@ fn ManageStore(
                 new_name: new_name.get_untracked(),
                 cluster_id: cluster_id.get_untracked(),
                 kmsuser_password: password.get_untracked(),
-                uri_endpoint: uri_endpoint.get_untracked(),
-                uri_path: uri_path.get_untracked(),
-                proxy_access_key_id: proxy_akid.get_untracked(),
-                proxy_secret: proxy_secret.get_untracked(),
-                vpc: Some(vpc.get_untracked()),
-                vpc_service_name: vpc_name.get_untracked(),
-                vpc_service_owner: vpc_owner.get_untracked(),
+                xks: proxy.form(),
             };
             let request = match form.request(&store) {
                 Ok(r) => r,
@@ -362,8 +439,7 @@ fn ManageStore(
             match api::update_store(&client, &request).await {
                 Ok(_) => {
                     password.set(Secret::default());
-                    proxy_secret.set(Secret::default());
-                    proxy_akid.set(Secret::default());
+                    proxy.clear_credential();
                     done.set(Some("Updated. KMS may take a few minutes to apply changes to an external key store.".into()));
                     super::stores::refresh(s);
                 }
@@ -449,19 +525,7 @@ fn ManageStore(
             <TextField id="u-name" label="New custom key store name" value=new_name problems=problems member="NewCustomKeyStoreName" />
             {if xks {
                 view! {
-                    <TextField id="u-path" label="New proxy URI path" value=uri_path problems=problems member="XksProxyUriPath" />
-                    <SecretInput id="u-akid" label="New proxy access key ID" value=proxy_akid problems=problems member="XksProxyAuthenticationCredential.AccessKeyId" />
-                    <SecretInput id="u-secret" label="New proxy secret access key" value=proxy_secret problems=problems member="XksProxyAuthenticationCredential.RawSecretAccessKey" />
-                    <TextField id="u-endpoint" label="New proxy URI endpoint" value=uri_endpoint problems=problems member="XksProxyUriEndpoint" />
-                    <label for="u-connectivity">"New proxy connectivity"</label>
-                    <select id="u-connectivity" on:change=move |ev| vpc.set(event_target_value(&ev) == "vpc")>
-                        <option value="public" selected=!was_vpc>"Public endpoint"</option>
-                        <option value="vpc" selected=was_vpc>"VPC endpoint service"</option>
-                    </select>
-                    <Show when=move || vpc.get()>
-                        <TextField id="u-vpc" label="New VPC endpoint service name" value=vpc_name problems=problems member="XksProxyVpcEndpointServiceName" />
-                        <TextField id="u-owner" label="New VPC endpoint service owner" value=vpc_owner problems=problems member="XksProxyVpcEndpointServiceOwner" />
-                    </Show>
+                    <XksFields form=XksIn::Update x=proxy problems=problems />
                 }.into_any()
             } else {
                 view! {
