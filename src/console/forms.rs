@@ -315,6 +315,23 @@ pub fn needs_disconnect(
     })
 }
 
+/// What an Update may change in the store's state (the model: CONNECTED allows a few members,
+/// DISCONNECTED all, any other state none), in words for the Update card.
+pub fn what_may_change(state: Option<&ConnectionState>, xks: bool) -> &'static str {
+    match state {
+        Some(ConnectionState::Disconnected) | None => "Every setting can change.",
+        Some(ConnectionState::Connected) if xks => {
+            "The name, the proxy credential and the URI path can change while the store is connected; everything else needs DISCONNECTED."
+        }
+        Some(ConnectionState::Connected) => {
+            "The name can change while the store is connected; the cluster and the kmsuser password need DISCONNECTED."
+        }
+        Some(_) => {
+            "KMS accepts no Update in this state: a store must be CONNECTED (for a few settings) or DISCONNECTED."
+        }
+    }
+}
+
 /// Delete needs DISCONNECTED: why not yet, and whether Disconnect is the way on (a
 /// DISCONNECTING store only needs time).
 pub fn delete_blocked(store: &CustomKeyStore) -> Option<(String, bool)> {
@@ -421,6 +438,17 @@ mod tests {
             ..Default::default()
         };
         assert!(!rename.carries_secret());
+    }
+
+    #[test]
+    fn what_may_change_follows_the_model() {
+        use crate::aws::kms::ConnectionState as S;
+        assert_eq!(what_may_change(None, true), "Every setting can change.");
+        assert!(what_may_change(Some(&S::Connected), true).contains("proxy credential"));
+        assert!(!what_may_change(Some(&S::Connected), false).contains("proxy"));
+        for other in [S::Connecting, S::Disconnecting, S::Failed] {
+            assert!(what_may_change(Some(&other), false).starts_with("KMS accepts no Update"));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType, Operation};
 use crate::aws::limits::Problem;
 use crate::console::forms::{
     CreateForm, UpdateForm, XksProxyForm, delete_blocked, needs_disconnect, parse_proxy_config,
+    what_may_change,
 };
 use crate::web::api;
 use leptos::prelude::*;
@@ -382,6 +383,7 @@ fn ManageStore(
 ) -> impl IntoView {
     let s = use_session();
     let row = store;
+    let first_d = first.clone();
     let current = move || store.get_untracked().unwrap_or_else(|| first.clone());
     let store = current();
     let id = store.custom_key_store_id.clone().unwrap_or_default();
@@ -403,7 +405,6 @@ fn ManageStore(
         password.set(Secret::default());
         proxy.clear_credential();
     });
-    let typed_name = RwSignal::new(String::new());
     let current_u = current.clone();
     let update = Action::new_local(move |_: &()| {
         let store = current_u();
@@ -447,41 +448,6 @@ fn ManageStore(
             }
         }
     });
-    let current_d = current.clone();
-    let delete = Action::new_local(move |_: &()| {
-        let store = current_d();
-        async move {
-            done.set(None);
-            error.set(None);
-            if let Some(why) = delete_blocked(&store) {
-                blocked.set(Some(why));
-                return;
-            }
-            let client = match s.client() {
-                Ok(c) => c,
-                Err(e) => {
-                    blocked.set(Some((e, false)));
-                    return;
-                }
-            };
-            let id = store.custom_key_store_id.clone().unwrap_or_default();
-            match api::delete_store(&client, &id).await {
-                Ok(_) => {
-                    confirm_delete.set(false);
-                    // This card closes with the store: the page-level notice says it is done.
-                    s.notice.set(Some(format!(
-                        "Deleted {} ({}).",
-                        store.custom_key_store_name.as_deref().unwrap_or(""),
-                        id
-                    )));
-                    s.store_id.set(String::new());
-                    super::stores::refresh(s);
-                }
-                Err(e) => error.set(Some((Operation::DeleteCustomKeyStore, e))),
-            }
-        }
-    });
-    let delete_name = name.clone();
     // The view follows the list as it refreshes.
     let live = move || row.get();
     let state = move || {
@@ -490,33 +456,13 @@ fn ManageStore(
             .map(|c| c.to_string())
             .unwrap_or_default()
     };
-    let disconnected = move || {
-        live()
-            .and_then(|st| st.connection_state)
-            .is_none_or(|c| c == crate::aws::kms::ConnectionState::Disconnected)
-    };
     let title = move || {
         live()
             .and_then(|st| st.custom_key_store_name)
             .unwrap_or_default()
     };
-    // What may change depends on the state (the model: CONNECTED allows a few members,
-    // DISCONNECTED all, any other state none).
-    let while_connected = move || {
-        use crate::aws::kms::ConnectionState as S;
-        match live().and_then(|st| st.connection_state) {
-            Some(S::Disconnected) | None => "Every setting can change.",
-            Some(S::Connected) if xks => {
-                "The name, the proxy credential and the URI path can change while the store is connected; everything else needs DISCONNECTED."
-            }
-            Some(S::Connected) => {
-                "The name can change while the store is connected; the cluster and the kmsuser password need DISCONNECTED."
-            }
-            Some(_) => {
-                "KMS accepts no Update in this state: a store must be CONNECTED (for a few settings) or DISCONNECTED."
-            }
-        }
-    };
+    let while_connected =
+        move || what_may_change(live().and_then(|st| st.connection_state).as_ref(), xks);
     let current_x = current.clone();
     view! {
         <section class="card" aria-labelledby="manage-h">
@@ -546,22 +492,81 @@ fn ManageStore(
                     })}
                 </div>
             })}
-            <Show when=move || confirm_delete.get() && disconnected()>
-                <div class="confirm" role="alertdialog" aria-labelledby="delete-t">
-                    <p id="delete-t"><strong>"Delete " {delete_name.clone()} "?"</strong>" KMS deletes only a store that holds no KMS keys; this cannot be undone."</p>
-                    <label for="u-confirm">"Type the store's name to confirm"</label>
-                    <input id="u-confirm" type="text" autocomplete="off" bind:value=typed_name />
-                    <div class="actions">
-                        <button type="button" class="danger" disabled={
-                            let n = delete_name.clone();
-                            move || typed_name.get().trim() != n || delete.pending().get()
-                        } on:click=move |_| { delete.dispatch(()); }>"Delete store"</button>
-                        <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
-                    </div>
-                </div>
-            </Show>
+            <DeleteStore name=name first=first_d store=row confirm=confirm_delete blocked=blocked error=error />
             <p class="note" role="status">{move || done.get()}</p>
             {move || error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
         </section>
+    }
+}
+
+/// The Delete confirmation of the Update card: the store's name typed, then `DeleteCustomKeyStore`.
+/// It shows only while the store is DISCONNECTED (the only state KMS deletes in).
+#[component]
+fn DeleteStore(
+    name: String,
+    first: CustomKeyStore,
+    store: Memo<Option<CustomKeyStore>>,
+    confirm: RwSignal<bool>,
+    blocked: RwSignal<Option<(String, bool)>>,
+    error: RwSignal<Option<(Operation, KmsError)>>,
+) -> impl IntoView {
+    let s = use_session();
+    let typed_name = RwSignal::new(String::new());
+    let current = move || store.get_untracked().unwrap_or_else(|| first.clone());
+    let confirm_delete = confirm;
+    let delete = Action::new_local(move |_: &()| {
+        let store = current();
+        async move {
+            error.set(None);
+            if let Some(why) = delete_blocked(&store) {
+                blocked.set(Some(why));
+                return;
+            }
+            let client = match s.client() {
+                Ok(c) => c,
+                Err(e) => {
+                    blocked.set(Some((e, false)));
+                    return;
+                }
+            };
+            let id = store.custom_key_store_id.clone().unwrap_or_default();
+            match api::delete_store(&client, &id).await {
+                Ok(_) => {
+                    confirm_delete.set(false);
+                    // This card closes with the store: the page-level notice says it is done.
+                    s.notice.set(Some(format!(
+                        "Deleted {} ({}).",
+                        store.custom_key_store_name.as_deref().unwrap_or(""),
+                        id
+                    )));
+                    s.store_id.set(String::new());
+                    super::stores::refresh(s);
+                }
+                Err(e) => error.set(Some((Operation::DeleteCustomKeyStore, e))),
+            }
+        }
+    });
+    let disconnected = move || {
+        store
+            .get()
+            .and_then(|st| st.connection_state)
+            .is_none_or(|c| c == crate::aws::kms::ConnectionState::Disconnected)
+    };
+    let delete_name = name.clone();
+    view! {
+        <Show when=move || confirm.get() && disconnected()>
+            <div class="confirm" role="alertdialog" aria-labelledby="delete-t">
+                <p id="delete-t"><strong>"Delete " {delete_name.clone()} "?"</strong>" KMS deletes only a store that holds no KMS keys; this cannot be undone."</p>
+                <label for="u-confirm">"Type the store's name to confirm"</label>
+                <input id="u-confirm" type="text" autocomplete="off" bind:value=typed_name />
+                <div class="actions">
+                    <button type="button" class="danger" disabled={
+                        let n = delete_name.clone();
+                        move || typed_name.get().trim() != n || delete.pending().get()
+                    } on:click=move |_| { delete.dispatch(()); }>"Delete store"</button>
+                    <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
     }
 }
