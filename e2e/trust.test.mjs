@@ -22,6 +22,9 @@ const CORS = {
   'access-control-expose-headers': 'x-amzn-RequestId, x-amzn-ErrorType, Date',
 };
 
+/** A CORS preflight answered as KMS answers it. */
+const preflight = (route) => route.fulfill({ status: 200, headers: { ...CORS, 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
+
 /**
  * A fake AWS endpoint on `host` (a Playwright route): KMS's Describe/Connect for two stores, and
  * CloudHSM's DescribeClusters. Every request is recorded in `seen` ({ host, target, amzDate }).
@@ -29,10 +32,7 @@ const CORS = {
 async function fakeAws(page, host, seen, { state = 'DISCONNECTED' } = {}) {
   await page.route((u) => u.hostname === host, async (route) => {
     const req = route.request();
-    if (req.method() === 'OPTIONS') {
-      await route.fulfill({ status: 200, headers: { ...CORS, 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
-      return;
-    }
+    if (req.method() === 'OPTIONS') return preflight(route);
     const h = req.headers();
     seen.push({ host, target: h['x-amz-target'] ?? '', amzDate: h['x-amz-date'] ?? '', auth: h.authorization ?? '' });
     const target = h['x-amz-target'] ?? '';
@@ -276,7 +276,7 @@ flow('HSM counts keep the pages read before an error, and go with the region', a
   const HSM2 = 'cks-1111111111111111c';
   // Two CloudHSM stores; CloudHSM answers the first page, then fails on the second.
   await page.route((u) => u.hostname === VPCE_HOST, async (route) => {
-    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: { ...CORS, 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
+    if (route.request().method() === 'OPTIONS') return preflight(route);
     const body = { Truncated: false, CustomKeyStores: [
       { CustomKeyStoreId: HSM, CustomKeyStoreName: 'hsm-a', CustomKeyStoreType: 'AWS_CLOUDHSM', ConnectionState: 'DISCONNECTED', CloudHsmClusterId: 'cluster-2aaaaaaaaaaa' },
       { CustomKeyStoreId: HSM2, CustomKeyStoreName: 'hsm-b', CustomKeyStoreType: 'AWS_CLOUDHSM', ConnectionState: 'DISCONNECTED', CloudHsmClusterId: 'cluster-3bbbbbbbbbbb' }] };
@@ -284,7 +284,7 @@ flow('HSM counts keep the pages read before an error, and go with the region', a
   });
   let pages = 0;
   await page.route((u) => u.hostname === CLOUDHSM_HOST, async (route) => {
-    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: { ...CORS, 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
+    if (route.request().method() === 'OPTIONS') return preflight(route);
     const token = JSON.parse(route.request().postData() || '{}').NextToken;
     pages++;
     if (token) {

@@ -336,12 +336,7 @@ fn summarize_body(body: &str) -> String {
         }
     }
     let words: Vec<&str> = out.split_whitespace().collect();
-    let joined = words.join(" ");
-    if joined.chars().count() > 200 {
-        format!("{}…", joined.chars().take(200).collect::<String>())
-    } else {
-        joined
-    }
+    cut(&words.join(" "), 200)
 }
 
 #[cfg(test)]

@@ -145,10 +145,8 @@ fn service_of_host(host: &str) -> Option<(Service, String, bool)> {
 /// `vpce-<id>-<suffix>`, optionally followed by `-<availability zone>`.
 fn is_vpce_id(label: &str) -> bool {
     label.strip_prefix("vpce-").is_some_and(|rest| {
-        rest.split('-').count() >= 2
-            && rest
-                .split('-')
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        rest.split('-')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
     })
 }
 
@@ -273,26 +271,10 @@ pub fn csp_allows(url: &str) -> bool {
     if is_loopback(&host) {
         return host == "127.0.0.1" || host == "localhost" || host.ends_with(".localhost");
     }
-    Service::ALL.into_iter().any(|service| {
-        all_regions().any(|(region, _)| {
-            matches!(destination(&url, service, region), Destination::Regional)
-                || is_vpc_endpoint_of(&host, service, region)
-        })
+    // The policy names, for every known region, its own endpoints and its VPC endpoints.
+    service_of_host(&host).is_some_and(|(service, region, vpce)| {
+        all_regions().any(|(r, _)| r == region) && (vpce || is_regional(&host, service, &region))
     })
-}
-
-/// `vpce-….<service>[-fips].<region>.vpce.<dnsSuffix>` for a known region.
-fn is_vpc_endpoint_of(host: &str, service: Service, region: &str) -> bool {
-    let Some(p) = partition_of(region) else {
-        return false;
-    };
-    let label = service.host_label();
-    [label.to_string(), format!("{label}-fips")]
-        .iter()
-        .any(|l| {
-            host.strip_suffix(&format!(".{l}.{region}.vpce.{}", p.dns_suffix))
-                .is_some_and(|id| id.starts_with("vpce-") && !id.contains('.'))
-        })
 }
 
 #[cfg(test)]

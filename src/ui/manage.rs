@@ -430,12 +430,8 @@ fn ManageStore(
                 blocked.set(Some((n.to_string(), n.offer_disconnect())));
                 return;
             }
-            let client = match s.client() {
-                Ok(c) => c,
-                Err(e) => {
-                    blocked.set(Some((e, false)));
-                    return;
-                }
+            let Some(client) = client_or_say(s, blocked) else {
+                return;
             };
             match api::update_store(&client, &request).await {
                 Ok(_) => {
@@ -499,6 +495,14 @@ fn ManageStore(
     }
 }
 
+/// A client for the form, or, when there is none, why (in the card's notice).
+fn client_or_say(
+    s: super::session::Session,
+    blocked: RwSignal<Option<(String, bool)>>,
+) -> Option<crate::web::client::Client> {
+    s.client().map_err(|e| blocked.set(Some((e, false)))).ok()
+}
+
 /// The Delete confirmation of the Update card: the store's name typed, then `DeleteCustomKeyStore`.
 /// It shows only while the store is DISCONNECTED (the only state KMS deletes in).
 #[component]
@@ -522,12 +526,8 @@ fn DeleteStore(
                 blocked.set(Some(why));
                 return;
             }
-            let client = match s.client() {
-                Ok(c) => c,
-                Err(e) => {
-                    blocked.set(Some((e, false)));
-                    return;
-                }
+            let Some(client) = client_or_say(s, blocked) else {
+                return;
             };
             let id = store.custom_key_store_id.clone().unwrap_or_default();
             match api::delete_store(&client, &id).await {

@@ -30,7 +30,7 @@ pub struct Session {
     pub pending_endpoint: RwSignal<Option<String>>,
     /// Where CloudHSM calls go when it is not the region's CloudHSM endpoint (optional).
     pub cloudhsm_url: RwSignal<String>,
-    /// Hosts outside AWS's endpoints the user allowed in this tab (mirrors the client's set).
+    /// Hosts outside AWS's endpoints the user allowed in this tab (each client gets them).
     pub confirmed_hosts: RwSignal<Vec<String>>,
     /// The host whose confirmation dialog is open.
     pub confirm_host: RwSignal<Option<String>>,
@@ -224,7 +224,6 @@ impl Session {
 
     /// Allows signed requests to `host` in this tab (the user confirmed it in the dialog).
     pub fn allow_host(&self, host: &str) {
-        self.shared.with_value(|sh| sh.confirm_host(host));
         self.confirmed_hosts.update(|h| {
             if !h.iter().any(|x| x == host) {
                 h.push(host.to_string());
@@ -276,6 +275,7 @@ impl Session {
         Ok(Client {
             endpoint,
             credentials,
+            confirmed_hosts: self.confirmed_hosts.get_untracked(),
             shared: self.shared.get_value(),
         })
     }
@@ -318,7 +318,6 @@ impl Session {
         self.secret_access_key.set(String::new());
         self.session_token.set(String::new());
         self.expiration_ms.set(None);
-        self.hsm_counts.set(Default::default());
         self.forgotten.update(|n| *n += 1);
     }
 

@@ -20,7 +20,6 @@ use crate::aws::trust::Service;
 use gloo_net::http::Request;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCredentials};
@@ -30,13 +29,12 @@ const TIMEOUT_MS: u32 = 30_000;
 /// No KMS or CloudHSM answer comes near this: a larger body is not read past it.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// What every call of the page shares: the clock offset of each endpoint, the request-rate
-/// limiter, and the hosts the user confirmed in this tab.
+/// What every call of the page shares: the clock offset of each endpoint and the request-rate
+/// limiter.
 #[derive(Clone, Default)]
 pub struct Shared {
     offsets: Rc<RefCell<Offsets>>,
     limiter: Rc<RefCell<Limiter>>,
-    confirmed: Rc<RefCell<BTreeSet<String>>>,
 }
 
 impl Shared {
@@ -44,24 +42,15 @@ impl Shared {
     pub fn skew(&self, endpoint: &str) -> i64 {
         self.offsets.borrow().get(endpoint)
     }
-
-    /// Allows signed requests to `host` for the rest of this tab's life (the user confirmed it).
-    pub fn confirm_host(&self, host: &str) {
-        self.confirmed
-            .borrow_mut()
-            .insert(host.to_ascii_lowercase());
-    }
-
-    pub fn is_confirmed(&self, host: &str) -> bool {
-        self.confirmed.borrow().contains(host)
-    }
 }
 
-/// What a call needs: where, as whom, and the page's shared state.
+/// What a call needs: where, as whom, the hosts outside AWS the user allowed in this tab, and
+/// the page's shared state.
 #[derive(Clone)]
 pub struct Client {
     pub endpoint: Endpoint,
     pub credentials: Credentials,
+    pub confirmed_hosts: Vec<String>,
     pub shared: Shared,
 }
 
@@ -145,7 +134,7 @@ impl Client {
             service,
             &self.endpoint.signing_region,
             carries_secret,
-            |host| self.shared.is_confirmed(host),
+            |host| self.confirmed_hosts.iter().any(|h| h == host),
         )
         .map_err(|r| KmsError::refused(&r))
     }
@@ -295,22 +284,19 @@ async fn send(
         builder = builder.header(k, v);
     }
     let request = builder.body(body).map_err(|e| network(e.to_string()))?;
-    let timed_out = || format!("no answer within {} seconds", TIMEOUT_MS / 1000);
-    let response = request.send().await.map_err(|e| {
+    // A failure after the timer fired is the timeout, whatever the browser calls it.
+    let failed = |detail: String| {
         network(if controller.signal().aborted() {
-            timed_out()
+            format!("no answer within {} seconds", TIMEOUT_MS / 1000)
         } else {
-            e.to_string()
+            detail
         })
-    })?;
+    };
+    let response = request.send().await.map_err(|e| failed(e.to_string()))?;
     let h = response.headers();
-    let body = read_limited(&response, MAX_BODY_BYTES).await.map_err(|e| {
-        network(if controller.signal().aborted() {
-            timed_out()
-        } else {
-            e
-        })
-    })?;
+    let body = read_limited(&response, MAX_BODY_BYTES)
+        .await
+        .map_err(failed)?;
     timer.cancel();
     // Stop a download that was not read to its end.
     if body.is_none() {
