@@ -30,7 +30,7 @@ const DIST = path.resolve(process.env.E2E_DIST ?? 'dist');
 const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
 const files = compressible(DIST).map((f) => path.relative(DIST, f));
 const wasm = files.find((f) => f.endsWith('.wasm'));
-const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
+const HASHED = /-[0-9a-f]{1,16}(_bg)?\.[a-z]+$/;
 const TYPES = { '.wasm': /^application\/wasm$/, '.js': /^(text|application)\/javascript\b/, '.css': /^text\/css\b/, '.html': /^text\/html\b/, '.svg': /^image\/svg\+xml\b/ };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cks-hosting-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
