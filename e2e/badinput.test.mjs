@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   setup, flow, STORE, TESTING, scenarioFile, testingWith, until, field, button, statusPanel,
-  waitState, fillForm, useEmulator,
+  waitState, fillForm, useEmulator, editAccess, openTab, openCreate,
 } from './harness.mjs';
 
 setup();
@@ -84,6 +84,7 @@ for (const name of FIELDS) {
       const value = VALUES[label];
       if (f === 'Secret access key' || f === 'Session token') secrets.add(value);
       const t0 = Date.now();
+      await editAccess(page);
       await field(page, f).fill(value);
       if (f !== 'Paste credentials') await button(page, 'Connect').click();
       let text = '';
@@ -112,6 +113,7 @@ for (const name of FIELDS) {
       const longest = Math.max(0, ...await page.getByRole('alert').evaluateAll((els) => els.map((e) => e.innerText.length)));
       if (longest > 2000) floods.push(`${f} = ${label}: a message of ${longest} characters`);
       // Put the good value back for the next case.
+      await editAccess(page);
       await field(page, f).fill(typed[f]);
     }
     // After all that, the form still works.
@@ -135,6 +137,7 @@ flow('store names with HTML and script render as text', async ({ page, emulator 
   const stores = NAMES.map((name, i) => ({ id: `cks-e2e000000000000a${i}`, name, type: 'AWS_CLOUDHSM', cluster_id: `cluster-2e2ehostile${'abcdef'[i]}` }));
   const em = await emulator(['--scenario', scenarioFile('names', testingWith({ extraStores: stores, store_quota: 100 })), '--time-scale', '60']);
   await useEmulator(page, em.url);
+  await openTab(page, 'Settings');
   for (const [i, name] of NAMES.entries()) {
     const select = button(page, `Select ${name}`);
     await select.waitFor();
@@ -157,7 +160,7 @@ flow('store names with HTML and script render as text', async ({ page, emulator 
 flow('bad input in the Create form', async ({ page, emulator, note }) => {
   const em = await emulator(['--scenario', TESTING, '--time-scale', '60']);
   await useEmulator(page, em.url);
-  await page.getByText('Create a custom key store').click();
+  await openCreate(page);
   const name = field(page, 'Custom key store name');
   const cluster = field(page, 'CloudHSM cluster ID');
   await cluster.fill('cluster-2e2enewcluster');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {
   setup, flow, STORE, DEMO, TESTING, scenarioFile, testingWith, until, field, button, statusPanel,
-  waitState, fillForm, alerts, connectUntilWatching,
+  waitState, fillForm, alerts, connectUntilWatching, editAccess, openTab,
 } from './harness.mjs';
 import { freePort } from './emulator.mjs';
 import { callKms } from './kms.mjs';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   setup, flow, STORE, DEMO, TESTING, scenarioFile, testingWith, until, field, button, statusPanel,
-  watchPanel, waitState, useEmulator, fillForm, alerts,
+  watchPanel, waitState, useEmulator, fillForm, alerts, editAccess, openTab, openCreate,
 } from './harness.mjs';
 
 setup();

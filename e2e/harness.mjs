@@ -223,8 +223,29 @@ export async function waitState(region, state, timeout = 30000) {
   await region.getByText(state, { exact: true }).first().waitFor({ timeout });
 }
 
+/**
+ * Opens the credentials and endpoint if they are folded into their summary line (they fold
+ * once AWS answers a request made with them).
+ */
+export async function editAccess(page) {
+  const change = button(page, 'Change credentials or endpoint');
+  if (await change.isVisible()) await change.click();
+}
+
+/** Opens a tab of the store page. */
+export async function openTab(page, name) {
+  await page.getByRole('tab', { name, exact: true }).click();
+}
+
+/** Opens the Create form above the store list (if it is not open). */
+export async function openCreate(page) {
+  const toggle = button(page, 'Create custom key store');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
 /** "Use local emulator" against `url`; waits for the credentials and the store list. */
 export async function useEmulator(page, url, firstStore = 't-xks') {
+  await editAccess(page);
   await field(page, 'Endpoint URL').fill(url);
   await button(page, 'Use local emulator').click();
   await until(async () => (await field(page, 'Access key ID').inputValue()).length > 0, { what: 'the demo credentials' });
@@ -233,6 +254,7 @@ export async function useEmulator(page, url, firstStore = 't-xks') {
 
 /** Types endpoint, region and credentials into the fields (no request is made). */
 export async function fillForm(page, { url, region = 'us-east-1', credentials = DEMO, store }) {
+  await editAccess(page);
   await field(page, 'Endpoint URL').fill(url);
   await field(page, 'Region').fill(region);
   await field(page, 'Access key ID').fill(credentials.accessKeyId);

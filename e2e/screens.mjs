@@ -1,5 +1,6 @@
-// Screenshots of the console's states against the emulator, from the release dist/, at
-// desktop and phone widths, light and dark: for looking at, and for the README.
+// Screenshots of the console against the emulator, from the release dist/: the store list, a
+// store's page and each of its tabs, light and dark, desktop and 360 px: for looking at, and
+// for the README (docs/console.png is `store-failed`).
 // Usage: node e2e/screens.mjs [outdir]   (needs dist/ and target/release/kms-emulator)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,8 @@ const server = await serveStatic(path.resolve('dist'));
 const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await launch();
 
-async function shoot(name, { width = 1280, scheme = 'light', store, until }) {
+/** One screenshot: the list, or a store's page (connected until `until`) at a tab. */
+async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, full = true }) {
   const emulator = await startEmulator(['--time-scale', '60']);
   const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme });
   await page.goto(url);
@@ -22,21 +24,29 @@ async function shoot(name, { width = 1280, scheme = 'light', store, until }) {
   await page.getByRole('button', { name: 'Select payments-xks' }).waitFor();
   if (store) {
     await page.getByRole('button', { name: `Select ${store}` }).click();
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('status', { name: 'Connection status' }).getByText(until, { exact: true }).waitFor({ timeout: 60000 });
+    if (until) {
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.getByRole('status', { name: 'Connection status' }).getByText(until, { exact: true }).waitFor({ timeout: 60000 });
+    }
   }
-  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+  if (tab) await page.getByRole('tab', { name: tab }).click();
+  // The store's page is what a store shot is about: start there.
+  const clip = store ? await page.locator('section.page').boundingBox() : null;
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: full, ...(clip && !full ? { clip: { x: 0, y: clip.y - 16, width, height: Math.min(clip.height + 32, 1400) } } : {}) });
   await page.close();
   emulator.stop();
 }
 
-await shoot('overview', {});
-await shoot('connecting', { store: 'hsm-primary', until: 'CONNECTING' });
-await shoot('connected', { store: 'payments-xks', until: 'CONNECTED' });
-await shoot('failed', { store: 'xks-proxy-down', until: 'FAILED' });
-await shoot('failed-dark', { store: 'hsm-no-active-hsm', until: 'FAILED', scheme: 'dark' });
-await shoot('phone', { store: 'xks-wrong-credential', until: 'FAILED', width: 360 });
-await shoot('phone-dark', { width: 360, scheme: 'dark' });
+await shoot('list', {});
+await shoot('list-dark', { scheme: 'dark' });
+await shoot('list-phone', { width: 360 });
+await shoot('store-connected', { store: 'payments-xks', until: 'CONNECTED' });
+await shoot('store-failed', { store: 'xks-proxy-down', until: 'FAILED', full: false });
+await shoot('store-failed-dark', { store: 'xks-proxy-down', until: 'FAILED', scheme: 'dark', full: false });
+await shoot('store-phone', { store: 'xks-wrong-credential', until: 'FAILED', width: 360 });
+await shoot('store-phone-dark', { store: 'hsm-primary', width: 360, scheme: 'dark', full: false });
+await shoot('settings', { store: 'payments-xks', tab: 'Settings', full: false });
+await shoot('settings-dark', { store: 'ledger-xks-vpc', tab: 'Settings', scheme: 'dark', full: false });
+await shoot('settings-phone', { store: 'hsm-primary', tab: 'Settings', width: 360, full: false });
 await browser.close();
 server.close();
-console.log(`screenshots in ${out}`);

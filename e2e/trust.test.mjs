@@ -5,7 +5,7 @@
 // nothing leaves the machine.
 import assert from 'node:assert/strict';
 import {
-  setup, flow, withoutCsp, until, field, button, statusPanel, waitState, fillForm, alerts, useEmulator,
+  setup, flow, withoutCsp, until, field, button, statusPanel, waitState, fillForm, alerts, useEmulator, editAccess, openCreate,
   DEMO, STORE, TESTING,
 } from './harness.mjs';
 
@@ -108,6 +108,7 @@ flow('a link with a loopback endpoint needs no confirmation; a typed foreign hos
   // A foreign host typed by hand: named next to the field, nothing sent until allowed.
   const seen = [];
   await fakeAws(page, API_HOST, seen);
+  await editAccess(page);
   await field(page, 'Endpoint URL').fill(`https://${API_HOST}`);
   await page.getByText('is not an AWS KMS endpoint: nothing is sent there unless you allow it.').waitFor();
   await page.getByRole('button', { name: 'Refresh' }).click();
@@ -139,7 +140,7 @@ flow('a typed KMS VPC endpoint works with no confirmation, and CloudHSM calls go
     assert.match(r.auth, /\/us-east-1\/(kms|cloudhsm)\/aws4_request/);
   }
   step('a store secret is not sent to the VPC endpoint');
-  await page.getByText('Create a custom key store').click();
+  await openCreate(page);
   await field(page, 'Custom key store name').fill('secret-test');
   await field(page, 'CloudHSM cluster ID').fill('cluster-2aaaaaaaaaaa');
   await field(page, 'Trust anchor certificate').fill('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----');
@@ -214,7 +215,7 @@ flow('pasted text is cleared once parsed; Forget clears the store secrets in the
   assert.equal(await field(page, 'Paste credentials').inputValue(), 'not credentials');
   const password = 'kmsuser-Passw0rd-forget';
   secrets.add(password);
-  await page.getByText('Create a custom key store').click();
+  await openCreate(page);
   await field(page, 'kmsuser password').fill(password);
   await button(page, 'Forget credentials').click();
   await until(async () => (await field(page, 'kmsuser password').inputValue()) === '', { what: 'the cleared password' });
@@ -255,7 +256,7 @@ flow('polls are never dropped or sent twice, and the address bar changes only wi
   await button(page, 'Connect').click();
   await statusPanel(page).filter({ hasText: STORE['t-slow'] }).waitFor();
   const replaced = await page.evaluate(() => window.__replaced);
-  const card = page.locator('section').filter({ has: statusPanel(page) });
+  const card = statusPanel(page).locator('xpath=ancestor::section[1]');
   const checks = async () => Number((await card.innerText()).match(/(\d+) checks?\./)?.[1] ?? 0);
   // The tab is shown again and again: nothing is overdue, so nothing is restarted or re-sent.
   await until(async () => {
@@ -305,6 +306,7 @@ flow('HSM counts keep the pages read before an error, and go with the region', a
   assert.equal(await page.getByText('cluster-3bbbbbbbbbbb (').count(), 0);
   // Another region: the counts read in us-east-1 are not shown for us-west-2's list (whose
   // CloudHSM endpoint does not answer here).
+  await editAccess(page);
   await field(page, 'Region').fill('us-west-2');
   await page.getByRole('button', { name: 'Refresh' }).click();
   await button(page, 'Select hsm-b').waitFor();

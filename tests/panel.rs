@@ -10,7 +10,7 @@ use cks_console::aws::kms::{
 };
 use cks_console::console::explain;
 use cks_console::console::watch::{Goal, Pause, Watch};
-use cks_console::ui::{ErrorBox, Session, StatusPanel, StoreList, StoreTable, update_row};
+use cks_console::ui::{Ctx, ErrorBox, StatusPanel, StoreList, StoreTable};
 use common::Page;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -19,23 +19,21 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn panel(watch: Option<Watch>) -> Page {
     Page::mount_view_at("#", move || {
-        let s = Session::new();
+        let s = cks_console::ui::provide();
         if let Some(w) = watch {
-            s.board.update(|b| b.upsert(w));
+            s.watches.board.update(|b| b.upsert(w));
         }
-        provide_context(s);
         view! { <StatusPanel /> }.into_any()
     })
 }
 
-/// Mounts `view` with a fresh session, and hands the session back for the test to drive.
-fn with_session(view: fn() -> AnyView) -> (Page, Session) {
+/// Mounts `view` with the page's fresh state, and hands it back for the test to drive.
+fn with_session(view: fn() -> AnyView) -> (Page, Ctx) {
     let cell = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = cell.clone();
     let p = Page::mount_view_at("#", move || {
-        let s = Session::new();
+        let s = cks_console::ui::provide();
         out.set(Some(s));
-        provide_context(s);
         view()
     });
     let s = cell.get().expect("mounted");
@@ -314,8 +312,8 @@ async fn disconnect_to_fix_moves_the_form_only_when_confirmed() {
             CustomKeyStoreType::ExternalKeyStore,
         )],
     );
-    s.board.update(|b| b.upsert(w));
-    s.store_id.set("cks-00000000000000other".into());
+    s.watches.board.update(|b| b.upsert(w));
+    s.selection.store_id.set("cks-00000000000000other".into());
     tick().await;
     p.button("Disconnect to fix…").click();
     tick().await;
@@ -325,11 +323,17 @@ async fn disconnect_to_fix_moves_the_form_only_when_confirmed() {
         "{}",
         p.text()
     );
-    assert_eq!(s.store_id.get_untracked(), "cks-00000000000000other");
+    assert_eq!(
+        s.selection.store_id.get_untracked(),
+        "cks-00000000000000other"
+    );
     p.button("Cancel").click();
     tick().await;
     assert!(!p.text().contains("every KMS key in this store is unusable"));
-    assert_eq!(s.store_id.get_untracked(), "cks-00000000000000other");
+    assert_eq!(
+        s.selection.store_id.get_untracked(),
+        "cks-00000000000000other"
+    );
 }
 
 fn row(id: &str, name: &str, state: ConnectionState) -> CustomKeyStore {
@@ -351,17 +355,22 @@ async fn the_store_table_keeps_the_focus_while_a_watch_updates_rows() {
         ConnectionState::Disconnected,
     );
     let b = row("cks-000000000000000bb", "beta", ConnectionState::Connecting);
-    s.stores.set(StoreList::Loaded(vec![a.clone(), b.clone()]));
+    // The list's first (empty) read settles first.
+    tick().await;
+    s.stores
+        .list
+        .set(Some(StoreList::Loaded(vec![a.clone(), b.clone()])));
     tick().await;
     let select = p.button("Select alpha");
     select.focus().unwrap();
     assert!(focused().is_some_and(|f| f.is_same_node(Some(&select))));
     // A poll reads the same row again, then another row changes state.
-    update_row(s, &a);
-    update_row(
-        s,
-        &row("cks-000000000000000bb", "beta", ConnectionState::Connected),
-    );
+    s.stores.update_row(&a);
+    s.stores.update_row(&row(
+        "cks-000000000000000bb",
+        "beta",
+        ConnectionState::Connected,
+    ));
     tick().await;
     assert!(p.text().contains("CONNECTED"), "{}", p.text());
     assert!(select.is_connected(), "the focused row was rebuilt");

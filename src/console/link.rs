@@ -17,6 +17,49 @@ pub struct Link {
     pub watch: Option<(Goal, i64)>,
     /// Benchmarks only: the watch schedule's time compression (see `Watch::pace`).
     pub pace: Option<u32>,
+    /// The store page's tab (written only when it is not the first).
+    pub tab: Tab,
+}
+
+/// The tabs of a store's page, in their order on the page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// Pre-flight, Connect and Disconnect, the status panel.
+    #[default]
+    Connection,
+    /// Update and Delete.
+    Settings,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 2] = [Tab::Connection, Tab::Settings];
+
+    /// Its name in the link.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Connection => "connection",
+            Tab::Settings => "settings",
+        }
+    }
+
+    /// Its label on the page.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Connection => "Connection",
+            Tab::Settings => "Settings",
+        }
+    }
+
+    fn parse(key: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.key() == key)
+    }
+
+    /// The tab `step` places away, wrapping (the arrow keys of a tab list).
+    pub fn step(self, step: isize) -> Tab {
+        let n = Tab::ALL.len() as isize;
+        let i = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) as isize;
+        Tab::ALL[(i + step).rem_euclid(n) as usize]
+    }
 }
 
 /// Everything but unreserved characters is escaped.
@@ -55,6 +98,7 @@ impl Link {
                     }
                 }
                 "since" => since = v.parse::<i64>().ok().filter(|t| *t > 0),
+                "tab" => link.tab = Tab::parse(&v).unwrap_or_default(),
                 "pace" => link.pace = v.parse::<u32>().ok().filter(|p| (2..=3600).contains(p)),
                 _ => {}
             }
@@ -92,6 +136,7 @@ impl Link {
             store,
             variant,
             pace: self.pace,
+            tab: self.tab,
         }
     }
 
@@ -136,6 +181,9 @@ impl Link {
             );
             put("since", &since.to_string());
         }
+        if self.tab != Tab::default() {
+            put("tab", self.tab.key());
+        }
         if let Some(p) = self.pace.filter(|p| *p > 1) {
             put("pace", &p.to_string());
         }
@@ -177,6 +225,7 @@ mod tests {
             watch: Some((Goal::Connect, 1_700_000_000_000)),
             variant: Variant::default(),
             pace: None,
+            tab: Tab::Connection,
         };
         let f = l.format();
         assert_eq!(
@@ -194,6 +243,17 @@ mod tests {
         assert_eq!(Link::parse(""), Link::default());
         assert_eq!(Link::parse("#pace=60").pace, Some(60));
         assert_eq!(Link::parse("#pace=0").pace, None);
+        // The tab: the first is the default and is not written; an unknown one is the first.
+        assert_eq!(Link::parse("#tab=settings").tab, Tab::Settings);
+        assert_eq!(Link::parse("#tab=nonsense").tab, Tab::Connection);
+        let settings = Link {
+            tab: Tab::Settings,
+            ..Default::default()
+        };
+        assert_eq!(settings.format(), "tab=settings");
+        assert_eq!(Link::parse(&settings.format()), settings);
+        assert_eq!(Tab::Connection.step(-1), *Tab::ALL.last().unwrap());
+        assert_eq!(Tab::ALL.last().unwrap().step(1), Tab::Connection);
         assert_eq!(
             Link {
                 pace: Some(60),
@@ -214,6 +274,7 @@ mod tests {
                 dual_stack: false,
             },
             pace: None,
+            tab: Tab::Connection,
         };
         assert_eq!(typed.only_valid(), Link::default());
         let good = Link {
@@ -226,6 +287,7 @@ mod tests {
                 dual_stack: false,
             },
             pace: None,
+            tab: Tab::Connection,
         }
         .only_valid();
         assert_eq!(good.endpoint.as_deref(), Some("HTTP://127.0.0.1:4599"));

@@ -1,15 +1,16 @@
 //! Pieces several components share: the error box, the Disconnect confirmation, whether a
 //! Connect or Disconnect is in flight, and the badge of a connection state.
 
-use super::session::{ConfirmAt, Session, use_session};
+use super::connect::Flows;
+use super::state::{ConfirmAt, use_ctx};
 use crate::aws::error::KmsError;
 use crate::aws::kms::{ConnectionState, Operation};
 use crate::console::explain;
 use leptos::prelude::*;
 
-/// Whether Connect or Disconnect is in flight or a watch is open.
-pub fn busy(s: Session) -> bool {
-    s.connect.pending().get() || s.disconnect.pending().get()
+/// Whether Connect or Disconnect is in flight.
+pub fn busy(flows: Flows) -> bool {
+    flows.connect.pending().get() || flows.disconnect.pending().get()
 }
 
 /// The confirmation a Disconnect needs: what it does to the keys. A panel's copy shows in that
@@ -17,7 +18,9 @@ pub fn busy(s: Session) -> bool {
 /// confirms. Escape or Cancel closes it, and focus goes back to where it was.
 #[component]
 pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let flows = expect_context::<Flows>();
+    let card = ctx.card;
     let cancel = NodeRef::<leptos::html::Button>::new();
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     // Move focus into the dialog so a keyboard user lands on it.
@@ -28,7 +31,7 @@ pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
         }
     });
     let close = move || {
-        s.confirm_disconnect.set(None);
+        card.confirm_disconnect.set(None);
         crate::web::refocus(opener.get_value(), "store-id");
     };
     let panel_store = match &at {
@@ -36,29 +39,33 @@ pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
         ConfirmAt::Form => None,
     };
     let shown_at = at.clone();
-    let shown = move || s.confirm_disconnect.with(|c| c.as_ref() == Some(&shown_at));
+    let shown = move || {
+        card.confirm_disconnect
+            .with(|c| c.as_ref() == Some(&shown_at))
+    };
     let title_store = panel_store.clone();
     let title = move || {
         title_store
             .clone()
-            .unwrap_or_else(|| s.store_id.get().trim().to_string())
+            .unwrap_or_else(|| ctx.selection.store_id.get().trim().to_string())
     };
     let confirm = move |_| {
-        if busy(s) {
+        if busy(flows) {
             return;
         }
         // A panel's Disconnect goes where its watch is, for its store.
         if let Some(id) = &panel_store {
-            if let Some(p) = s
+            if let Some(p) = ctx
+                .watches
                 .board
                 .with_untracked(|b| b.get(id).and_then(|w| w.place.clone()))
             {
-                s.go_to(&p);
+                ctx.go_to(&p);
             }
-            s.store_id.set(id.clone());
+            ctx.selection.store_id.set(id.clone());
         }
         close();
-        s.disconnect.dispatch(());
+        flows.disconnect(ctx);
     };
     view! {
         <Show when=shown>
@@ -67,7 +74,7 @@ pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
                 <p id="confirm-t"><strong>"Disconnect " {title.clone()} "?"</strong></p>
                 <p id="confirm-d">"While it is disconnected, every KMS key in this store is unusable: encrypt, decrypt and other cryptographic operations with them fail, and AWS services that use them are disrupted. The keys and their metadata are kept, and Connect makes them usable again."</p>
                 <div class="actions">
-                    <button type="button" class="danger" disabled=move || busy(s) on:click=confirm.clone()>"Disconnect now"</button>
+                    <button type="button" class="danger" disabled=move || busy(flows) on:click=confirm.clone()>"Disconnect now"</button>
                     <button type="button" class="secondary" node_ref=cancel on:click=move |_| close()>"Cancel"</button>
                 </div>
             </div>

@@ -1,20 +1,46 @@
-use super::common::{ConfirmDisconnect, ErrorBox, busy};
-use super::session::{ConfirmAt, Session, use_session};
+//! Connect and Disconnect: their flows (checks first, then the call, then a watch), the
+//! actions that run them, and the Connect card's message.
+
+use super::common::{ErrorBox, busy};
+use super::state::{Card, CardMsg, ConfirmAt, Ctx};
 use crate::aws::error::ErrorKind;
-use crate::aws::kms::{ConnectionState, Operation, check_store_id};
+use crate::aws::kms::{ConnectionState, CustomKeyStoreType, Operation, check_store_id};
 use crate::console::explain;
+use crate::console::link::Tab;
 use crate::console::watch::{Goal, Place, Watch};
 use crate::web::api::{self, describe_one};
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
 
-/// Whether the fields still hold the credentials `client` signs with.
-fn same_credentials(s: Session, client: &Client) -> bool {
-    s.credentials().is_ok_and(|c| {
-        c.access_key_id == client.credentials.access_key_id
-            && c.secret_access_key.expose() == client.credentials.secret_access_key.expose()
-    })
+/// The page's Connect and Disconnect (one of each in flight at a time).
+#[derive(Clone, Copy)]
+pub struct Flows {
+    pub connect: Action<(), ()>,
+    pub disconnect: Action<(), ()>,
+}
+
+impl Flows {
+    /// The flows for `ctx`, provided to every component below the caller.
+    pub fn provide(ctx: Ctx) -> Self {
+        let flows = Self {
+            connect: Action::new_local(move |_: &()| connect_flow(ctx)),
+            disconnect: Action::new_local(move |_: &()| disconnect_flow(ctx)),
+        };
+        provide_context(flows);
+        flows
+    }
+
+    /// Connects the store on the page (its Connection tab shows how it goes).
+    pub fn connect(&self, ctx: Ctx) {
+        ctx.selection.tab.set(Tab::Connection);
+        self.connect.dispatch(());
+    }
+
+    pub fn disconnect(&self, ctx: Ctx) {
+        ctx.selection.tab.set(Tab::Connection);
+        self.disconnect.dispatch(());
+    }
 }
 
 /// A watch of `id` that polls where the call went.
@@ -26,88 +52,41 @@ fn watch_at(client: &Client, place: &Place, id: &str, goal: Goal, rid: Option<St
 }
 
 /// Validates the form and builds a client (and where it points), or says what is wrong.
-fn prepare(s: Session) -> Option<(Client, String, Place)> {
-    s.confirm_disconnect.set(None);
-    s.error.set(None);
-    s.notice.set(None);
-    s.offer_disconnect.set(false);
-    s.preflight_block.set(None);
-    let id = s.store_id.get_untracked().trim().to_string();
+fn prepare(ctx: Ctx) -> Option<(Client, String, Place)> {
+    ctx.card.confirm_disconnect.set(None);
+    ctx.card.msg.set(None);
+    let id = ctx.selection.store_id.get_untracked().trim().to_string();
     if let Err(e) = check_store_id(&id) {
-        s.notice.set(Some(e));
+        ctx.card.say(e);
         return None;
     }
-    match s.place().and_then(|p| Ok((s.client_at(&p.endpoint)?, p))) {
+    match ctx
+        .target
+        .place()
+        .and_then(|p| Ok((ctx.client_at(&p.endpoint)?, p)))
+    {
         Ok((c, place)) => Some((c, id, place)),
         Err(e) => {
-            s.notice.set(Some(e));
+            ctx.card.say(e);
             None
         }
     }
 }
 
-pub(super) async fn connect_flow(s: Session) {
-    let Some((client, id, place)) = prepare(s) else {
-        return;
-    };
-    // Look before connecting, and explain instead of failing. A missing Describe permission
-    // must not block the connect itself.
-    match describe_one(&client, &id).await {
-        Ok((store, request_id)) => {
-            super::stores::update_row(s, &store);
-            match store.connection_state {
-                Some(ConnectionState::Connected) => {
-                    s.notice
-                        .set(Some(format!("{id} is already CONNECTED: nothing to do.")));
-                    return;
-                }
-                Some(ConnectionState::Failed) => {
-                    let code = store
-                        .connection_error_code
-                        .as_ref()
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default();
-                    s.notice.set(Some(format!(
-                        "{id} is FAILED ({code}). KMS connects a failed store only after it is disconnected: Disconnect it, fix the cause, then Connect again."
-                    )));
-                    s.offer_disconnect.set(true);
-                    return;
-                }
-                Some(ConnectionState::Disconnecting) => {
-                    s.notice.set(Some(format!("{id} is DISCONNECTING. Connect it once it is DISCONNECTED; the status panel follows it.")));
-                    super::status::start_watch(
-                        s,
-                        watch_at(&client, &place, &id, Goal::Disconnect, request_id),
-                    );
-                    return;
-                }
-                Some(ConnectionState::Connecting) => {
-                    s.notice
-                        .set(Some(format!("{id} is already CONNECTING: watching it.")));
-                    super::status::start_watch(
-                        s,
-                        watch_at(&client, &place, &id, Goal::Connect, request_id),
-                    );
-                    return;
-                }
-                // A CloudHSM store's cluster is checked again right before Connect: a connect
-                // that is bound to fail is warned about before it is sent (never when the
-                // check itself could not run).
-                _ if store.store_type() == crate::aws::kms::CustomKeyStoreType::AwsCloudHsm
-                    && s.connect_anyway.get_untracked().as_deref() != Some(id.as_str()) =>
-                {
-                    if let Some(v) = super::preflight::verdict_for(s, &store)
-                        .await
-                        .filter(|v| v.expect_failure())
-                    {
-                        s.preflight_block.set(Some(v));
-                        return;
-                    }
-                }
-                _ => {}
-            }
-        }
-        Err(e) if matches!(e.kind, ErrorKind::AccessDenied { .. }) => {}
+/// What the look before Connect decided: go on, or stop (the card says why).
+enum Look {
+    Go,
+    Stop,
+}
+
+/// Looks at the store before connecting, and explains instead of failing. A missing Describe
+/// permission must not block the connect itself.
+async fn look(ctx: Ctx, client: &Client, place: &Place, id: &str) -> Look {
+    let card = ctx.card;
+    let watch = |goal, rid| super::status::start_watch(ctx, watch_at(client, place, id, goal, rid));
+    let (store, rid) = match describe_one(client, id).await {
+        Ok(read) => read,
+        Err(e) if matches!(e.kind, ErrorKind::AccessDenied { .. }) => return Look::Go,
         // The check only advises: when it cannot run for a passing reason (throttling, a
         // fault, no answer), connect anyway; KMS itself refuses a Connect that is not allowed.
         Err(e)
@@ -115,97 +94,132 @@ pub(super) async fn connect_flow(s: Session) {
                 || e.kind == ErrorKind::Malformed =>
         {
             let x = explain::kms_error(&e, Operation::DescribeCustomKeyStores);
-            s.notice.set(Some(format!(
+            card.say(format!(
                 "The check before Connect could not run ({}: {}) Connecting anyway: KMS itself refuses a Connect that is not allowed.",
                 e.code, x.meaning
-            )));
+            ));
+            return Look::Go;
         }
         Err(e) => {
-            s.error.set(Some((Operation::DescribeCustomKeyStores, e)));
-            return;
+            card.fail(Operation::DescribeCustomKeyStores, e);
+            return Look::Stop;
         }
+    };
+    ctx.stores.update_row(&store);
+    match store.connection_state {
+        Some(ConnectionState::Connected) => {
+            card.say(format!("{id} is already CONNECTED: nothing to do."));
+        }
+        Some(ConnectionState::Failed) => {
+            let code = store
+                .connection_error_code
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default();
+            card.msg.set(Some(CardMsg::FailedStore(format!(
+                "{id} is FAILED ({code}). KMS connects a failed store only after it is disconnected: Disconnect it, fix the cause, then Connect again."
+            ))));
+        }
+        Some(ConnectionState::Disconnecting) => {
+            card.say(format!("{id} is DISCONNECTING. Connect it once it is DISCONNECTED; the status panel follows it."));
+            watch(Goal::Disconnect, rid);
+        }
+        Some(ConnectionState::Connecting) => {
+            card.say(format!("{id} is already CONNECTING: watching it."));
+            watch(Goal::Connect, rid);
+        }
+        // A CloudHSM store's cluster is checked again right before Connect: a connect that is
+        // bound to fail is warned about before it is sent (never when the check could not run).
+        _ if store.store_type() == CustomKeyStoreType::AwsCloudHsm
+            && card.connect_anyway.get_untracked().as_deref() != Some(id) =>
+        {
+            match super::preflight::verdict_for(ctx, &store)
+                .await
+                .filter(|v| v.expect_failure())
+            {
+                Some(v) => card.msg.set(Some(CardMsg::Blocked(v))),
+                None => return Look::Go,
+            }
+        }
+        _ => return Look::Go,
     }
-    // The checks above took a while: credentials forgotten (or replaced) meanwhile are not used.
-    if !same_credentials(s, &client) {
-        s.notice.set(Some(format!(
-            "Connect of {id} not sent: the credentials were forgotten or changed while it was being checked. Press Connect again to use the current ones."
-        )));
+    Look::Stop
+}
+
+async fn connect_flow(ctx: Ctx) {
+    let Some((client, id, place)) = prepare(ctx) else {
+        return;
+    };
+    if let Look::Stop = look(ctx, &client, &place, &id).await {
         return;
     }
-    s.connect_anyway.set(None);
+    // The checks above took a while: credentials forgotten (or replaced) meanwhile are not used.
+    if !ctx.creds.still(&client.credentials) {
+        ctx.card.say(format!(
+            "Connect of {id} not sent: the credentials were forgotten or changed while it was being checked. Press Connect again to use the current ones."
+        ));
+        return;
+    }
+    ctx.card.connect_anyway.set(None);
     match api::connect(&client, &id).await {
         Ok(reply) => super::status::start_watch(
-            s,
+            ctx,
             watch_at(&client, &place, &id, Goal::Connect, reply.request_id),
         ),
-        Err(e) => s.error.set(Some((Operation::ConnectCustomKeyStore, e))),
+        Err(e) => ctx.card.fail(Operation::ConnectCustomKeyStore, e),
     }
 }
 
-pub(super) async fn disconnect_flow(s: Session) {
-    let Some((client, id, place)) = prepare(s) else {
+async fn disconnect_flow(ctx: Ctx) {
+    let Some((client, id, place)) = prepare(ctx) else {
         return;
     };
     match api::disconnect(&client, &id).await {
         Ok(reply) => super::status::start_watch(
-            s,
+            ctx,
             watch_at(&client, &place, &id, Goal::Disconnect, reply.request_id),
         ),
-        Err(e) => s.error.set(Some((Operation::DisconnectCustomKeyStore, e))),
+        Err(e) => ctx.card.fail(Operation::DisconnectCustomKeyStore, e),
     }
 }
 
+/// The Connect card's message: a notice, a FAILED store (with Disconnect offered), a pre-flight
+/// that held the Connect back (with Connect anyway), or a failed call.
 #[component]
-pub fn ConnectForm() -> impl IntoView {
-    let s = use_session();
-    let busy = move || busy(s);
-    let id_msg = move || match check_store_id(&s.store_id.get()) {
-        Ok(warning) => warning,
-        // An empty field is not an error until the user acts.
-        Err(_) if s.store_id.get().is_empty() => None,
-        Err(e) => Some(e),
-    };
-    view! {
-        <section class="card" aria-labelledby="connect-h">
-            <h2 id="connect-h">"Connect"</h2>
-            <label for="store-id">"Custom key store ID"</label>
-            <input id="store-id" type="text" spellcheck="false" autocomplete="off" placeholder="cks-1234567890abcdef0" bind:value=s.store_id />
-            {move || id_msg().map(|m| view! { <p class="field-msg">{m}</p> })}
-            <div class="actions">
-                <button type="button" class="primary" disabled=busy
-                    on:click=move |_| if !busy() { s.confirm_disconnect.set(None); s.connect.dispatch(()); }>
-                    {move || if s.connect.pending().get() { "Connecting…" } else { "Connect" }}
-                </button>
-                <button type="button" class="secondary" disabled=busy
-                    on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Form))>"Disconnect"</button>
-            </div>
-            <ConfirmDisconnect at=ConfirmAt::Form />
-            <super::preflight::Preflight />
-            {move || s.preflight_block.get().map(|v| view! {
+pub fn CardMessage() -> impl IntoView {
+    let ctx = super::state::use_ctx();
+    let flows = expect_context::<Flows>();
+    let card: Card = ctx.card;
+    move || {
+        card.msg.get().map(|m| match m {
+            CardMsg::Notice(n) => view! { <div class="notice" role="alert"><p>{n}</p></div> }.into_any(),
+            CardMsg::Reopened => view! { <div class="notice" role="alert"><p>{CardMsg::REOPENED}</p></div> }.into_any(),
+            CardMsg::FailedStore(n) => view! {
+                <div class="notice" role="alert">
+                    <p>{n}</p>
+                    <button type="button" class="secondary small" on:click=move |_| {
+                        card.msg.set(None);
+                        card.confirm_disconnect.set(Some(ConfirmAt::Form));
+                    }>"Disconnect it…"</button>
+                </div>
+            }.into_any(),
+            CardMsg::Blocked(v) => view! {
                 <div class="notice" role="alert">
                     <p><strong>"Not sent: the pre-flight expects this connect to fail."</strong>{v.expected_report().map(|r| format!(" KMS would report {r}."))}</p>
                     <super::preflight::VerdictView verdict=v />
-                    <button type="button" class="secondary small" disabled=busy on:click=move |_| {
-                        if !busy() {
-                            s.connect_anyway.set(Some(s.store_id.get_untracked().trim().to_string()));
-                            s.preflight_block.set(None);
-                            s.connect.dispatch(());
+                    <button type="button" class="secondary small" disabled=move || busy(flows) on:click=move |_| {
+                        if !busy(flows) {
+                            card.connect_anyway.set(Some(ctx.selection.store_id.get_untracked().trim().to_string()));
+                            card.msg.set(None);
+                            flows.connect(ctx);
                         }
                     }>"Connect anyway"</button>
                 </div>
-            })}
-            {move || s.notice.get().map(|n| view! {
-                <div class="notice" role="alert">
-                    <p>{n}</p>
-                    <Show when=move || s.offer_disconnect.get()>
-                        <button type="button" class="secondary small" on:click=move |_| {
-                            s.offer_disconnect.set(false);
-                            s.confirm_disconnect.set(Some(ConfirmAt::Form));
-                        }>"Disconnect it…"</button>
-                    </Show>
-                </div>
-            })}
-            {move || s.error.get().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
-        </section>
+            }.into_any(),
+            CardMsg::Failed { op, error, after } => view! {
+                {after.map(|n| view! { <div class="notice" role="alert"><p>{n}</p></div> })}
+                <ErrorBox op=op error=error />
+            }.into_any(),
+        })
     }
 }

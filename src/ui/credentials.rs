@@ -1,4 +1,4 @@
-use super::session::{Session, use_session};
+use super::state::{Ctx, use_ctx};
 use crate::aws::credentials::{Pasted, Profile, parse_paste};
 use crate::aws::endpoint::{is_loopback, url_host};
 use crate::web::client::emulator_credentials;
@@ -30,7 +30,7 @@ impl Paste {
 
     /// Fills the fields from pasted text. Text that parsed is cleared from the box (the secret
     /// then lives only in the fields); text that did not stays, to be corrected.
-    fn apply(self, s: Session, text: String) {
+    fn apply(self, ctx: Ctx, text: String) {
         match parse_paste(&text) {
             Ok(Pasted::One {
                 format,
@@ -38,13 +38,13 @@ impl Paste {
             }) => {
                 self.text.set(String::new());
                 self.profiles.set(Vec::new());
-                fill(s, &credentials);
+                fill(ctx, &credentials);
                 self.msg
                     .set(Some(format!("Filled from {}.", format.describe())));
             }
             Ok(Pasted::Profiles(list)) => {
                 self.text.set(String::new());
-                fill(s, &list[0].credentials);
+                fill(ctx, &list[0].credentials);
                 self.picked.set(0);
                 self.msg.set(Some(format!(
                     "The file has {} profiles: filled from [{}]. Pick another below.",
@@ -60,10 +60,10 @@ impl Paste {
         }
     }
 
-    fn pick(self, s: Session, i: usize) {
+    fn pick(self, ctx: Ctx, i: usize) {
         self.profiles.with_untracked(|list| {
             if let Some(p) = list.get(i) {
-                fill(s, &p.credentials);
+                fill(ctx, &p.credentials);
                 self.picked.set(i);
                 self.msg
                     .set(Some(format!("Filled from profile [{}].", p.name)));
@@ -73,35 +73,24 @@ impl Paste {
 }
 
 /// Puts credentials into the fields; fresh credentials resume a watch that paused for them.
-fn fill(s: Session, c: &crate::aws::credentials::Credentials) {
+fn fill(ctx: Ctx, c: &crate::aws::credentials::Credentials) {
     // Another key may be another account: its list is not the one on screen.
-    if s.access_key_id.get_untracked() != c.access_key_id {
-        s.invalidate_stores();
+    if ctx.creds.access_key_id.get_untracked() != c.access_key_id {
+        ctx.stores.invalidate();
     }
-    s.access_key_id.set(c.access_key_id.clone());
-    s.secret_access_key
-        .set(c.secret_access_key.expose().to_string());
-    s.session_token.set(
-        c.session_token
-            .as_ref()
-            .map(|t| t.expose().to_string())
-            .unwrap_or_default(),
-    );
-    s.expiration_ms.set(c.expiration_ms);
-    super::status::resume_if_paused(s);
+    ctx.creds.fill(c);
+    super::status::resume_if_paused(ctx);
 }
 
 #[component]
 pub fn CredentialsForm() -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
     let paste = Paste::new();
     let forget = move |_| {
-        s.forget_credentials();
+        forget(ctx);
         paste.text.set(String::new());
         paste.profiles.set(Vec::new());
         paste.msg.set(Some("Credentials forgotten.".into()));
-        s.invalidate_stores();
-        s.error.set(None);
     };
     view! {
         <section class="card" aria-labelledby="cred-h">
@@ -117,13 +106,21 @@ pub fn CredentialsForm() -> impl IntoView {
     }
 }
 
+/// Forgets the credentials, and the list and message read with them.
+pub fn forget(ctx: Ctx) {
+    ctx.creds.forget();
+    ctx.stores.invalidate();
+    ctx.card.msg.set(None);
+}
+
 /// "Use local emulator": its demo credentials, its endpoint (loopback), and its store list.
 #[component]
 fn UseEmulator(paste: Paste) -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let target = ctx.target;
     let msg = RwSignal::new(None::<String>);
     let use_emulator = move |_| {
-        let current = s.endpoint_url.get_untracked();
+        let current = target.endpoint_url.get_untracked();
         let base = crate::aws::endpoint::parse_custom_url(&current)
             .ok()
             .filter(|u| url_host(u).is_some_and(|h| is_loopback(&h)))
@@ -135,16 +132,16 @@ fn UseEmulator(paste: Paste) -> impl IntoView {
         spawn_local(async move {
             match emulator_credentials(&base).await {
                 Ok(text) => {
-                    s.invalidate_stores();
-                    s.pending_endpoint.set(None);
-                    s.endpoint_url.set(base.clone());
-                    s.region.set("us-east-1".into());
-                    paste.apply(s, text);
+                    ctx.stores.invalidate();
+                    target.pending_endpoint.set(None);
+                    target.endpoint_url.set(base.clone());
+                    target.region.set("us-east-1".into());
+                    paste.apply(ctx, text);
                     paste.msg.set(None);
                     msg.set(Some(format!(
                         "Using the local emulator at {base} with its demo credentials."
                     )));
-                    super::stores::refresh(s);
+                    ctx.refresh_stores();
                 }
                 Err(e) => msg.set(Some(e)),
             }
@@ -161,18 +158,18 @@ fn UseEmulator(paste: Paste) -> impl IntoView {
 /// The paste box, what it understood, and the profile picker of a credentials file.
 #[component]
 fn PasteBox(paste: Paste) -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         paste.text.set(text.clone());
         if text.trim().is_empty() {
             paste.msg.set(None)
         } else {
-            paste.apply(s, text)
+            paste.apply(ctx, text)
         }
     };
     let pick =
-        move |ev: leptos::ev::Event| paste.pick(s, event_target_value(&ev).parse().unwrap_or(0));
+        move |ev: leptos::ev::Event| paste.pick(ctx, event_target_value(&ev).parse().unwrap_or(0));
     let options = move || {
         paste.profiles.get().into_iter().enumerate().map(|(i, p)| {
             let label = match &p.account {
@@ -200,29 +197,33 @@ fn PasteBox(paste: Paste) -> impl IntoView {
 /// The three fields, the expiry countdown and the warnings about the credentials.
 #[component]
 fn KeyFields() -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let (s, now) = (ctx.creds, ctx.clock.0);
     // An expiry belongs to the pasted credentials: typing others by hand drops it.
-    let typed = move |_: leptos::ev::Event| s.expiration_ms.set(None);
+    let typed = move |_: leptos::ev::Event| {
+        s.expiration_ms.set(None);
+        s.proven.set(false);
+    };
     // Typed credentials, once complete (the field left), resume what paused for them.
     let complete = move |_: leptos::ev::Event| {
-        if s.credentials().is_ok() {
-            super::status::resume_if_paused(s);
+        if s.get().is_ok() {
+            super::status::resume_if_paused(ctx);
         }
     };
     let typed_key = move |ev: leptos::ev::Event| {
         typed(ev);
-        s.invalidate_stores();
+        ctx.stores.invalidate();
     };
     let warnings = move || {
-        let now = s.now_ms.get();
+        let now = now.get();
         s.access_key_id.track();
         s.session_token.track();
         s.expiration_ms.track();
-        s.credentials().map(|c| c.warnings(now)).unwrap_or_default()
+        s.get().map(|c| c.warnings(now)).unwrap_or_default()
     };
     let countdown = move || {
         s.expiration_ms.get().map(|exp| {
-            let left = (exp - s.now_ms.get()) / 1000;
+            let left = (exp - now.get()) / 1000;
             if left <= 0 {
                 "Expired.".to_string()
             } else {

@@ -1,4 +1,4 @@
-use super::session::{Session, use_session};
+use super::state::{Ctx, Target, use_ctx};
 use crate::aws::endpoint::{cautions, cloudhsm_endpoint, resolve};
 use crate::aws::trust::Service;
 use crate::aws::trust::csp_allows;
@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 #[component]
 pub fn EndpointForm() -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let s = ctx.target;
     let resolved = move || {
         let url = s.endpoint_url.get();
         resolve(&s.region.get(), s.variant(), Some(&url))
@@ -20,7 +21,10 @@ pub fn EndpointForm() -> impl IntoView {
         )
     };
     // Another region or endpoint has other stores: the list read from the old one goes.
-    let stale = move |_: leptos::ev::Event| s.invalidate_stores();
+    let stale = move |_: leptos::ev::Event| {
+        ctx.stores.invalidate();
+        ctx.creds.proven.set(false);
+    };
     let notes = move || {
         let custom = s.endpoint_url.get();
         if resolved().is_err() {
@@ -75,7 +79,8 @@ pub fn EndpointForm() -> impl IntoView {
 /// An Endpoint URL that a link set: shown with its host, and used only once confirmed.
 #[component]
 fn PendingEndpoint() -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let s = ctx.target;
     let pending = move || {
         s.endpoint_url.track();
         s.pending_endpoint.track();
@@ -95,13 +100,13 @@ fn PendingEndpoint() -> impl IntoView {
                                 // A host outside AWS needs its own confirmation first.
                                 s.confirm_host.set(Some(use_host.clone()));
                             } else {
-                                confirm_pending(s);
+                                confirm_pending(ctx);
                             }
                         }>{format!("Use {host}")}</button>
                         <button type="button" class="secondary small" on:click=move |_| {
                             s.pending_endpoint.set(None);
                             s.endpoint_url.set(String::new());
-                            s.invalidate_stores();
+                            ctx.stores.invalidate();
                         }>"Use AWS's endpoint instead"</button>
                     </div>
                 </div>
@@ -111,9 +116,9 @@ fn PendingEndpoint() -> impl IntoView {
 }
 
 /// The user chose the link's endpoint: watches that waited for it resume.
-fn confirm_pending(s: Session) {
-    s.pending_endpoint.set(None);
-    let waiting: Vec<String> = s.board.with_untracked(|b| {
+fn confirm_pending(ctx: Ctx) {
+    ctx.target.pending_endpoint.set(None);
+    let waiting: Vec<String> = ctx.watches.board.with_untracked(|b| {
         b.watches()
             .iter()
             .filter(|w| {
@@ -128,14 +133,14 @@ fn confirm_pending(s: Session) {
             .collect()
     });
     for id in waiting {
-        super::status::resume(s, Some(&id));
+        super::status::resume(ctx, Some(&id));
     }
 }
 
 /// A typed endpoint outside AWS's endpoints of `service`: says so, and offers to allow it.
 #[component]
 fn Unconfirmed(url: RwSignal<String>, service: Service) -> impl IntoView {
-    let s = use_session();
+    let s = expect_context::<Target>();
     let host = move || {
         s.pending_endpoint.track();
         // A link's endpoint is confirmed through its own notice.
@@ -159,7 +164,8 @@ fn Unconfirmed(url: RwSignal<String>, service: Service) -> impl IntoView {
 /// The confirmation a host outside AWS needs: it names the host and what it would receive.
 #[component]
 fn ConfirmHost() -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let s = ctx.target;
     let cancel = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         if let Some(b) = cancel.get() {
@@ -185,7 +191,7 @@ fn ConfirmHost() -> impl IntoView {
                         <button type="button" class="danger" on:click=move |_| {
                             s.allow_host(&allow);
                             if s.pending_host().as_deref() == Some(allow.as_str()) {
-                                confirm_pending(s);
+                                confirm_pending(ctx);
                             }
                             close();
                         }>{format!("Allow {host}")}</button>

@@ -1,27 +1,26 @@
 //! The pre-flight panel beside Connect: for a CloudHSM store, CloudHSM's view of its cluster;
 //! for an external key store, what its configuration shows without the proxy's help.
 
-use super::session::{Session, use_session};
-use crate::aws::cloudhsm::hsm_count;
+use super::state::{Ctx, use_ctx};
 use crate::aws::error::KmsError;
 use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType};
 use crate::console::preflight::{Level, Verdict, cloudhsm_preflight, xks_preflight};
 use crate::web::api;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The verdict for a store: a CloudHSM lookup, or the external key store's shape.
-pub async fn verdict_for(s: Session, store: &CustomKeyStore) -> Option<Verdict> {
+pub async fn verdict_for(ctx: Ctx, store: &CustomKeyStore) -> Option<Verdict> {
     match store.store_type() {
         CustomKeyStoreType::AwsCloudHsm => {
             let cluster = store.cloud_hsm_cluster_id.clone()?;
             // CloudHSM's view of the cluster (all pages); the look-up stops when the
             // credentials are forgotten.
-            let outcome = match s.cloudhsm_client() {
+            let forgotten = ctx.creds.forgotten;
+            let outcome = match ctx.cloudhsm_client() {
                 Ok(client) => {
-                    let epoch = s.forgotten.get_untracked();
+                    let epoch = forgotten.get_untracked();
                     api::find_cluster(&client, &cluster, move || {
-                        s.forgotten.try_get_untracked() == Some(epoch)
+                        forgotten.try_get_untracked() == Some(epoch)
                     })
                     .await
                 }
@@ -32,37 +31,6 @@ pub async fn verdict_for(s: Session, store: &CustomKeyStore) -> Option<Verdict> 
         CustomKeyStoreType::ExternalKeyStore => Some(xks_preflight(store)),
         CustomKeyStoreType::Other(_) => None,
     }
-}
-
-/// Counts the HSMs of every CloudHSM store in the list, for the overview. Each page counts as
-/// it arrives (a later page's error keeps the earlier ones); it stops as soon as `current` says
-/// the list is stale (another region, endpoint or account) or the credentials are forgotten.
-pub fn count_hsms(s: Session, stores: &[CustomKeyStore], current: impl Fn() -> bool + 'static) {
-    let ids: Vec<String> = stores
-        .iter()
-        .filter_map(|st| st.cloud_hsm_cluster_id.clone())
-        .collect();
-    if ids.is_empty() {
-        return;
-    }
-    let Ok(client) = s.cloudhsm_client() else {
-        return;
-    };
-    let epoch = s.forgotten.get_untracked();
-    let still = move || current() && s.forgotten.try_get_untracked() == Some(epoch);
-    spawn_local(async move {
-        // No permission or no path to CloudHSM: the rest stays "unknown".
-        let _ = api::clusters(&client, &ids, still, |clusters| {
-            s.hsm_counts.update(|counts| {
-                for c in clusters {
-                    if let Some(id) = &c.cluster_id {
-                        counts.insert(id.clone(), hsm_count(c));
-                    }
-                }
-            });
-        })
-        .await;
-    });
 }
 
 fn level_class(level: Level) -> &'static str {
@@ -104,8 +72,8 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
 /// Pre-flight of the selected store, refreshed when it (or the endpoint) changes.
 #[component]
 pub fn Preflight() -> impl IntoView {
-    let s = use_session();
-    let selected = Memo::new(move |_| s.selected_store());
+    let ctx = use_ctx();
+    let selected = Memo::new(move |_| ctx.selected_store());
     // Keyed on what decides the verdict, not on every refresh of the row.
     let key = Memo::new(move |_| {
         selected.with(|st| {
@@ -120,17 +88,18 @@ pub fn Preflight() -> impl IntoView {
     });
     let verdict = LocalResource::new(move || {
         key.track();
-        s.region.track();
-        s.endpoint_url.track();
-        s.cloudhsm_url.track();
-        s.fips.track();
-        s.forgotten.track();
-        s.confirmed_hosts.track();
-        s.pending_endpoint.track();
+        let t = ctx.target;
+        t.region.track();
+        t.endpoint_url.track();
+        t.cloudhsm_url.track();
+        t.fips.track();
+        t.confirmed_hosts.track();
+        t.pending_endpoint.track();
+        ctx.creds.forgotten.track();
         let store = selected.get_untracked();
         async move {
             match store {
-                Some(st) => verdict_for(s, &st).await,
+                Some(st) => verdict_for(ctx, &st).await,
                 None => None,
             }
         }

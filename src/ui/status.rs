@@ -1,5 +1,6 @@
 use super::common::{ConfirmDisconnect, badge_class, busy};
-use super::session::{ConfirmAt, Session, use_session};
+use super::connect::Flows;
+use super::state::{CardMsg, ConfirmAt, Ctx, use_ctx};
 use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
 use crate::console::explain;
 use crate::console::report;
@@ -8,38 +9,35 @@ use crate::web::{local_time, notify, now_ms};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Shown while a watch from the link waits for credentials (and for the link's endpoint, when
-/// it names one that is not loopback).
-pub const REOPEN_NOTICE: &str = "This link reopens a watch: paste credentials (or type them in) and it resumes. If the link names an endpoint, confirm it under Endpoint first.";
-
 /// Adds `watch` to the board (first) and polls until it settles. A watch without a place
 /// (reopened from a link) lives where the form points now.
-pub fn start_watch(s: Session, mut watch: Watch) {
-    watch.set_pace(s.pace.get_untracked(), now_ms());
+pub fn start_watch(ctx: Ctx, mut watch: Watch) {
+    watch.set_pace(ctx.watches.pace.get_untracked(), now_ms());
     // The title tells a settled result until a new watch begins.
     notify::title("cks-console");
     if watch.place.is_none() {
-        watch.place = s.place().ok();
+        watch.place = ctx.target.place().ok();
     }
-    s.board.update(|b| b.upsert(watch));
-    wake_poller(s);
+    ctx.watches.board.update(|b| b.upsert(watch));
+    wake_poller(ctx);
 }
 
 /// Wakes the poll loop, or starts it if none runs (only one ever runs).
-pub fn wake_poller(s: Session) {
-    if !s.ring_or_claim_poller() {
-        spawn_local(poll(s));
+pub fn wake_poller(ctx: Ctx) {
+    if !ctx.watches.ring_or_claim() {
+        spawn_local(poll(ctx));
     }
 }
 
 /// Resumes every watch paused for credentials (after a paste, the emulator button, or typed
 /// credentials); watches paused for another reason wait for their own Resume button.
-pub fn resume_if_paused(s: Session) {
-    resume(s, None);
+pub fn resume_if_paused(ctx: Ctx) {
+    resume(ctx, None);
 }
 
 /// Resumes one watch (its panel's button), or with `None` those paused for credentials.
-pub fn resume(s: Session, id: Option<&str>) {
+pub fn resume(ctx: Ctx, id: Option<&str>) {
+    let board = ctx.watches.board;
     let which = |w: &Watch| match id {
         Some(id) => w.store_id == id,
         None => matches!(
@@ -47,7 +45,7 @@ pub fn resume(s: Session, id: Option<&str>) {
             Phase::Paused(Pause::Auth(_) | Pause::NoCredentials(_) | Pause::OtherAccount(_))
         ),
     };
-    let paused = s.board.with_untracked(|b| {
+    let paused = board.with_untracked(|b| {
         b.watches()
             .iter()
             .any(|w| which(w) && matches!(w.phase, Phase::Paused(_)))
@@ -56,20 +54,20 @@ pub fn resume(s: Session, id: Option<&str>) {
         return;
     }
     // Watches poll their own endpoint: only the credentials matter here.
-    match s.credentials() {
+    match ctx.creds.get() {
         Ok(_) => {
             let now = now_ms();
-            s.board.update(|b| {
+            board.update(|b| {
                 b.watches_mut()
                     .filter(|w| which(w))
                     .for_each(|w| w.resume(now))
             });
-            if s.notice.get_untracked().as_deref() == Some(REOPEN_NOTICE) {
-                s.notice.set(None);
+            if ctx.card.msg.get_untracked() == Some(CardMsg::Reopened) {
+                ctx.card.msg.set(None);
             }
-            wake_poller(s);
+            wake_poller(ctx);
         }
-        Err(problem) => s.notice.set(Some(format!("Cannot resume yet: {problem}"))),
+        Err(problem) => ctx.card.say(format!("Cannot resume yet: {problem}")),
     }
 }
 
@@ -77,45 +75,48 @@ pub fn resume(s: Session, id: Option<&str>) {
 /// resume), Describe its store, feed the answer back, repeat. One loop for every watch: calls
 /// go one at a time, and the client's limiter keeps them within KMS's quota. A poll in flight
 /// is never dropped. It ends when nothing is due or the page is gone.
-async fn poll(s: Session) {
+async fn poll(ctx: Ctx) {
+    let board = ctx.watches.board;
     loop {
-        let Some(next) = s.board.try_with_untracked(|b| b.next_due()) else {
+        let Some(next) = board.try_with_untracked(|b| b.next_due()) else {
             return;
         };
         let Some((id, due)) = next else {
-            s.poller_ended();
+            ctx.watches.ended();
             return;
         };
         let wait = (due - now_ms()).max(0) as u64;
         if wait > 0 {
-            let Some(bell) = s.bell() else { return };
+            let Some(bell) = ctx.watches.bell() else {
+                return;
+            };
             if bell.sleep(wait).await {
                 // Rung: what is due first may have changed.
                 continue;
             }
         }
         // The board may have changed while sleeping: poll only what is still due.
-        if s.board.try_with_untracked(|b| b.next_due().map(|(i, _)| i)) != Some(Some(id.clone())) {
+        if board.try_with_untracked(|b| b.next_due().map(|(i, _)| i)) != Some(Some(id.clone())) {
             continue;
         }
-        let Some(client) = client_for(s, &id) else {
+        let Some(client) = client_for(ctx, &id) else {
             continue;
         };
         // The schedule counts from when a poll is sent, so a slow answer does not add to the
         // next delay (the lag targets include the round trip).
         let now = now_ms();
         let key = client.credentials.access_key_id.clone();
-        s.board.update_untracked(|b| {
+        board.update_untracked(|b| {
             if let Some(w) = b.get_mut(&id) {
                 w.polling_as(&key);
             }
         });
         let result = crate::web::api::describe_one(&client, &id).await;
         if let Ok((store, _)) = &result {
-            super::stores::update_row(s, store);
+            ctx.stores.update_row(store);
         }
         let mut settled = None;
-        let updated = s.board.try_update(|b| {
+        let updated = board.try_update(|b| {
             if let Some(w) = b.get_mut(&id) {
                 let was_watching = w.is_watching();
                 match &result {
@@ -140,29 +141,28 @@ async fn poll(s: Session) {
 /// mid-watch must not send its polls elsewhere, where the store is "not found"), and the
 /// credentials as typed now. A watch without a place (reopened from a link) takes the form's,
 /// once the user has confirmed an endpoint the link set. Pauses the watch when there is none.
-fn client_for(s: Session, id: &str) -> Option<crate::web::client::Client> {
-    let place = s
-        .board
-        .with_untracked(|b| b.get(id).and_then(|w| w.place.clone()));
+fn client_for(ctx: Ctx, id: &str) -> Option<crate::web::client::Client> {
+    let board = ctx.watches.board;
+    let place = board.with_untracked(|b| b.get(id).and_then(|w| w.place.clone()));
     let pause = |why: Pause| {
         let now = now_ms();
-        s.board.update(|b| {
+        board.update(|b| {
             if let Some(w) = b.get_mut(id) {
                 w.pause(now, why)
             }
         });
     };
     if place.is_none()
-        && let Some(host) = s.pending_host()
+        && let Some(host) = ctx.target.pending_host()
     {
         pause(Pause::Unconfirmed(host));
         return None;
     }
     let client = match place {
-        Some(p) => s.client_at(&p.endpoint),
-        None => s.place().and_then(|p| {
-            let c = s.client_at(&p.endpoint)?;
-            s.board.update(|b| {
+        Some(p) => ctx.client_at(&p.endpoint),
+        None => ctx.target.place().and_then(|p| {
+            let c = ctx.client_at(&p.endpoint)?;
+            board.update(|b| {
                 if let Some(w) = b.get_mut(id) {
                     w.place = Some(p.clone());
                 }
@@ -272,9 +272,9 @@ fn expected_words(w: &Watch) -> &'static str {
 /// named after their store.
 #[component]
 pub fn StatusPanel() -> impl IntoView {
-    let s = use_session();
+    let board = use_ctx().watches.board;
     let ids = move || {
-        s.board.with(|b| {
+        board.with(|b| {
             b.watches()
                 .iter()
                 .map(|w| w.store_id.clone())
@@ -284,7 +284,7 @@ pub fn StatusPanel() -> impl IntoView {
     // A panel's live region is created with its first words, which screen readers tend to
     // skip: this one is always on the page and names each new watch.
     let started = Memo::new(move |_| {
-        s.board.with(|b| {
+        board.with(|b| {
             b.primary()
                 .filter(|w| w.is_watching() && w.polls == 0)
                 .map(|w| format!("Watching {}: asking KMS for its state.", w.store_id))
@@ -292,7 +292,7 @@ pub fn StatusPanel() -> impl IntoView {
     });
     view! {
         <p class="sr-only" role="status">{move || started.get()}</p>
-        <Show when=move || s.board.with(|b| b.is_empty())>
+        <Show when=move || board.with(|b| b.is_empty())>
             <section class="card" aria-labelledby="status-h">
                 <h2 id="status-h">"Status"</h2>
                 <div class="status" role="status" aria-label="Connection status">
@@ -324,14 +324,12 @@ fn NotifyToggle() -> impl IntoView {
 /// the report buttons and the timeline.
 #[component]
 fn WatchPanel(id: String) -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let board = ctx.watches.board;
     let store = StoredValue::new(id.clone());
-    let watch = Memo::new(move |_| store.with_value(|id| s.board.with(|b| b.get(id).cloned())));
+    let watch = Memo::new(move |_| store.with_value(|id| board.with(|b| b.get(id).cloned())));
     let primary = Memo::new(move |_| {
-        store.with_value(|id| {
-            s.board
-                .with(|b| b.primary().is_some_and(|w| &w.store_id == id))
-        })
+        store.with_value(|id| board.with(|b| b.primary().is_some_and(|w| &w.store_id == id)))
     });
     let heading_id = format!("watch-h-{id}");
     let labelled_by = heading_id.clone();
@@ -364,7 +362,7 @@ fn WatchPanel(id: String) -> impl IntoView {
                 <Show when=move || primary.get()><NotifyToggle /></Show>
             </div>
             <div class="status" role="status" aria-label=region_name><Summary watch=watch /></div>
-            <p class="meta">{move || meta(watch, s.now_ms.get())}</p>
+            <p class="meta">{move || meta(watch, ctx.clock.0.get())}</p>
             <Show when=failed>
                 <FixSteps store=store />
             </Show>
@@ -439,7 +437,7 @@ fn timeline(watch: Memo<Option<Watch>>) -> impl IntoView {
 /// The documented fix path of a FAILED store; its Disconnect asks first.
 #[component]
 fn FixSteps(store: StoredValue<String>) -> impl IntoView {
-    let s = use_session();
+    let card = use_ctx().card;
     view! {
         <div class="fix">
             <p><strong>"To fix it, as the AWS documentation prescribes:"</strong></p>
@@ -451,7 +449,7 @@ fn FixSteps(store: StoredValue<String>) -> impl IntoView {
             <div class="actions">
                 // The form moves to the watch's store and place only if the user confirms.
                 <button type="button" class="primary"
-                    on:click=move |_| s.confirm_disconnect.set(Some(ConfirmAt::Panel(store.get_value())))>
+                    on:click=move |_| card.confirm_disconnect.set(Some(ConfirmAt::Panel(store.get_value())))>
                     "Disconnect to fix…"
                 </button>
             </div>
@@ -462,7 +460,9 @@ fn FixSteps(store: StoredValue<String>) -> impl IntoView {
 /// Connect again, Resume, Stop, the report, Close: each for this watch's store.
 #[component]
 fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
+    let flows = expect_context::<Flows>();
+    let board = ctx.watches.board;
     let phase = move || watch.with(|w| w.as_ref().map(|w| w.phase.clone()));
     let open = move || matches!(phase(), Some(Phase::Watching | Phase::Paused(_)));
     let paused = move || matches!(phase(), Some(Phase::Paused(_)));
@@ -470,14 +470,14 @@ fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoV
     // The panel's Connect goes where the watch is, not where the form points.
     let connect_again = move |_| {
         if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
-            s.go_to(&p);
+            ctx.go_to(&p);
         }
-        s.store_id.set(store.get_value());
-        s.connect.dispatch(());
+        ctx.selection.store_id.set(store.get_value());
+        flows.connect(ctx);
     };
     let stop = move |_| {
         store.with_value(|id| {
-            s.board.update(|b| {
+            board.update(|b| {
                 if let Some(w) = b.get_mut(id) {
                     w.stop(now_ms())
                 }
@@ -485,17 +485,17 @@ fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoV
         })
     };
     let close = move |_| {
-        store.with_value(|id| s.board.update(|b| b.dismiss(id)));
+        store.with_value(|id| board.update(|b| b.dismiss(id)));
         notify::title("cks-console");
     };
     let copied = RwSignal::new(None::<String>);
     view! {
         <div class="actions">
             <Show when=disconnected>
-                <button type="button" class="primary" disabled=move || busy(s) on:click=connect_again>"Connect again"</button>
+                <button type="button" class="primary" disabled=move || busy(flows) on:click=connect_again>"Connect again"</button>
             </Show>
             <Show when=paused>
-                <button type="button" class="primary" on:click=move |_| store.with_value(|id| resume(s, Some(id)))>"Resume watching"</button>
+                <button type="button" class="primary" on:click=move |_| store.with_value(|id| resume(ctx, Some(id)))>"Resume watching"</button>
             </Show>
             <Show when=open>
                 <button type="button" class="secondary" on:click=stop>"Stop watching"</button>
@@ -512,12 +512,15 @@ fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoV
 /// Copy report and Download JSON: the watch's timeline, codes and request ids, never a secret.
 #[component]
 fn ReportButtons(watch: Memo<Option<Watch>>, copied: RwSignal<Option<String>>) -> impl IntoView {
-    let s = use_session();
+    let target = use_ctx().target;
     let context = move || {
         let place = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone()));
         let (region, endpoint) = match place {
             Some(p) => (p.region, p.endpoint.url),
-            None => (s.region.get_untracked(), s.endpoint_url.get_untracked()),
+            None => (
+                target.region.get_untracked(),
+                target.endpoint_url.get_untracked(),
+            ),
         };
         report::Context {
             region,

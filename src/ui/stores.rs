@@ -1,101 +1,11 @@
+//! The store list: a toolbar (Create custom key store, Refresh), the create form it opens, and
+//! the table (a `LocalResource` through `Transition`, keyed rows).
+
 use super::common::{ErrorBox, badge_class};
-use super::session::{Session, StoreList, use_session};
-use crate::aws::kms::{
-    ConnectionState, CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity,
-};
-use crate::web::api;
-use crate::web::{local_date_time, sleep_ms};
+use super::state::{StoreList, use_ctx};
+use crate::aws::kms::{CustomKeyStore, CustomKeyStoreType, Operation, XksProxyConnectivity};
+use crate::web::local_date_time;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-
-/// While a store is CONNECTING or DISCONNECTING, the list refreshes itself this often.
-const AUTO_REFRESH_MS: u64 = 15_000;
-
-/// Loads every page of `DescribeCustomKeyStores` into the table (the Refresh button: the
-/// list may refresh itself for another 40 minutes).
-pub fn refresh(s: Session) {
-    s.stores_auto_since.set_value(Some(crate::web::now_ms()));
-    load(s);
-}
-
-fn load(s: Session) {
-    let generation = s.stores_generation.get_value() + 1;
-    s.stores_generation.set_value(generation);
-    let current = move || s.stores_generation.try_get_value() == Some(generation);
-    let client = match s.client() {
-        Ok(c) => c,
-        Err(e) => {
-            s.stores_error.set(None);
-            s.stores
-                .set(StoreList::Failed(crate::aws::error::KmsError::not_sent(&e)));
-            return;
-        }
-    };
-    // Keep the rows on screen while refreshing; show "Loading" only the first time.
-    if !matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
-        s.stores.set(StoreList::Loading);
-    }
-    spawn_local(async move {
-        let result = api::list_stores(&client, current).await;
-        // A newer refresh, or a change of region, endpoint or credentials, owns the list.
-        if !current() {
-            return;
-        }
-        let all = match result {
-            Ok(all) => all,
-            // Rows on screen stay (with what the user is typing in their forms); the error
-            // shows above them.
-            Err(e) => {
-                if matches!(s.stores.get_untracked(), StoreList::Loaded(_)) {
-                    s.stores_error.set(Some(e));
-                } else {
-                    s.stores.set(StoreList::Failed(e));
-                }
-                return;
-            }
-        };
-        let transitional = all.iter().any(|st| {
-            st.connection_state
-                .as_ref()
-                .is_some_and(ConnectionState::is_transitional)
-        });
-        super::preflight::count_hsms(s, &all, current);
-        s.stores_error.set(None);
-        s.stores.set(StoreList::Loaded(all));
-        if transitional {
-            // Like a watch, the list stops refreshing itself after 40 minutes.
-            let since = s.stores_auto_since.get_value().unwrap_or(0);
-            if crate::web::now_ms() - since >= crate::console::watch::OVERALL_MS {
-                s.stores_note.set(Some(
-                    "A store is still changing state, but the list stopped refreshing itself after 40 minutes: press Refresh.".into(),
-                ));
-                return;
-            }
-            sleep_ms(AUTO_REFRESH_MS).await;
-            // Once, from the newest refresh only: a Refresh pressed meanwhile takes over.
-            if current() {
-                load(s);
-            }
-        }
-    });
-}
-
-/// Puts a fresh read of one store into the table (the watch's polls keep its row current).
-/// An unchanged row notifies no one.
-pub fn update_row(s: Session, store: &CustomKeyStore) {
-    s.stores.maybe_update(|list| {
-        if let StoreList::Loaded(rows) = list
-            && let Some(row) = rows
-                .iter_mut()
-                .find(|r| r.custom_key_store_id == store.custom_key_store_id)
-            && row != store
-        {
-            *row = store.clone();
-            return true;
-        }
-        false
-    });
-}
 
 fn type_label(store: &CustomKeyStore) -> String {
     match store.store_type() {
@@ -140,7 +50,38 @@ fn backing(
     }
 }
 
-/// What the table shows, apart from its rows.
+#[component]
+pub fn StoreTable() -> impl IntoView {
+    let ctx = use_ctx();
+    let stores = ctx.stores;
+    let creating = RwSignal::new(false);
+    view! {
+        <section class="card" aria-labelledby="stores-h">
+            <div class="card-head">
+                <h2 id="stores-h">"Custom key stores"</h2>
+                <div class="toolbar">
+                    <button type="button" class="secondary small" aria-expanded=move || creating.get().to_string()
+                        aria-controls="create-store" on:click=move |_| creating.update(|c| *c = !*c)>
+                        "Create custom key store"
+                    </button>
+                    <button type="button" class="secondary small" on:click=move |_| ctx.refresh_stores()>"Refresh"</button>
+                </div>
+            </div>
+            // Kept while closed: what was typed into it stays.
+            <div id="create-store" hidden=move || !creating.get()><super::create::CreateStore /></div>
+            {move || stores.stale.get().map(|e| view! {
+                <div>
+                    <p class="field-msg">"Could not refresh the list: the rows below are from the last good read."</p>
+                    <ErrorBox op=Operation::DescribeCustomKeyStores error=e />
+                </div>
+            })}
+            <p class="note" role="status">{move || stores.note.get()}</p>
+            <StoreRows />
+        </section>
+    }
+}
+
+/// What the list shows, apart from its rows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shown {
     NotLoaded,
@@ -150,23 +91,27 @@ enum Shown {
     Rows,
 }
 
+/// The list as read: a hint, "Loading", the error, or the table.
 #[component]
-pub fn StoreTable() -> impl IntoView {
-    let s = use_session();
+fn StoreRows() -> impl IntoView {
+    let list = use_ctx().stores.list;
+    let pending = RwSignal::new(false);
+    // What shows changes only with the kind of read: a poll that changes a row re-renders
+    // that row alone (and the focus on the other rows' buttons stays).
     let shown = Memo::new(move |_| {
-        s.stores.with(|l| match l {
-            StoreList::NotLoaded => Shown::NotLoaded,
-            StoreList::Loading => Shown::Loading,
-            StoreList::Failed(_) => Shown::Failed,
-            StoreList::Loaded(rows) if rows.is_empty() => Shown::Empty,
-            StoreList::Loaded(_) => Shown::Rows,
+        list.with(|l| match l {
+            None => Shown::Loading,
+            Some(StoreList::NotLoaded) if pending.get() => Shown::Loading,
+            Some(StoreList::NotLoaded) => Shown::NotLoaded,
+            Some(StoreList::Failed(_)) if pending.get() => Shown::Loading,
+            Some(StoreList::Failed(_)) => Shown::Failed,
+            Some(StoreList::Loaded(rows)) if rows.is_empty() => Shown::Empty,
+            Some(StoreList::Loaded(_)) => Shown::Rows,
         })
     });
-    // Rows are keyed by store: a poll that changes one row leaves the others (and the focus
-    // on their buttons) alone.
     let ids = Memo::new(move |_| {
-        s.stores.with(|l| match l {
-            StoreList::Loaded(rows) => rows
+        list.with(|l| match l {
+            Some(StoreList::Loaded(rows)) => rows
                 .iter()
                 .filter_map(|r| r.custom_key_store_id.clone())
                 .collect::<Vec<_>>(),
@@ -174,8 +119,8 @@ pub fn StoreTable() -> impl IntoView {
         })
     });
     let failure = move || {
-        s.stores.with(|l| match l {
-            StoreList::Failed(e) => Some(e.clone()),
+        list.with(|l| match l {
+            Some(StoreList::Failed(e)) => Some(e.clone()),
             _ => None,
         })
     };
@@ -205,29 +150,21 @@ pub fn StoreTable() -> impl IntoView {
     }
     };
     view! {
-        <section class="card" aria-labelledby="stores-h">
-            <div class="card-head">
-                <h2 id="stores-h">"Custom key stores"</h2>
-                <button type="button" class="secondary small" on:click=move |_| refresh(s)>"Refresh"</button>
-            </div>
-            {move || s.stores_error.get().map(|e| view! {
-                <div>
-                    <p class="field-msg">"Could not refresh the list: the rows below are from the last good read."</p>
-                    <ErrorBox op=Operation::DescribeCustomKeyStores error=e />
-                </div>
-            })}
-            {move || s.stores_note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
+        // The resource is read under the Transition, so that it knows when a read is pending
+        // (and keeps the rows meanwhile); the view itself follows `shown`.
+        <Transition set_pending=pending>
+            {move || list.with(|_| ())}
             {body}
-        </section>
+        </Transition>
     }
 }
 
-/// One store's row: its cells follow its own data only.
+/// One store's row: its cells follow its own data only. Select opens the store's page.
 #[component]
 fn StoreRow(id: String) -> impl IntoView {
-    let s = use_session();
+    let ctx = use_ctx();
     let key = id.clone();
-    let row = Memo::new(move |_| s.store_row(&key));
+    let row = Memo::new(move |_| ctx.stores.row(&key));
     let cell = move |f: fn(&CustomKeyStore) -> String| {
         move || row.with(|r| r.as_ref().map(f).unwrap_or_default())
     };
@@ -243,7 +180,7 @@ fn StoreRow(id: String) -> impl IntoView {
         })
     };
     let backing_text = move || {
-        let hsms = s.hsm_counts.get();
+        let hsms = ctx.stores.hsm_counts.get();
         row.with(|r| r.as_ref().map(|st| backing(st, &hsms)).unwrap_or_default())
     };
     let created = cell(|st| {
@@ -253,15 +190,19 @@ fn StoreRow(id: String) -> impl IntoView {
     });
     let row_id = id.clone();
     let pick = id.clone();
+    let selection = ctx.selection;
     view! {
-        <tr class:selected=move || s.store_id.with(|v| v.trim() == row_id)>
+        <tr class:selected=move || selection.store_id.with(|v| v.trim() == row_id)>
             <td data-label="Name">{name}</td>
             <td data-label="ID" class="nowrap"><code>{id}</code></td>
             <td data-label="Type">{cell(type_label)}</td>
             <td data-label="State"><div>{state}</div></td>
             <td data-label="Cluster or proxy" class="backing">{backing_text}</td>
             <td data-label="Created" class="nowrap">{created}</td>
-            <td class="pick"><button type="button" class="secondary small" aria-label=label on:click=move |_| s.store_id.set(pick.clone())>"Select"</button></td>
+            <td class="pick"><button type="button" class="secondary small" aria-label=label on:click=move |_| {
+                selection.store_id.set(pick.clone());
+                super::store_page::show();
+            }>"Select"</button></td>
         </tr>
     }
 }

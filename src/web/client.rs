@@ -10,7 +10,7 @@ use crate::aws::cloudhsm::{
 };
 use crate::aws::credentials::Credentials;
 use crate::aws::endpoint::Endpoint;
-use crate::aws::error::KmsError;
+use crate::aws::error::{ErrorKind, KmsError};
 use crate::aws::json::FromJson;
 use crate::aws::kms::{Operation, Validate, parse_output, to_body};
 use crate::aws::rate::Limiter;
@@ -29,15 +29,33 @@ const TIMEOUT_MS: u32 = 30_000;
 /// No KMS or CloudHSM answer comes near this: a larger body is not read past it.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// Told of each answer: (access key ID, whether AWS took the credentials).
+type Heard = Rc<dyn Fn(&str, bool)>;
+
 /// What every call of the page shares: the clock offset of each endpoint and the request-rate
 /// limiter.
 #[derive(Clone, Default)]
 pub struct Shared {
     offsets: Rc<RefCell<Offsets>>,
     limiter: Rc<RefCell<Limiter>>,
+    heard: Rc<RefCell<Option<Heard>>>,
 }
 
 impl Shared {
+    /// Calls `f(access key ID, accepted)` after each call AWS answered with a success (`true`)
+    /// or with a refusal of the credentials themselves (`false`): the page folds or reopens
+    /// the credentials from it.
+    pub fn on_answer(&self, f: impl Fn(&str, bool) + 'static) {
+        *self.heard.borrow_mut() = Some(Rc::new(f));
+    }
+
+    fn heard(&self, access_key_id: &str, accepted: bool) {
+        let f = self.heard.borrow().clone();
+        if let Some(f) = f {
+            f(access_key_id, accepted);
+        }
+    }
+
     /// The clock offset used when signing for `endpoint`.
     pub fn skew(&self, endpoint: &str) -> i64 {
         self.offsets.borrow().get(endpoint)
@@ -192,13 +210,24 @@ impl Client {
             let url = &self.endpoint.url;
             let signed_skew = self.shared.skew(url);
             let err = match self.attempt(lane, sign, signed_skew).await {
-                Ok(reply) => return Ok(reply),
+                Ok(reply) => {
+                    self.shared.heard(&self.credentials.access_key_id, true);
+                    return Ok(reply);
+                }
                 Err(e) => e,
             };
             match retry.after(&err, op, signed_skew, self.shared.skew(url), random01()) {
                 Next::Resign => {}
                 Next::Wait(ms) => sleep_ms(ms).await,
-                Next::GiveUp => return Err(err),
+                Next::GiveUp => {
+                    if matches!(
+                        err.kind,
+                        ErrorKind::Expired | ErrorKind::Unrecognised | ErrorKind::BadSignature
+                    ) {
+                        self.shared.heard(&self.credentials.access_key_id, false);
+                    }
+                    return Err(err);
+                }
             }
         }
     }
