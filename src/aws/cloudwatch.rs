@@ -384,7 +384,7 @@ pub struct MetricStat {
 /// Whether CloudWatch accepts `period` for a metric's data: 1, 5, 10, 20, 30, or a multiple
 /// of 60 (the `Period` documentation; the model only says at least 1).
 pub fn valid_period(period: u32) -> bool {
-    matches!(period, 1 | 5 | 10 | 20 | 30) || (period >= 60 && period % 60 == 0)
+    matches!(period, 1 | 5 | 10 | 20 | 30) || (period >= 60 && period.is_multiple_of(60))
 }
 
 /// One query of `GetMetricData`: a metric (`MetricStat`) or an expression.
@@ -915,9 +915,9 @@ impl Validate for PutMetricAlarmRequest {
             }
         }
         let single = self.metric_name.is_some() || self.namespace.is_some();
-        let alarm_period = |p: u32| p == 10 || p == 30 || (p >= 60 && p % 60 == 0);
+        let alarm_period = |p: u32| p == 10 || p == 30 || (p >= 60 && p.is_multiple_of(60));
         let mut periods = Vec::new();
-        if single == !self.metrics.is_empty() {
+        if single != self.metrics.is_empty() {
             problem(
                 &mut out,
                 "Metrics",

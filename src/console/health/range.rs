@@ -88,9 +88,9 @@ impl Range {
 pub fn retention_seconds(period: u32) -> i64 {
     if period < 60 {
         3 * 3_600
-    } else if period % 3_600 == 0 {
+    } else if period.is_multiple_of(3_600) {
         455 * 86_400
-    } else if period % 300 == 0 {
+    } else if period.is_multiple_of(300) {
         63 * 86_400
     } else {
         15 * 86_400
