@@ -297,7 +297,8 @@ impl Stream {
                     && minute.rem_euclid(i64::from(e.burst_every_minutes))
                         < i64::from(e.burst_minutes);
                 let rate = e.per_minute + if burst { e.burst_per_minute } else { 0.0 };
-                let n = (rate * (0.9 + 0.2 * u)).floor();
+                // A fractional rate rounds up in that share of minutes.
+                let n = (rate * (0.9 + 0.2 * u) + noise(self.seed ^ 2, minute)).floor();
                 (n > 0.0).then_some(Datum {
                     sum: n,
                     count: n,
