@@ -262,7 +262,7 @@ pub fn needs_confirmation(url: &str, service: Service, region: &str) -> Option<S
 
 /// Whether the hosted page's Content Security Policy (`scripts/csp.mjs`) lets the browser reach
 /// this custom endpoint URL. The policy names, for every region of AWS's partitions data, the
-/// KMS and CloudHSM hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
+/// KMS, CloudHSM and CloudWatch (`monitoring`) hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
 /// loopback by name: `127.0.0.1` and `localhost`. (CSP cannot name `[::1]`, nor a range of
 /// 127/8.)
 pub fn csp_allows(url: &str) -> bool {
