@@ -43,15 +43,16 @@ test('the built page carries the policy', () => {
   for (const body of inline) assert.ok(scripts.includes(sha256(body)), 'an inline script is not allowed by hash');
   const connect = d.get('connect-src');
   assert.deepEqual(connect, ["'self'", ...serviceSources()]);
-  // Each AWS source names a KMS or CloudHSM host (or a VPC endpoint of one): never a wildcard
+  // Each AWS source names a KMS, CloudHSM or CloudWatch host (or a VPC endpoint of one): never a wildcard
   // over a whole AWS domain, which would let in API Gateway, Lambda URLs, S3 or CloudFront.
-  const service = /^https:\/\/(kms|kms-fips|cloudhsmv2|cloudhsmv2-fips)\.[a-z0-9-]+-\d+\.[a-z0-9.-]+$/;
-  const vpce = /^https:\/\/\*\.(kms|kms-fips|cloudhsmv2|cloudhsmv2-fips)\.[a-z0-9-]+-\d+\.vpce\.[a-z0-9.-]+$/;
+  const service = /^https:\/\/(kms|kms-fips|cloudhsmv2|cloudhsmv2-fips|monitoring|monitoring-fips)\.[a-z0-9-]+-\d+\.[a-z0-9.-]+$/;
+  const vpce = /^https:\/\/\*\.(kms|kms-fips|cloudhsmv2|cloudhsmv2-fips|monitoring|monitoring-fips)\.[a-z0-9-]+-\d+\.vpce\.[a-z0-9.-]+$/;
   const loopback = /^https?:\/\/(127\.0\.0\.1|localhost|\*\.localhost):\*$/;
   for (const s of connect.slice(1)) assert.ok(service.test(s) || vpce.test(s) || loopback.test(s), `connect-src allows ${s}`);
   for (const host of ['https://kms.us-east-1.amazonaws.com', 'https://kms-fips.us-east-1.api.aws', 'https://kms.cn-north-1.amazonaws.com.cn',
     'https://kms-fips.us-gov-west-1.amazonaws.com', 'https://*.kms.eu-west-1.vpce.amazonaws.com', 'https://cloudhsmv2.eu-west-1.amazonaws.com',
-    'https://kms.us-isob-east-1.sc2s.sgov.gov', 'http://127.0.0.1:*', 'http://localhost:*']) {
+    'https://kms.us-isob-east-1.sc2s.sgov.gov', 'https://monitoring.eu-west-1.amazonaws.com', 'https://monitoring-fips.us-east-1.api.aws',
+    'https://*.monitoring.us-east-1.vpce.amazonaws.com', 'http://127.0.0.1:*', 'http://localhost:*']) {
     assert.ok(connect.includes(host), `connect-src lacks ${host}`);
   }
   for (const [name, values] of d) {
@@ -101,10 +102,11 @@ flow('the policy refuses string eval, inline scripts and handlers, other hosts a
   });
   const fetched = await page.evaluate(() => fetch('https://example.com/').then(() => 'sent', (e) => e.name));
   assert.equal(fetched, 'TypeError');
-  // Hosts under AWS's domains that are not KMS or CloudHSM: refused by the policy itself, before
+  // Hosts under AWS's domains that are not KMS, CloudHSM or CloudWatch: refused by the policy itself, before
   // any request (the route that would answer them is never reached).
   const foreign = ['https://abc123xyz9.execute-api.us-east-1.amazonaws.com/', 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
-    'https://bucket.s3.us-east-1.amazonaws.com/', 'https://d111111abcdef8.cloudfront.net/', 'https://x.kms.us-east-1.amazonaws.com/'];
+    'https://bucket.s3.us-east-1.amazonaws.com/', 'https://d111111abcdef8.cloudfront.net/', 'https://x.kms.us-east-1.amazonaws.com/',
+    'https://logs.us-east-1.amazonaws.com/', 'https://x.monitoring.us-east-1.amazonaws.com/'];
   const reached = [];
   await page.route((u) => foreign.some((f) => u.href.startsWith(f)), (r) => { reached.push(r.request().url()); r.fulfill({ status: 200, body: '{}' }); });
   for (const f of foreign) {

@@ -3,8 +3,8 @@
 // As a Trunk post_build hook (Trunk.toml) it writes the policy into the staged index.html as a
 // <meta http-equiv="Content-Security-Policy">, so a plain `trunk build --release` yields it:
 //   script-src 'self' 'wasm-unsafe-eval' plus the sha256 of each inline script (Trunk's module
-//   loader), connect-src 'self' (the wasm itself is fetched) plus, by name, the KMS and CloudHSM
-//   endpoints of every region in data/aws-partitions.json and loopback, object-src 'none',
+//   loader), connect-src 'self' (the wasm itself is fetched) plus, by name, the KMS, CloudHSM and
+//   CloudWatch (monitoring) endpoints of every region in data/aws-partitions.json and loopback, object-src 'none',
 //   base-uri 'none'...
 // A page with Trunk's live-reload script (`trunk serve`) is left alone: the dev server rewrites
 // that script per request, so no hash could match it.
@@ -24,7 +24,7 @@ const LIVE_RELOAD = '.well-known/trunk/ws';
 const META_RE = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"\s*\/?>\s*/i;
 
 /** The services the page signs requests for, by the first label of their hosts (src/aws/trust.rs). */
-export const SERVICE_LABELS = ['kms', 'cloudhsmv2'];
+export const SERVICE_LABELS = ['kms', 'cloudhsmv2', 'monitoring'];
 
 /**
  * Every host the page may call, from data/aws-partitions.json: for each region of each partition

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod cli;
+pub mod cloudwatch;
 pub mod clusters;
 pub mod cursor;
 pub mod faults;

@@ -25,13 +25,18 @@ impl Scenario {
         for c in &self.credentials {
             if let Some(a) = c.deny.iter().find(|a| {
                 let cloudhsm = *a == "cloudhsm:DescribeClusters";
-                let kms = a
-                    .strip_prefix("kms:")
-                    .is_some_and(|op| op != "DescribeClusters" && OPERATIONS.contains(&op));
-                !(cloudhsm || kms)
+                let cloudwatch = a
+                    .strip_prefix("cloudwatch:")
+                    .is_some_and(|op| crate::cloudwatch::OPERATIONS.contains(&op));
+                let kms = a.strip_prefix("kms:").is_some_and(|op| {
+                    op != "DescribeClusters"
+                        && !crate::cloudwatch::OPERATIONS.contains(&op)
+                        && OPERATIONS.contains(&op)
+                });
+                !(cloudhsm || kms || cloudwatch)
             }) {
                 return Err(format!(
-                    "credential {}: deny {a} is not kms:<operation> or cloudhsm:DescribeClusters",
+                    "credential {}: deny {a} is not kms:<operation>, cloudhsm:DescribeClusters or cloudwatch:<operation>",
                     c.access_key_id
                 ));
             }
@@ -49,7 +54,12 @@ impl Scenario {
                 return Err(format!("store name {} appears twice", st.name));
             }
             st.check()?;
+            if let Some(m) = &st.metrics {
+                crate::cloudwatch::series::check(m, &st.store_type)
+                    .map_err(|e| format!("store {}: {e}", st.id))?;
+            }
         }
+        crate::cloudwatch::CloudWatch::new(self, 0)?;
         for c in [&self.new_stores.cloudhsm, &self.new_stores.external] {
             c.check("new_stores")?;
         }

@@ -195,7 +195,9 @@ async fn handle(State(em): State<Arc<Emulator>>, request: Request) -> Response {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+            HeaderValue::from_static(
+                "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,x-amzn-query-error,Date",
+            ),
         );
     }
     response
@@ -305,6 +307,9 @@ async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, KmsFaul
     Ok(Bytes::from(kept))
 }
 
+/// CloudWatch's `targetPrefix` (AWS JSON 1.0, signed for `monitoring`).
+const CLOUDWATCH_TARGET_PREFIX: &str = "GraniteServiceVersion20100801";
+
 /// CloudHSM v2's operations that the emulator answers.
 const CLOUDHSM_OPERATIONS: [&str; 1] = ["DescribeClusters"];
 
@@ -324,6 +329,7 @@ fn authorize(em: &Emulator, parts: &Parts, body: &[u8]) -> Result<(String, Value
     let (service, op) = match target.split_once('.') {
         Some(("BaldrApiService", op)) => ("cloudhsm", Some(op)),
         Some(("TrentService", op)) => ("kms", Some(op)),
+        Some((CLOUDWATCH_TARGET_PREFIX, op)) => ("monitoring", Some(op)),
         _ => ("kms", None),
     };
     let key = verify(
@@ -336,19 +342,29 @@ fn authorize(em: &Emulator, parts: &Parts, body: &[u8]) -> Result<(String, Value
         em.now_ms(),
     )
     .map_err(|r| fault(r.code, r.message))?;
-    let known = op.filter(|op| (service == "cloudhsm") == CLOUDHSM_OPERATIONS.contains(op));
+    let known = op.filter(|op| match service {
+        "cloudhsm" => CLOUDHSM_OPERATIONS.contains(op),
+        "monitoring" => crate::cloudwatch::OPERATIONS.contains(op),
+        _ => !CLOUDHSM_OPERATIONS.contains(op) && !crate::cloudwatch::OPERATIONS.contains(op),
+    });
     let op = known.ok_or_else(|| {
         fault(
             "UnknownOperationException",
             format!("Unknown target '{target}'."),
         )
     })?;
-    let action = format!("{service}:{op}");
+    // IAM names CloudWatch's actions `cloudwatch:`, though it signs for `monitoring`.
+    let iam_prefix = if service == "monitoring" {
+        "cloudwatch"
+    } else {
+        service
+    };
+    let action = format!("{iam_prefix}:{op}");
     if key.deny.contains(&action) {
-        let code = if service == "cloudhsm" {
-            "CloudHsmAccessDeniedException"
-        } else {
-            "AccessDeniedException"
+        let code = match service {
+            "cloudhsm" => "CloudHsmAccessDeniedException",
+            "monitoring" => "AccessDenied",
+            _ => "AccessDeniedException",
         };
         return Err(fault(
             code,
@@ -377,15 +393,44 @@ fn authorize(em: &Emulator, parts: &Parts, body: &[u8]) -> Result<(String, Value
     Ok((op.to_string(), input))
 }
 
+/// A CloudWatch call (AWS JSON 1.0), with the scenario's and the flags' faults in CloudWatch's
+/// words.
+async fn cloudwatch_call(em: &Emulator, op: &str, input: &Value) -> Response {
+    let decision = em.faults.decide(op, None);
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    match decision.failure {
+        None => wire::cloudwatch_outcome(&em.run(op, input)),
+        Some((action, after)) => {
+            let ran = after.then(|| em.run(op, input));
+            if let Action::Hang { cap } = action {
+                tokio::time::sleep(cap).await;
+                return wire::gateway_timeout();
+            }
+            wire::cloudwatch_spoiled(&action, op, ran.as_ref())
+        }
+    }
+}
+
 async fn kms(em: &Emulator, parts: &Parts, body: Body) -> Response {
     let body = match read_body(&parts.headers, body).await {
         Ok(b) => b,
         Err(f) => return wire::error(&f),
     };
+    let cloudwatch = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with(CLOUDWATCH_TARGET_PREFIX) && t.contains('.'));
     let (op, input) = match authorize(em, parts, &body) {
         Ok(x) => x,
+        Err(f) if cloudwatch => return wire::cloudwatch_error(&f),
         Err(f) => return wire::error(&f),
     };
+    if cloudwatch {
+        return cloudwatch_call(em, &op, &input).await;
+    }
     let store = em.store_named(&input);
     let decision = em.faults.decide(&op, store.as_deref());
     if !decision.latency.is_zero() {

@@ -5,8 +5,8 @@ use crate::kms::ConnectionState;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Operations a fault may name: KMS's six, and CloudHSM's DescribeClusters.
-pub const OPERATIONS: [&str; 7] = [
+/// Operations a fault may name: KMS's six, CloudHSM's DescribeClusters, and CloudWatch's four.
+pub const OPERATIONS: [&str; 11] = [
     "ConnectCustomKeyStore",
     "DisconnectCustomKeyStore",
     "DescribeCustomKeyStores",
@@ -14,6 +14,10 @@ pub const OPERATIONS: [&str; 7] = [
     "UpdateCustomKeyStore",
     "DeleteCustomKeyStore",
     "DescribeClusters",
+    "ListMetrics",
+    "GetMetricData",
+    "DescribeAlarms",
+    "PutMetricAlarm",
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -46,6 +50,9 @@ pub struct Scenario {
     /// Faults for every request (each may be limited to operations).
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
+    /// CloudWatch alarms that exist at start-up: `PutMetricAlarm` inputs.
+    #[serde(default)]
+    pub alarms: Vec<serde_json::Value>,
 }
 
 fn default_region() -> String {
@@ -153,6 +160,61 @@ pub struct StoreSpec {
     /// Faults for requests that name this store (by id, or by name in Describe).
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
+    /// The store's CloudWatch metrics (none: the store was never used, so there is no data).
+    #[serde(default)]
+    pub metrics: Option<MetricsSpec>,
+}
+
+/// A store's scripted CloudWatch series (namespace `AWS/KMS`), deterministic per minute. Which
+/// metrics exist follows the store's type: an external key store has latency, errors,
+/// certificate, credential and key manager metrics and `ExternalKeyStoreThrottle`; a CloudHSM
+/// key store has `CloudHSMKeyStoreThrottle` only.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSpec {
+    /// KMS operations with a latency stream each (default Encrypt, Decrypt, GenerateDataKey).
+    #[serde(default)]
+    pub operations: Vec<String>,
+    /// Requests per minute and operation (each varies ±20 %).
+    #[serde(default)]
+    pub requests_per_minute: f64,
+    /// Average proxy latency (each minute varies ±10 %).
+    #[serde(default)]
+    pub latency_ms: f64,
+    /// Days the proxy's certificate has left at start-up (decreases with time).
+    #[serde(default)]
+    pub certificate_days_to_expire: Option<f64>,
+    #[serde(default)]
+    pub certificate_name: Option<String>,
+    /// Age of the proxy credential at start-up (increases with time).
+    #[serde(default)]
+    pub credential_age_days: Option<f64>,
+    /// External key managers per state (`Active`, `Degraded`, `Unavailable`).
+    #[serde(default)]
+    pub external_key_managers: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub retryable_errors: Option<ErrorsSpec>,
+    #[serde(default)]
+    pub non_retryable_errors: Option<ErrorsSpec>,
+    /// Throttled requests per minute.
+    #[serde(default)]
+    pub throttles_per_minute: f64,
+}
+
+/// Errors per minute: a steady rate plus bursts (`burst_minutes` of every
+/// `burst_every_minutes`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorsSpec {
+    #[serde(default)]
+    pub per_minute: f64,
+    #[serde(default)]
+    pub burst_per_minute: f64,
+    #[serde(default)]
+    pub burst_every_minutes: u32,
+    #[serde(default)]
+    pub burst_minutes: u32,
+    pub exception: String,
 }
 
 fn disconnected() -> ConnectionState {

@@ -172,6 +172,85 @@ fn truncate(whole: &str) -> String {
     part.to_string()
 }
 
+// --- CloudWatch (AWS JSON 1.0, awsQueryCompatible) --------------------------------------------
+
+pub const AMZ_JSON_1_0: &str = "application/x-amz-json-1.0";
+
+/// A CloudWatch error code (its Query code) → the error shape named in `__type` and the status.
+fn cloudwatch_shape(code: &str) -> (&str, StatusCode) {
+    match code {
+        "InvalidParameterValue" => ("InvalidParameterValueException", StatusCode::BAD_REQUEST),
+        "MissingParameter" => ("MissingRequiredParameterException", StatusCode::BAD_REQUEST),
+        "InvalidParameterCombination" => (
+            "InvalidParameterCombinationException",
+            StatusCode::BAD_REQUEST,
+        ),
+        "LimitExceeded" => ("LimitExceededFault", StatusCode::BAD_REQUEST),
+        "InvalidNextToken" => ("InvalidNextToken", StatusCode::BAD_REQUEST),
+        "InternalServiceError" => ("InternalServiceFault", StatusCode::INTERNAL_SERVER_ERROR),
+        "AccessDenied" => ("AccessDeniedException", StatusCode::FORBIDDEN),
+        "Throttling" => ("ThrottlingException", StatusCode::BAD_REQUEST),
+        other => (other, status_of(other)),
+    }
+}
+
+/// CloudWatch's error over JSON: the shape in `__type`, its Query code in
+/// `x-amzn-query-error: <Code>;Sender` (`;Receiver` for a 5xx), which botocore prefers.
+/// KMS's internal error, from a fault, reads as CloudWatch's.
+pub fn cloudwatch_error(f: &KmsFault) -> Response {
+    let code = if f.code == "KMSInternalException" || f.code == "InternalFailure" {
+        "InternalServiceError"
+    } else {
+        f.code.as_str()
+    };
+    let (shape, status) = cloudwatch_shape(code);
+    let member = if shape == "InternalServiceFault" {
+        "Message"
+    } else {
+        "message"
+    };
+    let mut r = with_type(
+        status,
+        AMZ_JSON_1_0,
+        json!({"__type": shape, member: f.message}).to_string(),
+    );
+    let side = if status.is_server_error() {
+        "Receiver"
+    } else {
+        "Sender"
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!("{code};{side}")) {
+        r.headers_mut().insert("x-amzn-query-error", v);
+    }
+    r
+}
+
+pub fn cloudwatch_outcome(result: &Result<Value, KmsFault>) -> Response {
+    match result {
+        Ok(v) => with_type(StatusCode::OK, AMZ_JSON_1_0, v.to_string()),
+        Err(f) => cloudwatch_error(f),
+    }
+}
+
+/// A fault's answer to a CloudWatch call: throttling and JSON errors in CloudWatch's words, the
+/// rest (pages that are not JSON, cut-off bodies) as for any service.
+pub fn cloudwatch_spoiled(
+    action: &Action,
+    op: &str,
+    ran: Option<&Result<Value, KmsFault>>,
+) -> Response {
+    match action {
+        Action::Throttle => cloudwatch_error(&fault("Throttling", "Rate exceeded")),
+        Action::Error {
+            body: ErrorBody::Json,
+            code,
+            message,
+            ..
+        } => cloudwatch_error(&fault(code, message.clone())),
+        _ => spoiled(action, op, ran),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

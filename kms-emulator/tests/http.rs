@@ -893,7 +893,9 @@ fn loopback_origins_are_echoed_on_every_answer() {
             assert_eq!(r.header("vary"), Some("Origin"));
             assert_eq!(
                 r.header("access-control-expose-headers"),
-                Some("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+                Some(
+                    "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,x-amzn-query-error,Date"
+                )
             );
         }
     }
@@ -1011,4 +1013,93 @@ fn a_wide_address_lifts_the_host_check_only() {
         (evil.status, evil.header("access-control-allow-origin")),
         (403, None)
     );
+}
+
+// --- CloudWatch (AWS JSON 1.0, signed for `monitoring`) -------------------------------------
+
+fn cloudwatch(addr: SocketAddr, creds: &Creds, op: &str, body: &str) -> Reply {
+    let target = format!("GraniteServiceVersion20100801.{op}");
+    signed(addr, creds, SystemTime::now(), "monitoring", &target, body)
+}
+
+#[test]
+fn cloudwatch_on_the_same_port() {
+    let addr = start(&[]);
+    let store = "cks-7e570000000000005";
+    let r = cloudwatch(
+        addr,
+        &GOOD,
+        "ListMetrics",
+        &json!({"Namespace": "AWS/KMS", "Dimensions": [{"Name": "CustomKeyStoreId", "Value": store}]}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
+    let names: Vec<String> = r.json()["Metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["MetricName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["XksProxyLatency", "XksProxyCertificateDaysToExpire"]
+    );
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let query = json!({
+        "MetricDataQueries": [{"Id": "c", "MetricStat": {"Metric": {"Namespace": "AWS/KMS", "MetricName": "XksProxyCertificateDaysToExpire",
+            "Dimensions": [{"Name": "CustomKeyStoreId", "Value": store}, {"Name": "CertificateName", "Value": "xks.t5.example.com"}]},
+            "Period": 300, "Stat": "Minimum"}, "ReturnData": true}],
+        "StartTime": now - 3600, "EndTime": now
+    })
+    .to_string();
+    let r = cloudwatch(addr, &GOOD, "GetMetricData", &query);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let result = &r.json()["MetricDataResults"][0];
+    assert_eq!(result["Id"], "c");
+    assert_eq!(result["StatusCode"], "Complete");
+    assert!(result["Values"].as_array().unwrap().len() >= 12);
+    // Errors: the shape in __type, the Query code in x-amzn-query-error.
+    let r = cloudwatch(addr, &GOOD, "DescribeAlarms", r#"{"MaxRecords":500}"#);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.code(), "InvalidParameterValueException");
+    assert_eq!(
+        r.header("x-amzn-query-error"),
+        Some("InvalidParameterValue;Sender")
+    );
+    // IAM denial per action, named as IAM names it.
+    let r = cloudwatch(addr, &NO_HSM, "GetMetricData", &query);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.header("x-amzn-query-error"), Some("AccessDenied;Sender"));
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("cloudwatch:GetMetricData")
+    );
+    assert_eq!(cloudwatch(addr, &NO_HSM, "ListMetrics", "{}").status, 200);
+    // Signed for KMS, addressed to CloudWatch: refused, naming the scope it expects.
+    let r = signed(
+        addr,
+        &GOOD,
+        SystemTime::now(),
+        "kms",
+        "GraniteServiceVersion20100801.ListMetrics",
+        "{}",
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("/monitoring/aws4_request"), "{}", r.body);
+    // A KMS operation under CloudWatch's prefix is unknown.
+    let r = cloudwatch(addr, &GOOD, "DescribeCustomKeyStores", "{}");
+    assert!(r.body.contains("UnknownOperationException"), "{}", r.body);
+}
+
+#[test]
+fn cloudwatch_faults_speak_cloudwatch() {
+    let addr = start(&["--throttle-first", "1"]);
+    let r = cloudwatch(addr, &GOOD, "ListMetrics", "{}");
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.header("x-amzn-query-error"), Some("Throttling;Sender"));
 }

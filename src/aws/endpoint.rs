@@ -471,6 +471,138 @@ pub fn cloudhsm_cautions(region: &str, fips: bool, cloudhsm_url: Option<&str>) -
     out
 }
 
+// --- CloudWatch (the store's health) -------------------------------------------------------
+
+/// Resolves the CloudWatch endpoint (`monitoring`), following botocore's `cloudwatch` endpoint
+/// rule set: `monitoring[-fips].<region>.<dnsSuffix or dualStackDnsSuffix>`, except that FIPS
+/// in `aws-us-gov` is the plain host (`monitoring.<region>.amazonaws.com`, or its dual-stack
+/// suffix). A custom endpoint for CloudWatch (`monitoring_url`) is used as given; a custom KMS
+/// endpoint is for KMS only, except a loopback one (the emulator serves every service on one
+/// port), as for CloudHSM. Signing region = `region`; signing name `monitoring`.
+pub fn monitoring_endpoint(
+    region: &str,
+    variant: Variant,
+    kms_url: Option<&str>,
+    monitoring_url: Option<&str>,
+) -> Result<Endpoint, EndpointError> {
+    fn given(u: Option<&str>) -> Option<&str> {
+        u.map(str::trim).filter(|u| !u.is_empty())
+    }
+    let custom = given(monitoring_url).or_else(|| {
+        given(kms_url).filter(|u| {
+            parse_custom_url(u)
+                .ok()
+                .and_then(|u| url_host(&u))
+                .is_some_and(|h| is_loopback(&h))
+        })
+    });
+    if custom.is_some() {
+        return resolve(region, variant, custom);
+    }
+    // The same region checks and messages as KMS.
+    let kms = resolve(region, variant, None)?;
+    let region = region.trim();
+    let partition = partition_of(region).ok_or_else(|| EndpointError::UnknownRegion {
+        region: region.to_string(),
+        suggestion: suggest_region(region),
+    })?;
+    let label = if variant.fips && partition.id != "aws-us-gov" {
+        "monitoring-fips"
+    } else {
+        "monitoring"
+    };
+    let suffix = if variant.dual_stack {
+        partition.dual_stack_dns_suffix
+    } else {
+        partition.dns_suffix
+    };
+    Ok(Endpoint {
+        url: format!("https://{label}.{region}.{suffix}/"),
+        signing_region: kms.signing_region,
+    })
+}
+
+#[cfg(test)]
+mod monitoring_tests {
+    use super::*;
+
+    fn url(region: &str, fips: bool, dual_stack: bool) -> String {
+        monitoring_endpoint(region, Variant { fips, dual_stack }, None, None)
+            .unwrap()
+            .url
+    }
+
+    #[test]
+    fn every_variant_as_the_rule_set_builds_it() {
+        assert_eq!(
+            url("eu-west-1", false, false),
+            "https://monitoring.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url("us-east-1", true, false),
+            "https://monitoring-fips.us-east-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url("us-east-1", false, true),
+            "https://monitoring.us-east-1.api.aws/"
+        );
+        assert_eq!(
+            url("us-east-1", true, true),
+            "https://monitoring-fips.us-east-1.api.aws/"
+        );
+        assert_eq!(
+            url("cn-north-1", false, false),
+            "https://monitoring.cn-north-1.amazonaws.com.cn/"
+        );
+        // aws-us-gov: FIPS is the plain host.
+        assert_eq!(
+            url("us-gov-west-1", true, false),
+            "https://monitoring.us-gov-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url("us-gov-west-1", false, false),
+            "https://monitoring.us-gov-west-1.amazonaws.com/"
+        );
+    }
+
+    #[test]
+    fn custom_endpoints_only_loopback_is_shared() {
+        let e = monitoring_endpoint(
+            "us-east-1",
+            Variant::default(),
+            Some("http://127.0.0.1:4599"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.url, "http://127.0.0.1:4599/");
+        assert_eq!(e.signing_region, "us-east-1");
+        // A VPC endpoint of KMS is not CloudWatch's.
+        let e = monitoring_endpoint(
+            "us-east-1",
+            Variant::default(),
+            Some("https://vpce-1.kms.us-east-1.vpce.amazonaws.com"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.url, "https://monitoring.us-east-1.amazonaws.com/");
+        let e = monitoring_endpoint(
+            "us-east-1",
+            Variant::default(),
+            None,
+            Some("https://vpce-1.monitoring.us-east-1.vpce.amazonaws.com"),
+        )
+        .unwrap();
+        assert_eq!(
+            e.url,
+            "https://vpce-1.monitoring.us-east-1.vpce.amazonaws.com/"
+        );
+        assert!(matches!(
+            monitoring_endpoint("us-eats-1", Variant::default(), None, None),
+            Err(EndpointError::UnknownRegion { .. })
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

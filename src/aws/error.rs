@@ -242,6 +242,20 @@ impl KmsError {
         }
     }
 
+    /// An `awsQueryCompatible` service's `x-amzn-query-error` header (`Code;Sender`): its code
+    /// wins over `__type`, as in botocore; the kind is decided again from it.
+    pub fn with_query_error(mut self, header: Option<&str>) -> Self {
+        let Some(code) = header.and_then(crate::aws::cloudwatch::code_from_query_error) else {
+            return self;
+        };
+        let code = sanitize_code(code);
+        if !code.is_empty() && code != self.code {
+            self.kind = classify(&code, &self.message, self.status, false);
+            self.code = code;
+        }
+        self
+    }
+
     /// Whether the standard retry mode retries this error, and how it backs off.
     /// `LimitExceededException` from Create means a quota, not a rate: never retried.
     pub fn retry_class(&self, op: Operation) -> Option<RetryClass> {
@@ -295,10 +309,17 @@ fn classify(code: &str, message: &str, status: Option<u16>, malformed: bool) -> 
         },
         "CustomKeyStoreInvalidStateException" => ErrorKind::InvalidState,
         "CustomKeyStoreNotFoundException" => ErrorKind::NotFound,
-        "ValidationException" | "InvalidMarkerException" | "SerializationException" => {
-            ErrorKind::Validation
-        }
-        "KMSInternalException" | "InternalFailure" | "ServiceUnavailable" => ErrorKind::ServerFault,
+        "ValidationException"
+        | "InvalidMarkerException"
+        | "SerializationException"
+        | "InvalidParameterValue"
+        | "InvalidParameterCombination"
+        | "MissingParameter"
+        | "InvalidNextToken" => ErrorKind::Validation,
+        "KMSInternalException"
+        | "InternalFailure"
+        | "ServiceUnavailable"
+        | "InternalServiceError" => ErrorKind::ServerFault,
         c if THROTTLING_CODES.contains(&c) => ErrorKind::Throttled,
         _ => match status {
             Some(429) => ErrorKind::Throttled,
@@ -309,14 +330,18 @@ fn classify(code: &str, message: &str, status: Option<u16>, malformed: bool) -> 
     }
 }
 
-/// `... is not authorized to perform: kms:ConnectCustomKeyStore on resource ...` → the action.
+/// `... is not authorized to perform: kms:ConnectCustomKeyStore on resource ...` → the action
+/// (of KMS, CloudHSM or CloudWatch).
 fn denied_action(message: &str) -> Option<String> {
-    let i = message.find("kms:")?;
-    let action: String = message[i..]
+    let i = ["kms:", "cloudhsm:", "cloudwatch:"]
+        .iter()
+        .filter_map(|p| message.find(p).map(|i| (i, p.len())))
+        .min()?;
+    let action: String = message[i.0..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
         .collect();
-    (action.len() > 4).then_some(action)
+    (action.len() > i.1).then_some(action)
 }
 
 /// The first line of a body, tags stripped, at most 200 characters: enough to recognise an

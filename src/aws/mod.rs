@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod cloudhsm;
+pub mod cloudwatch;
 pub mod credentials;
 pub mod date;
 pub mod endpoint;

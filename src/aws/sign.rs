@@ -57,7 +57,32 @@ pub fn sign_json(
     body: String,
     now_ms: i64,
 ) -> Result<SignedRequest, SignError> {
-    let content_type = ("content-type", "application/x-amz-json-1.1");
+    sign_json_with(
+        creds,
+        service,
+        region,
+        url,
+        target,
+        "application/x-amz-json-1.1",
+        body,
+        now_ms,
+    )
+}
+
+/// Signs an AWS JSON call with the given `Content-Type` (`application/x-amz-json-1.0` for
+/// CloudWatch, 1.1 for KMS and CloudHSM).
+#[allow(clippy::too_many_arguments)]
+pub fn sign_json_with(
+    creds: &Credentials,
+    service: &str,
+    region: &str,
+    url: &str,
+    target: &str,
+    content_type: &str,
+    body: String,
+    now_ms: i64,
+) -> Result<SignedRequest, SignError> {
+    let content_type = ("content-type", content_type);
     let target_header = ("x-amz-target", target);
     let identity = aws_credential_types::Credentials::new(
         creds.access_key_id.clone(),

@@ -20,16 +20,19 @@ use std::fmt;
 pub enum Service {
     Kms,
     CloudHsm,
+    /// CloudWatch (the store's health).
+    Monitoring,
 }
 
 impl Service {
-    pub const ALL: [Service; 2] = [Service::Kms, Service::CloudHsm];
+    pub const ALL: [Service; 3] = [Service::Kms, Service::CloudHsm, Service::Monitoring];
 
     /// The first label of the service's hosts (`kms.us-east-1.amazonaws.com`).
     pub fn host_label(self) -> &'static str {
         match self {
             Service::Kms => "kms",
             Service::CloudHsm => "cloudhsmv2",
+            Service::Monitoring => "monitoring",
         }
     }
 
@@ -38,6 +41,7 @@ impl Service {
         match self {
             Service::Kms => "KMS",
             Service::CloudHsm => "CloudHSM",
+            Service::Monitoring => "CloudWatch",
         }
     }
 }
@@ -258,7 +262,7 @@ pub fn needs_confirmation(url: &str, service: Service, region: &str) -> Option<S
 
 /// Whether the hosted page's Content Security Policy (`scripts/csp.mjs`) lets the browser reach
 /// this custom endpoint URL. The policy names, for every region of AWS's partitions data, the
-/// KMS and CloudHSM hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
+/// KMS, CloudHSM and CloudWatch (`monitoring`) hosts (plain, FIPS, dual-stack) and their VPC interface endpoints, plus
 /// loopback by name: `127.0.0.1` and `localhost`. (CSP cannot name `[::1]`, nor a range of
 /// 127/8.)
 pub fn csp_allows(url: &str) -> bool {
@@ -485,5 +489,99 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains(host), "{msg}");
+    }
+}
+
+#[cfg(test)]
+mod monitoring_tests {
+    use super::*;
+
+    fn cw(url: &str) -> Destination {
+        destination(url, Service::Monitoring, "us-east-1")
+    }
+
+    #[test]
+    fn cloudwatch_endpoints_and_shapes() {
+        for url in [
+            "https://monitoring.us-east-1.amazonaws.com/",
+            "https://monitoring-fips.us-east-1.amazonaws.com/",
+            "https://monitoring.us-east-1.api.aws/",
+            "https://monitoring-fips.us-east-1.api.aws/",
+        ] {
+            assert_eq!(cw(url), Destination::Regional, "{url}");
+            assert_eq!(
+                check(url, Service::Monitoring, "us-east-1", false, |_| false),
+                Ok(())
+            );
+        }
+        for url in [
+            "https://monitoring.eu-west-1.amazonaws.com/",
+            "https://vpce-0123456789abcdef0-abcdefgh.monitoring.us-east-1.vpce.amazonaws.com/",
+        ] {
+            assert_eq!(cw(url), Destination::ServiceShaped, "{url}");
+        }
+        assert_eq!(cw("http://127.0.0.1:4599/"), Destination::Loopback);
+        assert!(csp_allows("https://monitoring.eu-west-1.amazonaws.com"));
+        assert!(csp_allows("https://monitoring-fips.us-east-1.api.aws"));
+        assert!(csp_allows(
+            "https://vpce-0123-abcd.monitoring.us-east-1.vpce.amazonaws.com"
+        ));
+        assert!(!csp_allows("https://logs.us-east-1.amazonaws.com"));
+    }
+
+    #[test]
+    fn never_across_services_and_no_look_alikes() {
+        // Signed for CloudWatch, sent to KMS or CloudHSM: never, confirmed or not.
+        for (url, other) in [
+            ("https://kms.us-east-1.amazonaws.com/", Service::Kms),
+            (
+                "https://cloudhsmv2.us-east-1.amazonaws.com/",
+                Service::CloudHsm,
+            ),
+        ] {
+            assert!(matches!(
+                check(url, Service::Monitoring, "us-east-1", false, |_| true),
+                Err(Refusal::WrongService { endpoint_of, .. }) if endpoint_of == other
+            ));
+        }
+        // Signed for KMS, sent to CloudWatch: never.
+        assert!(matches!(
+            check(
+                "https://monitoring.us-east-1.amazonaws.com/",
+                Service::Kms,
+                "us-east-1",
+                false,
+                |_| true
+            ),
+            Err(Refusal::WrongService {
+                endpoint_of: Service::Monitoring,
+                ..
+            })
+        ));
+        for url in [
+            "https://monitoring.us-east-1.amazonaws.com.evil.example/",
+            "https://x.monitoring.us-east-1.amazonaws.com/",
+            "https://monitoring.example.com/",
+            "https://monitoringx.us-east-1.amazonaws.com/",
+            "https://monitoring-fips-x.us-east-1.amazonaws.com/",
+            "https://notvpce.monitoring.us-east-1.vpce.amazonaws.com/",
+            "https://monitoring.us-east-1.vpce.amazonaws.com/",
+            "https://logs.us-east-1.amazonaws.com/",
+        ] {
+            assert!(
+                matches!(cw(url), Destination::Foreign { .. }),
+                "{url}: {:?}",
+                cw(url)
+            );
+            assert!(
+                check(url, Service::Monitoring, "us-east-1", false, |_| false).is_err(),
+                "{url}"
+            );
+            assert!(!csp_allows(url), "{url}");
+        }
+        assert_eq!(
+            cw("http://monitoring.us-east-1.amazonaws.com/"),
+            Destination::Invalid
+        );
     }
 }

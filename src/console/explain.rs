@@ -400,3 +400,195 @@ mod tests {
         assert!(unknown.meaning.contains("does not know"));
     }
 }
+
+// --- CloudWatch (the store's health) ---------------------------------------------------------
+
+const CLOUDWATCH_API: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/";
+const CLOUDWATCH_IAM: &str =
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/permissions-reference-cw.html";
+
+/// What a CloudWatch call's missing permission costs the health section, per IAM action.
+fn cloudwatch_denied(op: crate::aws::cloudwatch::CwOperation) -> Explanation {
+    use crate::aws::cloudwatch::CwOperation as W;
+    let action = op.iam_action();
+    let lost = match op {
+        W::ListMetrics => {
+            "the console cannot find which metrics this store has, so it shows no graphs"
+        }
+        W::GetMetricData => "the console can list the store's metrics but not read their values",
+        W::DescribeAlarms => {
+            "the console cannot show which alarms watch this store, nor their states"
+        }
+        W::PutMetricAlarm => {
+            "the console cannot create the recommended alarms (the definition can still be copied as JSON for your own tooling)"
+        }
+    };
+    ex(
+        &format!("Your IAM identity is not allowed to call {action}: {lost}."),
+        &format!(
+            "Add {action} to an IAM policy of this identity (the README's IAM table lists what each part of the console needs). Nothing else in the console needs it."
+        ),
+        CLOUDWATCH_IAM,
+    )
+}
+
+/// Why a CloudWatch call of the health section failed, and what to do. CloudWatch's codes are
+/// its Query codes (`InvalidParameterValue`, `LimitExceeded`, ...), as the client reads them.
+pub fn cloudwatch_error(err: &KmsError, op: crate::aws::cloudwatch::CwOperation) -> Explanation {
+    use crate::aws::cloudwatch::CwOperation as W;
+    let doc = format!("{CLOUDWATCH_API}API_{}.html", op.name());
+    let common = format!("{CLOUDWATCH_API}CommonErrors.html");
+    match err.code.as_str() {
+        "AccessDenied" | "AccessDeniedException" => return cloudwatch_denied(op),
+        "InvalidParameterValue" | "InvalidParameterValueException" => {
+            return ex(
+                "CloudWatch found a value of the request out of its rules.",
+                "Read the message above: it names the parameter. For an alarm, check its period (10, 30 or a multiple of 60 seconds), thresholds and the SNS topic ARN; then try again.",
+                &doc,
+            );
+        }
+        "InvalidParameterCombination" => {
+            return ex(
+                "CloudWatch found parameters that cannot be used together.",
+                "Read the message above; an alarm watches either one metric or a metric-math expression, not both.",
+                &doc,
+            );
+        }
+        "MissingParameter" => {
+            return ex(
+                "A parameter CloudWatch requires is missing.",
+                "Read the message above: it names the parameter.",
+                &doc,
+            );
+        }
+        "InvalidNextToken" => {
+            return ex(
+                "CloudWatch did not accept the page token (it expires, or the request changed between pages).",
+                "Refresh the view to start again from the first page.",
+                &doc,
+            );
+        }
+        "LimitExceeded" | "LimitExceededFault" if op == W::PutMetricAlarm => {
+            return ex(
+                "The account has reached its quota of CloudWatch alarms in this region.",
+                "Delete alarms you no longer need, or ask for a higher quota (Service Quotas, CloudWatch), then create the alarm again.",
+                &doc,
+            );
+        }
+        "InternalServiceError" | "InternalServiceFault" => {
+            return ex(
+                "CloudWatch failed on its own side.",
+                "This is usually transient: refresh in a moment.",
+                &common,
+            );
+        }
+        _ => {}
+    }
+    match &err.kind {
+        ErrorKind::AccessDenied { .. } => cloudwatch_denied(op),
+        ErrorKind::Expired | ErrorKind::BadSignature | ErrorKind::ClockSkew => {
+            kms_error(err, Operation::DescribeCustomKeyStores)
+        }
+        ErrorKind::Unrecognised => ex(
+            "AWS does not recognise the access key ID or the session token.",
+            "Check that the access key ID and session token belong together and are complete.",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
+        ),
+        ErrorKind::Throttled => ex(
+            "CloudWatch is throttling this account's requests.",
+            "Refresh less often (a longer refresh interval), then try again in a few seconds.",
+            &common,
+        ),
+        ErrorKind::ServerFault => ex(
+            "CloudWatch (or something in front of it) failed on its side.",
+            "This is usually transient: refresh in a moment.",
+            &common,
+        ),
+        ErrorKind::Network => ex(
+            "No response arrived from the CloudWatch endpoint.",
+            "Check the region and your network. A network or endpoint that reaches only KMS (such as a KMS VPC endpoint) does not reach CloudWatch: the store's health cannot be shown, and everything else still works.",
+            "https://docs.aws.amazon.com/general/latest/gr/cw_region.html",
+        ),
+        ErrorKind::Malformed => ex(
+            "The endpoint answered with something that is not a CloudWatch response.",
+            "Check the endpoint URL: it should be CloudWatch's regional endpoint (monitoring.<region>.amazonaws.com) or the local emulator.",
+            "https://docs.aws.amazon.com/general/latest/gr/cw_region.html",
+        ),
+        ErrorKind::NotFound
+        | ErrorKind::InvalidState
+        | ErrorKind::Validation
+        | ErrorKind::Other => ex(
+            "CloudWatch rejected the request.",
+            "Read the message above; check the region and credentials, then try again.",
+            &doc,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod cloudwatch_tests {
+    use super::*;
+    use crate::aws::cloudwatch::{CwOperation, MODELED_ERRORS, normalize_error};
+
+    fn err(status: u16, body: &str, query_error: Option<&str>) -> KmsError {
+        normalize_error(
+            KmsError::from_response(status, None, None, body).with_query_error(query_error),
+        )
+    }
+
+    #[test]
+    fn every_modeled_error_and_every_denied_action_has_its_words() {
+        for (shape, query, status) in MODELED_ERRORS {
+            let body = format!(r#"{{"__type":"{shape}","message":"m"}}"#);
+            // With and without the x-amzn-query-error header (CORS may hide it).
+            for header in [Some(format!("{query};Sender")), None] {
+                let e = err(status, &body, header.as_deref());
+                assert_eq!(e.code, query, "{shape}");
+                let x = cloudwatch_error(&e, CwOperation::PutMetricAlarm);
+                assert!(
+                    !x.meaning.contains("rejected the request"),
+                    "{shape}: {}",
+                    x.meaning
+                );
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for op in CwOperation::ALL {
+            let denied = err(
+                403,
+                &format!(
+                    r#"{{"__type":"AccessDeniedException","message":"User: arn:aws:iam::111122223333:user/x is not authorized to perform: {} on resource: *"}}"#,
+                    op.iam_action()
+                ),
+                Some("AccessDenied;Sender"),
+            );
+            assert_eq!(
+                denied.kind,
+                ErrorKind::AccessDenied {
+                    action: Some(op.iam_action())
+                }
+            );
+            let x = cloudwatch_error(&denied, op);
+            assert!(x.meaning.contains(&op.iam_action()), "{}", x.meaning);
+            seen.insert(x.meaning);
+        }
+        assert_eq!(seen.len(), 4);
+        let throttled = err(
+            400,
+            r#"{"__type":"ThrottlingException"}"#,
+            Some("Throttling;Sender"),
+        );
+        assert_eq!(throttled.kind, ErrorKind::Throttled);
+        assert!(
+            cloudwatch_error(&throttled, CwOperation::GetMetricData)
+                .fix
+                .contains("refresh")
+        );
+        let invalid = err(
+            400,
+            r#"{"__type":"InvalidParameterValueException"}"#,
+            Some("InvalidParameterValue;Sender"),
+        );
+        assert_eq!(invalid.kind, ErrorKind::Validation);
+    }
+}

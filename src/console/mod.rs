@@ -4,6 +4,7 @@
 pub mod board;
 pub mod explain;
 pub mod forms;
+pub mod health;
 pub mod link;
 pub mod preflight;
 pub mod report;

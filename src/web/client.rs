@@ -8,6 +8,7 @@ use crate::aws::cloudhsm::{
     DescribeClustersRequest, DescribeClustersResponse, parse_describe_clusters,
     sign_describe_clusters,
 };
+use crate::aws::cloudwatch::{self, CwOperation};
 use crate::aws::credentials::Credentials;
 use crate::aws::endpoint::Endpoint;
 use crate::aws::error::{ErrorKind, KmsError};
@@ -84,6 +85,8 @@ pub struct RawResponse {
     status: u16,
     request_id: Option<String>,
     error_type: Option<String>,
+    /// `x-amzn-query-error` (CloudWatch, an `awsQueryCompatible` service).
+    query_error: Option<String>,
     date: Option<String>,
     body: String,
     /// The body was over [`MAX_BODY_BYTES`] and was not read to its end.
@@ -190,6 +193,49 @@ impl Client {
             .parse(parse_describe_clusters)
     }
 
+    // --- CloudWatch (the store's health) ---------------------------------------------------
+
+    /// A CloudWatch call (the client's endpoint must be CloudWatch's: `monitoring_endpoint`):
+    /// checked against the model's limits and `trust` (signed for `monitoring`), then sent with
+    /// the standard retries. CloudWatch has its own quotas, so the KMS limiter is not used;
+    /// retries classify like a KMS read. Error codes are CloudWatch's Query codes.
+    pub fn call_cloudwatch<Req: Serialize + Validate, Out: FromJson>(
+        &self,
+        op: CwOperation,
+        request: &Req,
+    ) -> impl Future<Output = Result<Reply<Out>, KmsError>> + use<'_, Req, Out> {
+        let body = self.cloudwatch_body(request);
+        async move {
+            self.cloudwatch_exchange(op, body?)
+                .await
+                .map_err(cloudwatch::normalize_error)?
+                .parse(cloudwatch::parse_output)
+        }
+    }
+
+    fn cloudwatch_body<Req: Serialize + Validate>(
+        &self,
+        request: &Req,
+    ) -> Result<String, KmsError> {
+        let problems = request.problems();
+        if !problems.is_empty() {
+            return Err(KmsError::invalid_input(&problems));
+        }
+        self.allowed(Service::Monitoring, false)?;
+        Ok(to_body(request))
+    }
+
+    async fn cloudwatch_exchange(
+        &self,
+        op: CwOperation,
+        body: String,
+    ) -> Result<Reply<RawResponse>, KmsError> {
+        let sign =
+            |now: i64| cloudwatch::sign(&self.credentials, &self.endpoint, op, body.clone(), now);
+        self.exchange(Operation::DescribeCustomKeyStores, None, &sign)
+            .await
+    }
+
     /// Sends with retries: `sign` signs for a given (skew-corrected) time; `lane` is the
     /// operation whose quota the call uses, if the limiter applies.
     async fn exchange(
@@ -290,7 +336,8 @@ impl Client {
                 raw.error_type.as_deref(),
                 raw.request_id,
                 &raw.body,
-            ))
+            )
+            .with_query_error(raw.query_error.as_deref()))
         }
     }
 }
@@ -335,6 +382,7 @@ async fn send(
         status: response.status(),
         request_id: h.get("x-amzn-requestid"),
         error_type: h.get("x-amzn-errortype"),
+        query_error: h.get("x-amzn-query-error"),
         date: h.get("date"),
         too_large: body.is_none(),
         body: body

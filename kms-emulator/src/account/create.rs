@@ -125,6 +125,7 @@ impl Backing<'_> {
             reconnect: None,
             disconnect_seconds: 20.0,
             faults: Vec::new(),
+            metrics: None,
         };
         let mut secrets = Secrets::default();
         match self {

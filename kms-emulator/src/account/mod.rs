@@ -16,6 +16,7 @@ mod update;
 #[cfg(test)]
 mod testing;
 
+use crate::cloudwatch::CloudWatch;
 use crate::clusters::{self, Cluster};
 use crate::kms::{KmsFault, fault};
 use crate::rng::Rng;
@@ -37,6 +38,8 @@ pub struct Account {
     new_stores: NewStores,
     pace: Pace,
     ids: Rng,
+    /// CloudWatch's metrics and alarms for the account's stores.
+    cloudwatch: CloudWatch,
 }
 
 fn invalid_state(message: String) -> KmsFault {
@@ -80,6 +83,9 @@ impl Account {
             new_stores: scenario.new_stores.clone(),
             pace,
             ids: Rng::new(seed ^ 0x05ee_d1d5),
+            // The scenario's check has already run the alarms through PutMetricAlarm.
+            cloudwatch: CloudWatch::new(scenario, started_ms)
+                .unwrap_or_else(|_| CloudWatch::bare(scenario, started_ms)),
         }
     }
 
@@ -126,11 +132,20 @@ impl Account {
             "UpdateCustomKeyStore" => self.update(input),
             "DeleteCustomKeyStore" => self.delete(input),
             "DescribeClusters" => clusters::describe(&self.clusters, input),
+            op if crate::cloudwatch::OPERATIONS.contains(&op) => {
+                self.cloudwatch.call(op, input, now_ms)
+            }
             other => Err(fault(
                 "UnknownOperationException",
                 format!("The emulator does not implement '{other}'."),
             )),
         }
+    }
+
+    /// The hook for real activity: a request a store served (a later Encrypt or Decrypt of
+    /// the emulator calls this), counted in the store's CloudWatch `XksProxyLatency`.
+    pub fn record_request(&mut self, store_id: &str, now_ms: i64) {
+        self.cloudwatch.record_request(store_id, now_ms);
     }
 
     fn find(&self, id: &str) -> Result<usize, KmsFault> {
