@@ -4,7 +4,9 @@
 pub mod board;
 pub mod explain;
 pub mod forms;
+pub mod keys;
 pub mod link;
 pub mod preflight;
+pub mod probe;
 pub mod report;
 pub mod watch;
