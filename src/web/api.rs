@@ -21,13 +21,13 @@ const CLUSTERS_PER_REQUEST: usize = 20;
 /// The one paging helper: holds the request to send, starting with the first; a reply's next
 /// page replaces it ([`Pages::follow`]), at most `max` requests in all, in case a server keeps
 /// naming a next page.
-struct Pages<Q> {
-    request: Q,
+pub(super) struct Pages<Q> {
+    pub(super) request: Q,
     left: usize,
 }
 
 impl<Q> Pages<Q> {
-    fn new(first: Q, max: usize) -> Self {
+    pub(super) fn new(first: Q, max: usize) -> Self {
         Self {
             request: first,
             left: max,
@@ -35,7 +35,7 @@ impl<Q> Pages<Q> {
     }
 
     /// Takes the next page a reply named: whether there is one to send.
-    fn follow(&mut self, next: Option<Q>) -> bool {
+    pub(super) fn follow(&mut self, next: Option<Q>) -> bool {
         self.left -= 1;
         match next {
             Some(next) if self.left > 0 => {

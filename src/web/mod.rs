@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod client;
+pub mod keys_api;
 pub mod notify;
 
 /// Local time in epoch milliseconds (`SystemTime::now()` panics on wasm32).
