@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clusters;
 pub mod cursor;
 pub mod faults;
+pub mod keyring;
 pub mod kms;
 pub mod listener;
 pub mod rng;

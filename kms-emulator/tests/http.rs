@@ -394,7 +394,7 @@ fn bad_bodies_get_kms_errors() {
     assert_eq!(r.code(), "SerializationException");
     let r = call(addr, "DescribeCustomKeyStores", r#"{"Limit":"5"}"#);
     assert_eq!(r.code(), "SerializationException");
-    let r = call(addr, "ListKeys", "{}");
+    let r = call(addr, "GenerateDataKey", "{}");
     assert_eq!(r.code(), "UnknownOperationException");
     // Ten megabytes: read, dropped, refused in KMS's JSON (not axum's plain text).
     let big = format!(r#"{{"CustomKeyStoreName":"{}"}}"#, "x".repeat(10 << 20));
