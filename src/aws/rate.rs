@@ -17,17 +17,16 @@ pub const HOLD_MAX_MS: i64 = 20_000;
 /// `ScheduleKeyDeletion`, `CancelKeyDeletion` 5; `CreateKey` 50; `ListKeys` and `ListAliases`
 /// 100; `DescribeKey` 2,000 (the quota of the reads that name a key); `Encrypt`, `Decrypt` and
 /// `GenerateRandom` in a custom key store draw on that store's cryptographic quota (1,800 per
-/// second for a CloudHSM key store). The tab takes at most 5 per second of the small quotas
-/// and at most 50 per second (a small share) of the large ones, so a scan of a big account
-/// leaves room for everything else that runs in it.
+/// second for a CloudHSM key store). The tab takes at most 5 per second of the small quotas,
+/// 10 per second (a tenth) of `ListKeys` and `ListAliases`, 100 per second (a twentieth) of
+/// `DescribeKey` for a key scan, and 50 per second of the cryptographic quota (the store test
+/// sends one call at a time anyway), so a scan of a big account leaves room for everything
+/// else that runs in it.
 pub fn spacing_ms(op: Operation) -> i64 {
     match op {
-        Operation::DescribeKey
-        | Operation::ListKeys
-        | Operation::ListAliases
-        | Operation::Encrypt
-        | Operation::Decrypt
-        | Operation::GenerateRandom => 20,
+        Operation::DescribeKey => 10,
+        Operation::Encrypt | Operation::Decrypt | Operation::GenerateRandom => 20,
+        Operation::ListKeys | Operation::ListAliases => 100,
         _ => MIN_SPACING_MS,
     }
 }
@@ -107,7 +106,8 @@ mod tests {
             assert_eq!(l.reserve(op, 0), spacing_ms(op) as u64, "{op:?}");
         }
         // The reads of a key scan and the probe's calls take a small share of larger quotas.
-        assert_eq!(spacing_ms(Operation::DescribeKey), 20);
+        assert_eq!(spacing_ms(Operation::DescribeKey), 10);
+        assert_eq!(spacing_ms(Operation::ListKeys), 100);
         assert_eq!(spacing_ms(Operation::CreateKey), 200);
         assert_eq!(spacing_ms(Operation::ScheduleKeyDeletion), 200);
     }

@@ -16,10 +16,10 @@ use std::collections::{BTreeMap, HashSet};
 
 /// `DescribeKey` calls in flight at once during a scan. `DescribeKey` has a large quota (2,000
 /// per second per account and region, shared with every other caller of the account), and
-/// the client's limiter spaces the tab's calls 20 ms apart (`aws::rate::spacing_ms`): four in
-/// flight keep that pace over a link of about 80 ms round trip, without a burst that could
-/// throttle the account's own applications.
-pub const DESCRIBE_IN_FLIGHT: usize = 4;
+/// the client's limiter spaces the tab's calls 10 ms apart (`aws::rate::spacing_ms`: at most
+/// 100 per second, a twentieth of the quota): six in flight keep that pace over a link of about
+/// 60 ms round trip, without a burst that could throttle the account's own applications.
+pub const DESCRIBE_IN_FLIGHT: usize = 6;
 /// Keys asked for per `ListKeys` page (the model's most).
 pub const LIST_KEYS_PAGE: u16 = 1000;
 /// Aliases asked for per `ListAliases` page (KMS's most).
@@ -643,25 +643,25 @@ mod tests {
         let mut s = Scan::new("cks-1");
         let ids: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let next = s.on_keys_page(&page(&refs[..6], Some("m")));
+        let next = s.on_keys_page(&page(&refs[..8], Some("m")));
         assert_eq!(next.unwrap().marker.as_deref(), Some("m"));
         assert_eq!(
             s.progress().text(),
-            "Looked at 0 of 6+ keys listed so far; 0 in this store."
+            "Looked at 0 of 8+ keys listed so far; 0 in this store."
         );
         // At most DESCRIBE_IN_FLIGHT handed out at once.
         let out: Vec<String> = std::iter::from_fn(|| s.next_to_describe()).collect();
         assert_eq!(out.len(), DESCRIBE_IN_FLIGHT);
         s.on_described("k0", Ok(&meta("k0", Some("cks-1"), 2.0)));
-        assert_eq!(s.next_to_describe().as_deref(), Some("k4"));
-        assert!(s.on_keys_page(&page(&refs[6..], None)).is_none());
+        assert_eq!(s.next_to_describe().as_deref(), Some("k6"));
+        assert!(s.on_keys_page(&page(&refs[8..], None)).is_none());
         s.on_aliases_page(&[AliasListEntry {
             alias_name: Some("alias/a".into()),
             target_key_id: Some("k3".into()),
             ..Default::default()
         }]);
         s.aliases_done();
-        for id in ["k1", "k2", "k3", "k4"] {
+        for id in ["k1", "k2", "k3", "k4", "k5", "k6"] {
             let store = if id == "k3" {
                 Some("cks-1")
             } else {
