@@ -243,6 +243,25 @@ mod tests {
     }
 
     #[test]
+    fn account_keys_fill_the_scenario_whatever_the_order() {
+        for args in [
+            &["--account-keys", "300"][..],
+            &[
+                "--account-keys",
+                "300",
+                "--scenario",
+                "scenarios/default.json",
+            ],
+        ] {
+            let Ok(a) = run(args) else {
+                continue; // the relative path: only from the crate's directory
+            };
+            assert_eq!(a.scenario.account_keys, Some(300));
+        }
+        assert_eq!(run(&[]).unwrap().scenario.account_keys, None);
+    }
+
+    #[test]
     fn defaults_listen_on_loopback() {
         let a = run(&[]).unwrap();
         assert_eq!(a.addr.to_string(), "127.0.0.1:4599");
@@ -316,6 +335,8 @@ mod tests {
             &["--hang-seconds", "3"],
             &["--fault-operations", "DescribeCustomKeyStores"],
             &["--error-rate", "1", "--fault-operations", "GenerateDataKey"],
+            &["--account-keys", "200001"],
+            &["--account-keys", "many"],
             &["--error-rate", "1", "--error-body", "xml"],
             &["--time-scale", "0"],
             &["--clock-skew-seconds", "99999999999"],

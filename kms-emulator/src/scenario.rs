@@ -336,6 +336,22 @@ mod tests {
                 "GenerateDataKey",
             ),
             (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","keys":[{"state":"PendingImport"}]}"#,
+                "PendingImport",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","keys":[{"xks_key_id":"x"}]}"#,
+                "xks_key_id",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","keys":[{"aliases":["alias/aws/x"]}]}"#,
+                "alias/aws/x",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","external_keys":[{"id":"x"}]}"#,
+                "external_keys",
+            ),
+            (
                 r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","colour":"red"}"#,
                 "colour",
             ),

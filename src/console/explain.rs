@@ -460,6 +460,14 @@ pub fn key_error(err: &KmsError, op: Operation) -> Option<Explanation> {
             "Refresh the key list from the start.",
             &api,
         ),
+        ("ThrottlingException", _) => ex(
+            &format!(
+                "KMS is throttling {} requests: its quota is shared by every caller in the account and region.",
+                op.name()
+            ),
+            "The console backs off and retries by itself, and paces its own calls below a small share of the quota; if the account's applications use the quota heavily, try again later.",
+            &format!("{DOCS}requests-per-second.html"),
+        ),
         ("KMSInternalException", _) if crypto => ex(
             "KMS had an internal error during the cryptographic test.",
             "Run the test again in a moment; the console already retried.",

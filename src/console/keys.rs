@@ -128,6 +128,8 @@ pub struct Scan {
     aliases: BTreeMap<String, Vec<String>>,
     /// Keys that could not be described (gone since the list, or another error).
     skipped: Vec<(String, KmsError)>,
+    /// Why the aliases are missing (the rows are shown without them).
+    aliases_error: Option<KmsError>,
     failed: Option<KmsError>,
 }
 
@@ -145,6 +147,7 @@ impl Scan {
             rows: Vec::new(),
             aliases: BTreeMap::new(),
             skipped: Vec::new(),
+            aliases_error: None,
             failed: None,
         }
     }
@@ -204,6 +207,17 @@ impl Scan {
 
     pub fn aliases_done(&mut self) {
         self.aliases_done = true;
+    }
+
+    /// `ListAliases` failed (for example `kms:ListAliases` is not allowed): the keys are still
+    /// listed, without aliases, and the error says why.
+    pub fn aliases_failed(&mut self, err: KmsError) {
+        self.aliases_error = Some(err);
+        self.aliases_done = true;
+    }
+
+    pub fn aliases_error(&self) -> Option<&KmsError> {
+        self.aliases_error.as_ref()
     }
 
     /// An error that ends the scan (a `ListKeys` that failed, or `DescribeKey` refused).
@@ -704,7 +718,13 @@ mod tests {
     fn access_denied_ends_the_scan() {
         let mut s = Scan::new("cks-1");
         s.on_keys_page(&page(&["a", "b"], None));
-        s.aliases_done();
+        s.aliases_failed(KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"AccessDeniedException","message":"not authorized to perform: kms:ListAliases"}"#,
+        ));
+        assert!(s.aliases_error().is_some() && s.failure().is_none());
         let a = s.next_to_describe().unwrap();
         let denied = KmsError::from_response(
             400,

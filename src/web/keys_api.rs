@@ -206,11 +206,14 @@ pub async fn scan_store_keys(
     if !still() {
         return scan;
     }
-    // Aliases are a nicety: a refusal leaves the rows without them.
+    // Aliases are a nicety: a refusal leaves the rows without them, and says why.
     let mut aliases = Vec::new();
-    let _ = list_aliases(client, None, &still, |page| aliases.extend_from_slice(page)).await;
+    let listed = list_aliases(client, None, &still, |page| aliases.extend_from_slice(page)).await;
     scan.on_aliases_page(&aliases);
-    scan.aliases_done();
+    match listed {
+        Ok(()) => scan.aliases_done(),
+        Err(e) => scan.aliases_failed(e),
+    }
     let mut in_flight: Vec<Described<'_>> = Vec::new();
     loop {
         if !still() {
