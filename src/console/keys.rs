@@ -80,6 +80,8 @@ pub struct Progress {
     pub listed: usize,
     pub listing_done: bool,
     pub found: usize,
+    /// Keys whose `DescribeKey` failed (other than "gone since it was listed").
+    pub skipped: usize,
 }
 
 impl Progress {
@@ -89,8 +91,12 @@ impl Progress {
         } else {
             format!("{}+ keys listed so far", thousands(self.listed))
         };
+        let skipped = match self.skipped {
+            0 => String::new(),
+            n => format!(" {} could not be read.", thousands(n)),
+        };
         format!(
-            "Looked at {} of {of}; {} in this store.",
+            "Looked at {} of {of}; {} in this store.{skipped}",
             thousands(self.looked_at),
             thousands(self.found)
         )
@@ -273,6 +279,7 @@ impl Scan {
             listed: self.queue.len(),
             listing_done: self.listing_done,
             found: self.rows.len(),
+            skipped: self.skipped.len(),
         }
     }
 
@@ -684,7 +691,17 @@ mod tests {
             s.on_described(id, Ok(&meta(id, store, 1.0)));
         }
         while let Some(id) = s.next_to_describe() {
-            if id == "k5" {
+            if id == "k9" {
+                s.on_described(
+                    &id,
+                    Err(KmsError::from_response(
+                        500,
+                        None,
+                        None,
+                        r#"{"__type":"KMSInternalException"}"#,
+                    )),
+                );
+            } else if id == "k7" {
                 s.on_described(
                     &id,
                     Err(KmsError::from_response(
@@ -707,11 +724,38 @@ mod tests {
         assert_eq!(rows[0].aliases, vec!["alias/a"]);
         assert_eq!(
             s.progress().text(),
-            "Looked at 10 of 10 keys; 2 in this store."
+            "Looked at 10 of 10 keys; 2 in this store. 1 could not be read."
         );
+        assert_eq!(s.skipped()[0].0, "k9");
         assert_eq!(thousands(1200), "1,200");
         assert_eq!(thousands(340), "340");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn finished_scans_are_remembered_per_endpoint_and_store() {
+        let mut lists = KeyLists::default();
+        let row = KeyRow {
+            key_id: "k".into(),
+            ..Default::default()
+        };
+        lists.put("http://127.0.0.1:4599", "cks-1", vec![row.clone()]);
+        assert_eq!(
+            lists.get("http://127.0.0.1:4599", "cks-1"),
+            Some(&vec![row])
+        );
+        assert_eq!(
+            lists.get("https://kms.us-east-1.amazonaws.com", "cks-1"),
+            None
+        );
+        lists
+            .get_mut("http://127.0.0.1:4599", "cks-1")
+            .unwrap()
+            .clear();
+        assert_eq!(lists.get("http://127.0.0.1:4599", "cks-1"), Some(&vec![]));
+        // Refresh forgets the list, and the next look scans again.
+        lists.forget("http://127.0.0.1:4599", "cks-1");
+        assert_eq!(lists.get("http://127.0.0.1:4599", "cks-1"), None);
     }
 
     #[test]
