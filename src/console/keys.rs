@@ -540,6 +540,12 @@ pub fn create_key_plan(
 // Delete a store that still has keys
 // ---------------------------------------------------------------------------------------------
 
+/// Whether a failed `DeleteCustomKeyStore` was refused because the store still has keys: then
+/// the console lists them and offers to schedule their deletion.
+pub fn refused_for_keys(err: &KmsError) -> bool {
+    err.code == "CustomKeyStoreHasCMKsException"
+}
+
 /// The keys that keep the store from being deleted: every key of the store, pending deletion
 /// or not (a key pending deletion still exists until its waiting period ends).
 pub fn blocking_keys(rows: &[KeyRow]) -> Vec<&KeyRow> {
@@ -896,6 +902,12 @@ mod tests {
             },
         ];
         assert_eq!(blocking_keys(&rows).len(), 2);
+        assert!(refused_for_keys(&KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"CustomKeyStoreHasCMKsException"}"#
+        )));
         assert!(schedule_requests(&rows, "prod", "pro", "").is_err());
         assert!(schedule_requests(&rows, "prod", "prod", "6").is_err());
         assert!(schedule_requests(&rows, "prod", "prod", "31").is_err());
