@@ -20,6 +20,8 @@ pub const USAGE: &str = "usage: kms-emulator [OPTIONS]
   --clock-skew-seconds N   shift the emulator's clock by N seconds (its Date header and signature checks)
   --seed N                 seed for fault rates and new store ids (default: from the clock; printed at start)
   --max-connections N      connections served at once; more wait to be accepted (default 1024)
+  --account-keys N         fill the account with KMS keys outside any store until it holds N keys
+                           (for scans of large accounts; the scenario's own keys are kept)
 fault flags (each KMS request; limit them with --fault-operations):
   --throttle-rate P        ThrottlingException with probability P (0..1)
   --throttle-first N       ThrottlingException for the first N requests
@@ -158,6 +160,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         allow_origins: Vec::new(),
     };
     let mut f = Flags::default();
+    let mut account_keys = None;
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
@@ -192,6 +195,13 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             }
             "--seed" => a.seed = Some(number(&flag, v)?),
             "--max-connections" => a.max_connections = number(&flag, v)?,
+            "--account-keys" => {
+                let n: usize = number(&flag, v)?;
+                if n > 200_000 {
+                    return Err("--account-keys must be at most 200000".into());
+                }
+                account_keys = Some(n);
+            }
             "--throttle-rate" => f.throttle_rate = Some(number(&flag, v)?),
             "--throttle-first" => f.throttle_first = Some(number(&flag, v)?),
             "--error-rate" => f.error_rate = Some(number(&flag, v)?),
@@ -215,6 +225,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         }
     }
     a.faults = f.specs()?;
+    if account_keys.is_some() {
+        a.scenario.account_keys = account_keys;
+    }
     Ok(Parsed::Run(Box::new(a)))
 }
 
@@ -227,6 +240,25 @@ mod tests {
             Parsed::Run(a) => Ok(*a),
             Parsed::Help => Err("help".into()),
         }
+    }
+
+    #[test]
+    fn account_keys_fill_the_scenario_whatever_the_order() {
+        for args in [
+            &["--account-keys", "300"][..],
+            &[
+                "--account-keys",
+                "300",
+                "--scenario",
+                "scenarios/default.json",
+            ],
+        ] {
+            let Ok(a) = run(args) else {
+                continue; // the relative path: only from the crate's directory
+            };
+            assert_eq!(a.scenario.account_keys, Some(300));
+        }
+        assert_eq!(run(&[]).unwrap().scenario.account_keys, None);
     }
 
     #[test]
@@ -302,7 +334,9 @@ mod tests {
             &["--error-status", "502"],
             &["--hang-seconds", "3"],
             &["--fault-operations", "DescribeCustomKeyStores"],
-            &["--error-rate", "1", "--fault-operations", "ListKeys"],
+            &["--error-rate", "1", "--fault-operations", "GenerateDataKey"],
+            &["--account-keys", "200001"],
+            &["--account-keys", "many"],
             &["--error-rate", "1", "--error-body", "xml"],
             &["--time-scale", "0"],
             &["--clock-skew-seconds", "99999999999"],

@@ -8,6 +8,7 @@ pub mod cloudwatch;
 pub mod clusters;
 pub mod cursor;
 pub mod faults;
+pub mod keyring;
 pub mod kms;
 pub mod listener;
 pub mod rng;

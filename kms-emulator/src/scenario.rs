@@ -96,6 +96,68 @@ impl Scenario {
         for f in &self.faults {
             crate::faults::Rule::from_spec(f, None)?;
         }
+        self.check_keys()
+    }
+
+    /// Keys: ids and alias names unique in the account, states KMS's, external key IDs only in
+    /// external key stores and unique there.
+    fn check_keys(&self) -> Result<(), String> {
+        let mut ids = HashSet::new();
+        let mut aliases = HashSet::new();
+        for st in &self.stores {
+            let mut xks_ids = HashSet::new();
+            for k in st.keys.keys() {
+                if let Some(id) = &k.id
+                    && !ids.insert(id.clone())
+                {
+                    return Err(format!("key {id} appears twice"));
+                }
+                if let Some(state) = k
+                    .state
+                    .as_deref()
+                    .filter(|s| !["Enabled", "Disabled"].contains(s))
+                {
+                    return Err(format!(
+                        "store {}: key state {state} is not Enabled or Disabled",
+                        st.id
+                    ));
+                }
+                for a in &k.aliases {
+                    if !a.starts_with("alias/")
+                        || a.starts_with("alias/aws/")
+                        || !aliases.insert(a.clone())
+                    {
+                        return Err(format!(
+                            "store {}: alias {a} is not a new alias/ name",
+                            st.id
+                        ));
+                    }
+                }
+                if let Some(x) = &k.xks_key_id {
+                    if st.xks.is_none() {
+                        return Err(format!(
+                            "store {}: xks_key_id on a key of a CloudHSM key store",
+                            st.id
+                        ));
+                    }
+                    if !xks_ids.insert(x.clone()) {
+                        return Err(format!(
+                            "store {}: external key {x} is used by two keys",
+                            st.id
+                        ));
+                    }
+                }
+            }
+            if st.xks.is_none() && !st.external_keys.is_empty() {
+                return Err(format!(
+                    "store {}: external_keys on a CloudHSM key store",
+                    st.id
+                ));
+            }
+        }
+        if self.key_quota == 0 {
+            return Err("key_quota must be at least 1".into());
+        }
         Ok(())
     }
 }
@@ -280,8 +342,24 @@ mod tests {
                 "rate",
             ),
             (
-                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","faults":[{"kind":"error","operations":["ListKeys"]}]}"#,
-                "ListKeys",
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","faults":[{"kind":"error","operations":["GenerateDataKey"]}]}"#,
+                "GenerateDataKey",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","keys":[{"state":"PendingImport"}]}"#,
+                "PendingImport",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","keys":[{"xks_key_id":"x"}]}"#,
+                "xks_key_id",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","keys":[{"aliases":["alias/aws/x"]}]}"#,
+                "alias/aws/x",
+            ),
+            (
+                r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","external_keys":[{"id":"x"}]}"#,
+                "external_keys",
             ),
             (
                 r#"{"id":"a","name":"n","type":"AWS_CLOUDHSM","cluster_id":"c","colour":"red"}"#,

@@ -5,8 +5,9 @@ use crate::kms::ConnectionState;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Operations a fault may name: KMS's six, CloudHSM's DescribeClusters, and CloudWatch's four.
-pub const OPERATIONS: [&str; 11] = [
+/// Operations a fault may name: KMS's six custom key store operations, CloudHSM's
+/// DescribeClusters, CloudWatch's four, and the ten key operations.
+pub const OPERATIONS: [&str; 21] = [
     "ConnectCustomKeyStore",
     "DisconnectCustomKeyStore",
     "DescribeCustomKeyStores",
@@ -18,6 +19,16 @@ pub const OPERATIONS: [&str; 11] = [
     "GetMetricData",
     "DescribeAlarms",
     "PutMetricAlarm",
+    "ListKeys",
+    "DescribeKey",
+    "CreateKey",
+    "Encrypt",
+    "Decrypt",
+    "GenerateRandom",
+    "ListAliases",
+    "CreateAlias",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -53,6 +64,17 @@ pub struct Scenario {
     /// CloudWatch alarms that exist at start-up: `PutMetricAlarm` inputs.
     #[serde(default)]
     pub alarms: Vec<serde_json::Value>,
+    /// Fill the account with keys outside any custom key store (Origin AWS_KMS) until it holds
+    /// this many KMS keys in all (`--account-keys` overrides it).
+    #[serde(default)]
+    pub account_keys: Option<usize>,
+    /// Most KMS keys the account may hold; CreateKey past it is LimitExceededException.
+    #[serde(default = "default_key_quota")]
+    pub key_quota: usize,
+}
+
+fn default_key_quota() -> usize {
+    100_000
 }
 
 fn default_region() -> String {
@@ -145,9 +167,14 @@ pub struct StoreSpec {
     pub state: ConnectionState,
     #[serde(default)]
     pub error_code: Option<String>,
-    /// KMS keys in the store (a store with keys cannot be deleted).
+    /// KMS keys in the store (a store with keys cannot be deleted): a number of plain enabled
+    /// keys, or a list of keys.
     #[serde(default)]
-    pub keys: u32,
+    pub keys: KeysSpec,
+    /// For an external key store: the keys its external key manager holds (the scripted
+    /// manager). Keys that the store's KMS keys name are added when missing.
+    #[serde(default)]
+    pub external_keys: Vec<ExternalKeySpec>,
     /// The first Connect.
     #[serde(default)]
     pub connect: ConnectSpec,
@@ -350,4 +377,68 @@ pub struct FaultSpec {
     /// error, hang, malformed: run the operation first, then spoil its response.
     #[serde(default)]
     pub after_operation: bool,
+}
+
+/// A store's KMS keys: a count, or each key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum KeysSpec {
+    Count(u32),
+    List(Vec<KeySpec>),
+}
+
+impl Default for KeysSpec {
+    fn default() -> Self {
+        Self::Count(0)
+    }
+}
+
+impl KeysSpec {
+    /// Each key: a count becomes that many plain keys.
+    pub fn keys(&self) -> Vec<KeySpec> {
+        match self {
+            Self::Count(n) => (0..*n).map(|_| KeySpec::default()).collect(),
+            Self::List(l) => l.clone(),
+        }
+    }
+}
+
+/// One KMS key of a store.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    /// The key ID (a UUID); made up when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Enabled (default) or Disabled.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Alias names (`alias/...`) pointing at the key.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// For an external key store: the external key's ID (made up when absent).
+    #[serde(default)]
+    pub xks_key_id: Option<String>,
+}
+
+/// A key of an external key manager.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalKeySpec {
+    pub id: String,
+    /// AES_256 (what KMS needs), or anything else, e.g. AES_128 or RSA_2048.
+    #[serde(default = "aes_256")]
+    pub spec: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn aes_256() -> String {
+    "AES_256".to_string()
+}
+
+fn yes() -> bool {
+    true
 }

@@ -2,7 +2,7 @@
 //! remembers when its CONNECTING or DISCONNECTING ends and settles whenever it is next looked at.
 
 use crate::kms::{ConnectionState, KmsFault, fault};
-use crate::spec::{ConnectSpec, StoreSpec, XksSpec};
+use crate::spec::{ConnectSpec, ExternalKeySpec, StoreSpec, XksSpec};
 use crate::validate::{CLOUDHSM, VPC};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -48,7 +48,8 @@ pub struct Store {
     pub state: ConnectionState,
     pub error_code: Option<String>,
     pub creation_date: f64,
-    pub keys: u32,
+    /// An external key store's external key manager: the keys it holds.
+    pub external_keys: Vec<ExternalKeySpec>,
     /// Listing order, and what pagination markers point at.
     pub seq: u64,
     /// Whether Connect follows the cluster's health (stores made by CreateCustomKeyStore, and
@@ -60,6 +61,28 @@ pub struct Store {
     /// Connects that started a connection or failed fast.
     attempts: u32,
     pending: Option<Pending>,
+}
+
+/// The external key manager of a store: its scripted keys, and every key its KMS keys name.
+fn external_keys(spec: &StoreSpec) -> Vec<ExternalKeySpec> {
+    let mut out = spec.external_keys.clone();
+    if spec.xks.is_none() {
+        return out;
+    }
+    for (i, k) in spec.keys.keys().iter().enumerate() {
+        let id = k
+            .xks_key_id
+            .clone()
+            .unwrap_or_else(|| crate::account::generated_xks_key_id(&spec.name, i));
+        if !out.iter().any(|e| e.id == id) {
+            out.push(ExternalKeySpec {
+                id,
+                spec: "AES_256".into(),
+                enabled: true,
+            });
+        }
+    }
+    out
 }
 
 const PLACEHOLDER_ANCHOR: &str =
@@ -87,7 +110,7 @@ impl Store {
                 .clone()
                 .filter(|_| spec.state == ConnectionState::Failed),
             creation_date: created_epoch_s,
-            keys: spec.keys,
+            external_keys: external_keys(spec),
             seq,
             follows_cluster: false,
             connect: spec.connect.clone(),
@@ -108,6 +131,16 @@ impl Store {
     ) -> Self {
         let mut s = Self::from_spec(spec, created_epoch_s, seq);
         s.secrets = secrets;
+        // A new external key store's external key manager holds three AES-256 keys.
+        if s.xks.is_some() && s.external_keys.is_empty() {
+            s.external_keys = (1..=3)
+                .map(|i| ExternalKeySpec {
+                    id: format!("xks-key-{i}"),
+                    spec: "AES_256".into(),
+                    enabled: true,
+                })
+                .collect();
+        }
         s.connect = connect.clone();
         s.follows_cluster = s.cluster_id.is_some();
         s

@@ -349,6 +349,152 @@ impl<'a> Check<'a> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The key operations' members (botocore's `kms-keys.json`).
+// ---------------------------------------------------------------------------------------------
+
+pub const KEY_ID: Str = s("KeyId", 1, 2048);
+pub const TARGET_KEY_ID: Str = s("TargetKeyId", 1, 2048);
+pub const ALIAS_NAME: Str = p("AliasName", 1, 256, ALIAS);
+pub const DESCRIPTION: Str = s("Description", 0, 8192);
+pub const XKS_KEY: Str = p("XksKeyId", 1, 128, XKS_KEY_ID_PATTERN);
+pub const POLICY: Str = s("Policy", 1, 131072);
+pub const KEY_STORE_ID: Str = s("CustomKeyStoreId", 1, 64);
+pub const KEY_USAGES: &[&str] = &[
+    "SIGN_VERIFY",
+    "ENCRYPT_DECRYPT",
+    "GENERATE_VERIFY_MAC",
+    "KEY_AGREEMENT",
+    "ENCAPSULATE_DECAPSULATE",
+];
+pub const ORIGINS: &[&str] = &["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
+pub const KEY_SPECS: &[&str] = &[
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "SYMMETRIC_DEFAULT",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+    "SM2",
+    "ML_DSA_44",
+    "ML_DSA_65",
+    "ML_DSA_87",
+    "ECC_NIST_EDWARDS25519",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
+];
+pub const ENCRYPTION_ALGORITHMS: &[&str] = &[
+    "SYMMETRIC_DEFAULT",
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+    "SM2PKE",
+];
+
+const ALIAS: Pattern = Pattern {
+    text: "^[a-zA-Z0-9:/_-]+$",
+    test: |v| {
+        !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b":/_-".contains(&b))
+    },
+};
+
+const XKS_KEY_ID_PATTERN: Pattern = Pattern {
+    text: "^[a-zA-Z0-9-_.]+$",
+    test: |v| {
+        !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    },
+};
+
+impl<'a> Check<'a> {
+    /// A blob member (base64 on the wire), `min..=max` bytes. Text that is not base64 is a
+    /// SerializationException, as in KMS.
+    pub fn blob(
+        &mut self,
+        member: &str,
+        min: usize,
+        max: usize,
+        required: bool,
+        sensitive: bool,
+    ) -> Result<Option<Vec<u8>>, KmsFault> {
+        use base64::Engine as _;
+        let path = camel(member);
+        let text = match self.input.get(member) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.fail(None, sensitive, &path, "Member must not be null");
+                }
+                return Ok(None);
+            }
+            Some(Value::String(v)) => v.as_str(),
+            Some(other) => return Err(not_convertible(other, "a Blob")),
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| {
+                fault(
+                    "SerializationException",
+                    format!("Could not decode the base64 of {member}."),
+                )
+            })?;
+        let shown = (!sensitive).then_some(text);
+        if bytes.len() < min {
+            let rule = format!("Member must have length greater than or equal to {min}");
+            self.fail(shown, sensitive, &path, &rule);
+        }
+        if bytes.len() > max {
+            let rule = format!("Member must have length less than or equal to {max}");
+            self.fail(shown, sensitive, &path, &rule);
+        }
+        Ok(Some(bytes))
+    }
+
+    /// A map of strings (`EncryptionContext`).
+    pub fn string_map(
+        &mut self,
+        member: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, KmsFault> {
+        match self.input.get(member) {
+            None | Some(Value::Null) => Ok(Default::default()),
+            Some(Value::Object(o)) => o
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => Ok((k.clone(), s.clone())),
+                    other => Err(not_convertible(other, "a String")),
+                })
+                .collect(),
+            Some(other) => Err(not_convertible(other, "a Map")),
+        }
+    }
+
+    /// A boolean member.
+    pub fn boolean(&mut self, member: &str) -> Result<Option<bool>, KmsFault> {
+        match self.input.get(member) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(not_convertible(other, "a Boolean")),
+        }
+    }
+
+    /// A list member: its items (an absent list is empty).
+    pub fn list(&mut self, member: &str) -> Result<&'a [Value], KmsFault> {
+        match self.input.get(member) {
+            None | Some(Value::Null) => Ok(&[]),
+            Some(Value::Array(a)) => Ok(a.as_slice()),
+            Some(other) => Err(not_convertible(other, "a List")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

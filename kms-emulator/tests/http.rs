@@ -394,7 +394,7 @@ fn bad_bodies_get_kms_errors() {
     assert_eq!(r.code(), "SerializationException");
     let r = call(addr, "DescribeCustomKeyStores", r#"{"Limit":"5"}"#);
     assert_eq!(r.code(), "SerializationException");
-    let r = call(addr, "ListKeys", "{}");
+    let r = call(addr, "GenerateDataKey", "{}");
     assert_eq!(r.code(), "UnknownOperationException");
     // Ten megabytes: read, dropped, refused in KMS's JSON (not axum's plain text).
     let big = format!(r#"{{"CustomKeyStoreName":"{}"}}"#, "x".repeat(10 << 20));
@@ -1102,4 +1102,106 @@ fn cloudwatch_faults_speak_cloudwatch() {
     let r = cloudwatch(addr, &GOOD, "ListMetrics", "{}");
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.header("x-amzn-query-error"), Some("Throttling;Sender"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys (issue 16): a large account, and a store's scripted crypto latency, over HTTP.
+// ---------------------------------------------------------------------------------------------
+
+const DEFAULT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.json");
+
+const DEMO: Creds = Creds {
+    akid: "ASIAEMULATORDEMO0001",
+    secret: "emulatorDemoSecretKey/NotReal/0123456789ab",
+    token: Some("IQoJb3JpZ2luX2VjEMULATOR//DEMO/SESSION/TOKEN/not/real=="),
+};
+
+fn demo(addr: SocketAddr, op: &str, body: &Value) -> Reply {
+    call_as(addr, &DEMO, SystemTime::now(), op, &body.to_string())
+}
+
+/// Every key ID of the account, page by page.
+fn all_keys(addr: SocketAddr) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut req = json!({"Limit": 1000});
+    loop {
+        let r = demo(addr, "ListKeys", &req);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let page = r.json();
+        ids.extend(
+            page["Keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["KeyId"].as_str().unwrap().to_string()),
+        );
+        if page["Truncated"] != true {
+            return ids;
+        }
+        req = json!({"Limit": 1000, "Marker": page["NextMarker"]});
+    }
+}
+
+#[test]
+fn a_store_with_three_keys_in_an_account_of_300_and_of_1000() {
+    const HSM_CONNECTED: &str = "cks-0a1b2c3d4e5f6000c";
+    for total in [300, 1000] {
+        let n = total.to_string();
+        let addr = start(&["--scenario", DEFAULT, "--account-keys", &n]);
+        let ids = all_keys(addr);
+        assert_eq!(ids.len(), total);
+        let mut mine = Vec::new();
+        for id in &ids {
+            let m = demo(addr, "DescribeKey", &json!({"KeyId": id})).json();
+            if m["KeyMetadata"]["CustomKeyStoreId"] == HSM_CONNECTED {
+                mine.push(m["KeyMetadata"].clone());
+            }
+        }
+        assert_eq!(mine.len(), 3, "{total}");
+        assert!(mine.iter().all(|m| m["Origin"] == "AWS_CLOUDHSM"));
+        // The stores are the default scenario's, unchanged.
+        let stores = demo(addr, "DescribeCustomKeyStores", &json!({})).json();
+        assert_eq!(stores["CustomKeyStores"].as_array().unwrap().len(), 14);
+    }
+}
+
+#[test]
+fn a_stores_crypto_latency_and_the_round_trip() {
+    let addr = start(&["--scenario", DEFAULT]);
+    let key = demo(addr, "DescribeKey", &json!({"KeyId": "alias/payments-hsm"})).json()
+        ["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ctx = json!({"app": "cks-console store test"});
+    let t = Instant::now();
+    let e = demo(
+        addr,
+        "Encrypt",
+        &json!({"KeyId": key, "Plaintext": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "EncryptionContext": ctx}),
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(15),
+        "the store's scripted latency"
+    );
+    assert_eq!(e.status, 200, "{}", e.body);
+    let blob = e.json()["CiphertextBlob"].clone();
+    let d = demo(
+        addr,
+        "Decrypt",
+        &json!({"CiphertextBlob": blob, "EncryptionContext": ctx}),
+    );
+    assert_eq!(
+        d.json()["Plaintext"],
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    );
+    let wrong = demo(addr, "Decrypt", &json!({"CiphertextBlob": blob}));
+    assert_eq!(wrong.code(), "InvalidCiphertextException");
+    // A key of a DISCONNECTED store.
+    let xks = demo(addr, "DescribeKey", &json!({"KeyId": "alias/card-vault"})).json();
+    assert_eq!(xks["KeyMetadata"]["KeyState"], "Unavailable");
+    assert_eq!(
+        xks["KeyMetadata"]["XksKeyConfiguration"]["Id"],
+        "payments-aes-0001"
+    );
 }

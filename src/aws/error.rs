@@ -257,12 +257,12 @@ impl KmsError {
     }
 
     /// Whether the standard retry mode retries this error, and how it backs off.
-    /// `LimitExceededException` from Create means a quota, not a rate: never retried.
+    /// `LimitExceededException` from a Create (store, key, alias) means a quota, not a rate:
+    /// never retried.
     pub fn retry_class(&self, op: Operation) -> Option<RetryClass> {
         match self.kind {
             ErrorKind::Throttled
-                if self.code == "LimitExceededException"
-                    && op == Operation::CreateCustomKeyStore =>
+                if self.code == "LimitExceededException" && op.creates_resource() =>
             {
                 None
             }

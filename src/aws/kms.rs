@@ -101,7 +101,8 @@ wire_enum!(XksProxyConnectivity {
     VpcEndpointService = "VPC_ENDPOINT_SERVICE",
 });
 
-/// The operations of this console, with their `X-Amz-Target` suffix.
+/// The operations of this console, with their `X-Amz-Target` suffix: the six custom key store
+/// operations, then the ten key operations of `aws::keys`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     DescribeCustomKeyStores,
@@ -110,16 +111,60 @@ pub enum Operation {
     CreateCustomKeyStore,
     UpdateCustomKeyStore,
     DeleteCustomKeyStore,
+    ListKeys,
+    DescribeKey,
+    CreateKey,
+    Encrypt,
+    Decrypt,
+    GenerateRandom,
+    ListAliases,
+    CreateAlias,
+    ScheduleKeyDeletion,
+    CancelKeyDeletion,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 6] = [
+    /// The custom key store operations (`data/kms-custom-key-stores.json`).
+    pub const STORE_OPS: [Operation; 6] = [
         Self::DescribeCustomKeyStores,
         Self::ConnectCustomKeyStore,
         Self::DisconnectCustomKeyStore,
         Self::CreateCustomKeyStore,
         Self::UpdateCustomKeyStore,
         Self::DeleteCustomKeyStore,
+    ];
+
+    /// The key operations (`data/kms-keys.json`).
+    pub const KEY_OPS: [Operation; 10] = [
+        Self::ListKeys,
+        Self::DescribeKey,
+        Self::CreateKey,
+        Self::Encrypt,
+        Self::Decrypt,
+        Self::GenerateRandom,
+        Self::ListAliases,
+        Self::CreateAlias,
+        Self::ScheduleKeyDeletion,
+        Self::CancelKeyDeletion,
+    ];
+
+    pub const ALL: [Operation; 16] = [
+        Self::DescribeCustomKeyStores,
+        Self::ConnectCustomKeyStore,
+        Self::DisconnectCustomKeyStore,
+        Self::CreateCustomKeyStore,
+        Self::UpdateCustomKeyStore,
+        Self::DeleteCustomKeyStore,
+        Self::ListKeys,
+        Self::DescribeKey,
+        Self::CreateKey,
+        Self::Encrypt,
+        Self::Decrypt,
+        Self::GenerateRandom,
+        Self::ListAliases,
+        Self::CreateAlias,
+        Self::ScheduleKeyDeletion,
+        Self::CancelKeyDeletion,
     ];
 
     pub fn name(self) -> &'static str {
@@ -130,7 +175,26 @@ impl Operation {
             Self::CreateCustomKeyStore => "CreateCustomKeyStore",
             Self::UpdateCustomKeyStore => "UpdateCustomKeyStore",
             Self::DeleteCustomKeyStore => "DeleteCustomKeyStore",
+            Self::ListKeys => "ListKeys",
+            Self::DescribeKey => "DescribeKey",
+            Self::CreateKey => "CreateKey",
+            Self::Encrypt => "Encrypt",
+            Self::Decrypt => "Decrypt",
+            Self::GenerateRandom => "GenerateRandom",
+            Self::ListAliases => "ListAliases",
+            Self::CreateAlias => "CreateAlias",
+            Self::ScheduleKeyDeletion => "ScheduleKeyDeletion",
+            Self::CancelKeyDeletion => "CancelKeyDeletion",
         }
+    }
+
+    /// Whether the operation makes a resource that counts against a resource quota (a store, a
+    /// key, an alias): its `LimitExceededException` means that quota, never a rate.
+    pub fn creates_resource(self) -> bool {
+        matches!(
+            self,
+            Self::CreateCustomKeyStore | Self::CreateKey | Self::CreateAlias
+        )
     }
 
     /// The IAM action the caller needs.

@@ -20,7 +20,7 @@ pub struct Shape {
     pub hint: &'static str,
 }
 
-fn any(_: &str) -> bool {
+pub fn any(_: &str) -> bool {
     true
 }
 
@@ -155,6 +155,25 @@ impl fmt::Display for Problem {
 }
 
 impl Shape {
+    /// A shape of another model file (`aws::keys` has the key operations' shapes).
+    pub const fn new(
+        name: &'static str,
+        min: usize,
+        max: usize,
+        pattern: Option<&'static str>,
+        matches: fn(&str) -> bool,
+        hint: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            min,
+            max,
+            pattern,
+            matches,
+            hint,
+        }
+    }
+
     /// Whether `value` satisfies the pattern alone (length aside).
     pub fn pattern_ok(&self, value: &str) -> bool {
         (self.matches)(value)
@@ -197,7 +216,7 @@ fn cluster_id(s: &str) -> bool {
     })
 }
 
-fn marker(s: &str) -> bool {
+pub fn marker(s: &str) -> bool {
     s.chars().all(|c| ('\u{20}'..='\u{FF}').contains(&c))
 }
 

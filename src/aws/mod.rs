@@ -9,6 +9,7 @@ pub mod date;
 pub mod endpoint;
 pub mod error;
 pub mod json;
+pub mod keys;
 pub mod kms;
 pub mod limits;
 pub mod rate;

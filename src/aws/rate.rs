@@ -11,6 +11,26 @@ pub const MIN_SPACING_MS: i64 = 200;
 pub const HOLD_BASE_MS: i64 = 1_000;
 pub const HOLD_MAX_MS: i64 = 20_000;
 
+/// The spacing of one operation's calls: the tab's share of that operation's quota. KMS's
+/// request quotas (developer guide, "Request quotas"), shared by every caller of the account
+/// and region: custom key store operations 5 per second; `CreateAlias`,
+/// `ScheduleKeyDeletion`, `CancelKeyDeletion` 5; `CreateKey` 50; `ListKeys` and `ListAliases`
+/// 100; `DescribeKey` 2,000 (the quota of the reads that name a key); `Encrypt`, `Decrypt` and
+/// `GenerateRandom` in a custom key store draw on that store's cryptographic quota (1,800 per
+/// second for a CloudHSM key store). The tab takes at most 5 per second of the small quotas,
+/// 10 per second (a tenth) of `ListKeys` and `ListAliases`, 100 per second (a twentieth) of
+/// `DescribeKey` for a key scan, and 50 per second of the cryptographic quota (the store test
+/// sends one call at a time anyway), so a scan of a big account leaves room for everything
+/// else that runs in it.
+pub fn spacing_ms(op: Operation) -> i64 {
+    match op {
+        Operation::DescribeKey => 10,
+        Operation::Encrypt | Operation::Decrypt | Operation::GenerateRandom => 20,
+        Operation::ListKeys | Operation::ListAliases => 100,
+        _ => MIN_SPACING_MS,
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Lane {
     /// When the next call of this operation may start.
@@ -31,7 +51,7 @@ impl Limiter {
     pub fn reserve(&mut self, op: Operation, now_ms: i64) -> u64 {
         let l = self.lane(op);
         let start = l.next_free_ms.max(now_ms);
-        l.next_free_ms = start + MIN_SPACING_MS;
+        l.next_free_ms = start + spacing_ms(op);
         (start - now_ms) as u64
     }
 
@@ -83,8 +103,13 @@ mod tests {
             assert_eq!(l.reserve(op, 0), 0, "{op:?} waited for another operation");
         }
         for op in Operation::ALL {
-            assert_eq!(l.reserve(op, 0), 200, "{op:?}");
+            assert_eq!(l.reserve(op, 0), spacing_ms(op) as u64, "{op:?}");
         }
+        // The reads of a key scan and the probe's calls take a small share of larger quotas.
+        assert_eq!(spacing_ms(Operation::DescribeKey), 10);
+        assert_eq!(spacing_ms(Operation::ListKeys), 100);
+        assert_eq!(spacing_ms(Operation::CreateKey), 200);
+        assert_eq!(spacing_ms(Operation::ScheduleKeyDeletion), 200);
     }
 
     #[test]

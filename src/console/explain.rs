@@ -63,6 +63,9 @@ pub fn connection_error(code: &C, store_type: &CustomKeyStoreType) -> Explanatio
 
 /// Why a call failed, and what to do. Specific codes first, then the error's kind.
 pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
+    if let Some(x) = key_error(err, op) {
+        return x;
+    }
     let troubleshoot = format!("{DOCS}fix-keystore.html");
     let create_xks = format!("{DOCS}create-xks-keystore.html");
     let create_hsm = format!("{DOCS}create-keystore.html");
@@ -277,6 +280,207 @@ pub fn kms_error(err: &KmsError, op: Operation) -> Explanation {
             &troubleshoot,
         ),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys in a custom key store (issue 16): the errors of the ten key operations (`aws::keys`).
+// ---------------------------------------------------------------------------------------------
+
+const KEYS_API: &str = "https://docs.aws.amazon.com/kms/latest/APIReference/";
+
+/// The words for an error of a key operation (`Operation::KEY_OPS`), by its code and the
+/// operation; `None` leaves it to [`kms_error`]'s general kinds (access denied, throttling,
+/// credentials, network).
+pub fn key_error(err: &KmsError, op: Operation) -> Option<Explanation> {
+    if !Operation::KEY_OPS.contains(&op) {
+        return None;
+    }
+    let api = format!("{KEYS_API}API_{}.html", op.name());
+    let key_state = format!("{DOCS}key-state.html");
+    let create_keys = format!("{DOCS}create-cmk-keystore.html");
+    let xks_keys = format!("{DOCS}create-xks-keys.html");
+    let xks_trouble = format!("{DOCS}xks-troubleshooting.html");
+    let crypto = matches!(
+        op,
+        Operation::Encrypt | Operation::Decrypt | Operation::GenerateRandom
+    );
+    let x = match (err.code.as_str(), op) {
+        ("NotFoundException", Operation::CreateAlias) => ex(
+            "KMS cannot find the key the alias should point to.",
+            "Check the key ID; a key that was just created can take a moment to appear. Try again.",
+            &api,
+        ),
+        ("NotFoundException", Operation::ListAliases) => ex(
+            "KMS cannot find the key whose aliases were asked for.",
+            "Refresh the key list: the key may have been deleted.",
+            &api,
+        ),
+        ("NotFoundException", _) => ex(
+            "KMS cannot find this KMS key in this account and region: it was deleted, or the ID is wrong.",
+            "Refresh the key list. A key whose waiting period ended is gone for good.",
+            &api,
+        ),
+        ("InvalidArnException", _) => ex(
+            "KMS found the key ARN (or the store ID) not valid.",
+            "Use the key ID or ARN as the key list shows it, in this region.",
+            &api,
+        ),
+        ("DependencyTimeoutException", _) => ex(
+            "A system KMS depends on did not answer in time: for a key in a custom key store, usually the CloudHSM cluster or the external key store proxy.",
+            "Try again in a moment. If it keeps happening, check the cluster's HSMs or the proxy's latency (KMS gives an external key store proxy 250 ms).",
+            &api,
+        ),
+        ("MalformedPolicyDocumentException", _) => ex(
+            "KMS found the key policy malformed.",
+            "The console sends no policy (KMS gives the key its default policy): if you added one elsewhere, check its JSON and principals.",
+            &format!("{DOCS}key-policies.html"),
+        ),
+        ("TagException", _) => ex(
+            "KMS rejected the key's tags.",
+            "The console sends no tags: check tag conditions in the IAM policies that apply to this identity.",
+            &format!("{DOCS}tagging-keys.html"),
+        ),
+        ("UnsupportedOperationException", Operation::GenerateRandom) => ex(
+            "GenerateRandom with CustomKeyStoreId works only for an AWS CloudHSM key store, not for an external key store.",
+            "Nothing to fix: the store test of an external key store skips it.",
+            &api,
+        ),
+        ("UnsupportedOperationException", _) => ex(
+            "KMS does not support this request for this key or store: a key in a custom key store must be a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) with the store's origin.",
+            "Create the key with the console's form, which sends exactly that.",
+            &create_keys,
+        ),
+        ("LimitExceededException", Operation::CreateKey) => ex(
+            "The account has reached its KMS keys quota in this region (100,000 by default).",
+            "Schedule deletion of keys you no longer need, or request a quota increase in Service Quotas; retrying does not help.",
+            &format!("{DOCS}resource-limits.html"),
+        ),
+        ("LimitExceededException", Operation::CreateAlias) => ex(
+            "An alias quota was reached: aliases in the account and region, or aliases per key (50).",
+            "Delete aliases you no longer need, or request a quota increase; the key itself was created.",
+            &format!("{DOCS}resource-limits.html"),
+        ),
+        ("CustomKeyStoreNotFoundException", _) => ex(
+            "There is no custom key store with this ID in this account and region.",
+            "Refresh the store list and pick the store again.",
+            &format!("{DOCS}view-keystore.html"),
+        ),
+        ("CustomKeyStoreInvalidStateException", _) => ex(
+            "The custom key store is not CONNECTED, and KMS creates keys and random bytes in a store only while it is connected.",
+            "Connect the store and wait until it is CONNECTED, then try again.",
+            &create_keys,
+        ),
+        ("CloudHsmClusterInvalidConfigurationException", _) => ex(
+            "The store's CloudHSM cluster does not meet KMS's requirements for a new key: it needs at least two ACTIVE HSMs in different Availability Zones.",
+            "Add an HSM in another Availability Zone (CloudHSM CreateHsm), wait until both are ACTIVE, then create the key again.",
+            &create_keys,
+        ),
+        ("XksKeyNotFoundException", _) => ex(
+            "The external key manager has no key with this external key ID.",
+            "Check the ID as the external key manager shows it (the proxy's key ID, not a KMS key ID), then try again.",
+            &xks_keys,
+        ),
+        ("XksKeyInvalidConfigurationException", _) => ex(
+            "The external key is not usable by KMS: it must be a 256-bit AES symmetric key that is enabled and allows encryption and decryption.",
+            "Enable the key in the external key manager, or name a 256-bit AES key, then try again.",
+            &xks_keys,
+        ),
+        ("XksKeyAlreadyInUseException", _) => ex(
+            "Another KMS key in this external key store already uses this external key.",
+            "Each KMS key of a store needs its own external key: name another one, or use the KMS key that has it.",
+            &xks_keys,
+        ),
+        ("DisabledException", _) => ex(
+            "The KMS key is disabled, so it cannot be used.",
+            "Enable the key (EnableKey) or test with an enabled key of the store.",
+            &format!("{DOCS}enabling-keys.html"),
+        ),
+        ("KeyUnavailableException", _) => ex(
+            "The KMS key was not available: for a key in a custom key store, its key material in the cluster or external key manager could not be used.",
+            "Check the store is CONNECTED and its cluster's HSMs or the external key manager are healthy, then try again.",
+            &xks_trouble,
+        ),
+        ("InvalidKeyUsageException", _) => ex(
+            "The key cannot be used for this operation (its KeyUsage is not ENCRYPT_DECRYPT, or the algorithm does not fit it).",
+            "Test with a symmetric encryption key of the store.",
+            &api,
+        ),
+        ("InvalidGrantTokenException", _) => ex(
+            "A grant token of the request is not valid.",
+            "The console sends no grant token: retry without one.",
+            &api,
+        ),
+        ("KMSInvalidStateException", Operation::ScheduleKeyDeletion) => ex(
+            "The key's state does not allow scheduling its deletion: it is already pending deletion, or is still being created.",
+            "Refresh the key list to see its state and deletion date.",
+            &key_state,
+        ),
+        ("KMSInvalidStateException", Operation::CancelKeyDeletion) => ex(
+            "The key is not pending deletion, so there is nothing to cancel.",
+            "Refresh the key list to see its state.",
+            &key_state,
+        ),
+        ("KMSInvalidStateException", Operation::CreateAlias) => ex(
+            "The target key's state does not allow a new alias: it is pending deletion.",
+            "Choose a key that is not pending deletion (or cancel its deletion first).",
+            &key_state,
+        ),
+        ("KMSInvalidStateException", _) => ex(
+            "The key's state does not allow this: a key in a custom key store is Unavailable while its store is not CONNECTED, and a key pending deletion cannot be used.",
+            "Connect the store and wait until it is CONNECTED (or cancel the key's deletion), then test again.",
+            &key_state,
+        ),
+        ("DryRunOperationException", _) => ex(
+            "The request was a dry run: KMS checked permissions and would have succeeded.",
+            "Nothing to fix; the console never sends a dry run.",
+            &api,
+        ),
+        ("InvalidCiphertextException", _) => ex(
+            "KMS could not decrypt the ciphertext: it was changed, or the encryption context differs from the one used to encrypt.",
+            "Encrypt again and decrypt with exactly the same encryption context. If the test keeps failing on its own ciphertext, the key material in the store may be broken: contact AWS Support with the request ids.",
+            &format!("{DOCS}encrypt_context.html"),
+        ),
+        ("IncorrectKeyException", _) => ex(
+            "The ciphertext was encrypted under another KMS key than the one named.",
+            "Decrypt with the key that encrypted it (or name none, for a symmetric key).",
+            &api,
+        ),
+        ("AlreadyExistsException", _) => ex(
+            "An alias with this name already exists in this account and region.",
+            "Choose another alias name; the key itself was created and has no alias yet.",
+            &format!("{DOCS}alias-manage.html"),
+        ),
+        ("InvalidAliasNameException", _) => ex(
+            "KMS found the alias name not valid: it must begin with alias/, use only letters, digits, /, _ and -, and must not begin with alias/aws/.",
+            "Correct the alias and add it again; the key itself was created.",
+            &format!("{DOCS}alias-manage.html"),
+        ),
+        ("InvalidMarkerException", _) => ex(
+            "The pagination marker is no longer valid.",
+            "Refresh the key list from the start.",
+            &api,
+        ),
+        ("ThrottlingException", _) => ex(
+            &format!(
+                "KMS is throttling {} requests: its quota is shared by every caller in the account and region.",
+                op.name()
+            ),
+            "The console backs off and retries by itself, and paces its own calls below a small share of the quota; if the account's applications use the quota heavily, try again later.",
+            &format!("{DOCS}requests-per-second.html"),
+        ),
+        ("KMSInternalException", _) if crypto => ex(
+            "KMS had an internal error during the cryptographic test.",
+            "Run the test again in a moment; the console already retried.",
+            &api,
+        ),
+        _ => return None,
+    };
+    Some(x)
+}
+
+/// The IAM actions of the key operations, in the README's order.
+pub fn key_iam_actions() -> Vec<String> {
+    Operation::KEY_OPS.iter().map(|o| o.iam_action()).collect()
 }
 
 const CLOUDHSM_API: &str = "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/";

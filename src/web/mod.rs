@@ -5,6 +5,7 @@
 pub mod api;
 pub mod client;
 pub mod cloudwatch_api;
+pub mod keys_api;
 pub mod notify;
 
 /// Local time in epoch milliseconds (`SystemTime::now()` panics on wasm32).

@@ -8,12 +8,15 @@ impl Account {
     pub(super) fn delete(&mut self, input: &Value) -> Result<Value, KmsFault> {
         let i = self.target(input)?;
         let s = &self.stores[i];
-        if s.keys > 0 {
+        // Every key of the store blocks, pending deletion or not: a key pending deletion still
+        // exists until its waiting period ends.
+        let keys = self.keys_in_store(&s.id);
+        if keys > 0 {
             return Err(fault(
                 "CustomKeyStoreHasCMKsException",
                 format!(
-                    "Custom key store {} contains {} KMS keys. Delete them (ScheduleKeyDeletion) before you delete the custom key store.",
-                    s.id, s.keys
+                    "Custom key store {} contains {keys} KMS keys. Delete them (ScheduleKeyDeletion) before you delete the custom key store.",
+                    s.id
                 ),
             ));
         }

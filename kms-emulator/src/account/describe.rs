@@ -201,7 +201,7 @@ mod tests {
                 .all(|s| s["CreationDate"].as_f64().unwrap() < 1.7e9)
         );
         assert_eq!(
-            a.call("ListKeys", &json!({}), Instant::now(), 0)
+            a.call("GenerateDataKey", &json!({}), Instant::now(), 0)
                 .unwrap_err()
                 .code,
             "UnknownOperationException"

@@ -6,8 +6,10 @@
 mod cloudhsm;
 mod connect;
 mod create;
+mod crypto;
 mod delete;
 mod describe;
+mod keys;
 mod members;
 mod rejects;
 mod uniqueness;
@@ -17,7 +19,10 @@ mod update;
 mod testing;
 
 use crate::cloudwatch::CloudWatch;
+pub use keys::{Alias, generated_xks_key_id};
+
 use crate::clusters::{self, Cluster};
+use crate::keyring::Key;
 use crate::kms::{KmsFault, fault};
 use crate::rng::Rng;
 use crate::spec::Scenario;
@@ -40,6 +45,13 @@ pub struct Account {
     ids: Rng,
     /// CloudWatch's metrics and alarms for the account's stores.
     cloudwatch: CloudWatch,
+    // The account's KMS keys and aliases (`keys`, `crypto`).
+    keys: Vec<Key>,
+    aliases: Vec<Alias>,
+    next_key_seq: u64,
+    next_alias_seq: u64,
+    key_quota: usize,
+    nonce_counter: u64,
 }
 
 fn invalid_state(message: String) -> KmsFault {
@@ -72,7 +84,15 @@ impl Account {
     /// `started_ms` is the emulator's clock at start-up; `seed` makes new ids repeatable.
     pub fn new(scenario: &Scenario, pace: Pace, started_ms: i64, seed: u64) -> Self {
         let stores = scenario_stores(scenario, started_ms);
+        let (keys, aliases) =
+            keys::scenario_keys(scenario, started_ms, &Rng::new(seed ^ 0x6b65_7973));
         Self {
+            next_key_seq: keys.len() as u64,
+            next_alias_seq: aliases.len() as u64,
+            keys,
+            aliases,
+            key_quota: scenario.key_quota,
+            nonce_counter: 0,
             next_seq: stores.len() as u64,
             stores,
             clusters: cloudhsm::scenario_clusters(scenario, started_ms),
@@ -101,10 +121,18 @@ impl Account {
         self.clusters.len()
     }
 
-    /// The id of the store a request names (for per-store faults).
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The id of the store a request names (for per-store faults): by id, by name, or through
+    /// the key (or ciphertext) of a key operation.
     pub fn store_named(&self, input: &Value) -> Option<String> {
         if let Some(id) = input.get("CustomKeyStoreId").and_then(Value::as_str) {
             return Some(id.to_string());
+        }
+        if let Some(store) = self.store_of_key_request(input) {
+            return Some(store);
         }
         let name = input.get("CustomKeyStoreName").and_then(Value::as_str)?;
         self.stores
@@ -124,6 +152,7 @@ impl Account {
         for s in &mut self.stores {
             s.settle(now);
         }
+        self.purge_deleted_keys(now);
         match op {
             "DescribeCustomKeyStores" => self.describe(input),
             "ConnectCustomKeyStore" => self.connect(input, now),
@@ -135,6 +164,16 @@ impl Account {
             op if crate::cloudwatch::OPERATIONS.contains(&op) => {
                 self.cloudwatch.call(op, input, now_ms)
             }
+            "ListKeys" => self.list_keys(input),
+            "DescribeKey" => self.describe_key(input),
+            "CreateKey" => self.create_key(input, now_ms),
+            "Encrypt" => self.encrypt(input),
+            "Decrypt" => self.decrypt(input),
+            "GenerateRandom" => self.generate_random(input),
+            "ListAliases" => self.list_aliases(input),
+            "CreateAlias" => self.create_alias(input, now_ms),
+            "ScheduleKeyDeletion" => self.schedule_key_deletion(input, now, now_ms),
+            "CancelKeyDeletion" => self.cancel_key_deletion(input),
             other => Err(fault(
                 "UnknownOperationException",
                 format!("The emulator does not implement '{other}'."),
