@@ -31,8 +31,11 @@ async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, 
   }
   if (tab) await page.getByRole('tab', { name: tab }).click();
   // The store's page is what a store shot is about: start there.
-  const clip = store ? await page.locator('section.page').boundingBox() : null;
-  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: full, ...(clip && !full ? { clip: { x: 0, y: clip.y - 16, width, height: Math.min(clip.height + 32, 1400) } } : {}) });
+  const clip = store ? await page.evaluate(() => {
+    const r = document.querySelector('section.page').getBoundingClientRect();
+    return { y: r.top + window.scrollY, height: r.height };
+  }) : null;
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true, ...(clip && !full ? { clip: { x: 0, y: clip.y - 16, width, height: Math.min(clip.height + 32, 1400) } } : {}) });
   await page.close();
   emulator.stop();
 }

@@ -67,7 +67,10 @@ pub fn StorePage() -> impl IntoView {
 fn Overview() -> impl IntoView {
     let ctx = use_ctx();
     move || {
-        ctx.selected_store().map(|st| {
+        let Some(st) = ctx.selected_store() else {
+            return view! { <p class="overview">"Select a store in the list above, or type its ID."</p> }.into_any();
+        };
+        {
             let kind = match st.store_type() {
                 CustomKeyStoreType::AwsCloudHsm => "AWS CloudHSM key store".to_string(),
                 CustomKeyStoreType::ExternalKeyStore => "External key store".to_string(),
@@ -80,7 +83,8 @@ fn Overview() -> impl IntoView {
                     <span class=badge>{state}</span>" "{kind}" · "<code>{st.custom_key_store_id.clone()}</code>
                 </p>
             }
-        })
+            .into_any()
+        }
     }
 }
 
