@@ -187,6 +187,7 @@ fn Created(id: String) -> impl IntoView {
             <button type="button" class="primary small" on:click=move |_| {
                 ctx.selection.open(&pick, Tab::Connection);
                 flows.connect(ctx);
+                super::store_page::show();
             }>"Connect it now"</button>
         </div>
     }
