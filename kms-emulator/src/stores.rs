@@ -73,7 +73,7 @@ fn external_keys(spec: &StoreSpec) -> Vec<ExternalKeySpec> {
         let id = k
             .xks_key_id
             .clone()
-            .unwrap_or_else(|| crate::account::generated_xks_key_id(&spec.name, i));
+            .unwrap_or_else(|| generated_xks_key_id(&spec.name, i));
         if !out.iter().any(|e| e.id == id) {
             out.push(ExternalKeySpec {
                 id,
@@ -285,6 +285,15 @@ fn fast_failure_message(code: &str, cluster: Option<&str>) -> String {
         ),
         _ => format!("The connect failed with {code}."),
     }
+}
+
+/// The external key ID of the `i`th key of a store that names none.
+pub fn generated_xks_key_id(store_name: &str, i: usize) -> String {
+    let clean: String = store_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("{clean}-key-{}", i + 1)
 }
 
 #[cfg(test)]

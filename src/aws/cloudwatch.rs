@@ -164,15 +164,6 @@ pub fn normalize_error(mut e: KmsError) -> KmsError {
     e
 }
 
-/// `x-amzn-query-error: <Code>;<Sender|Receiver>` → the code (as botocore reads it: two parts,
-/// the first not empty).
-pub fn code_from_query_error(header: &str) -> Option<&str> {
-    match header.split(';').collect::<Vec<_>>().as_slice() {
-        [code, _] if !code.trim().is_empty() => Some(code.trim()),
-        _ => None,
-    }
-}
-
 fn problem(out: &mut Vec<Problem>, member: &'static str, message: String) {
     out.push(Problem { member, message });
 }
@@ -1201,11 +1192,11 @@ mod tests {
     #[test]
     fn query_compatible_error_codes() {
         assert_eq!(
-            code_from_query_error("InvalidParameterValue;Sender"),
+            crate::aws::error::code_from_query_error("InvalidParameterValue;Sender"),
             Some("InvalidParameterValue")
         );
-        assert_eq!(code_from_query_error(";Sender"), None);
-        assert_eq!(code_from_query_error("x"), None);
+        assert_eq!(crate::aws::error::code_from_query_error(";Sender"), None);
+        assert_eq!(crate::aws::error::code_from_query_error("x"), None);
         assert_eq!(query_code("LimitExceededFault"), "LimitExceeded");
         assert_eq!(query_code("Throttling"), "Throttling");
         let e = normalize_error(KmsError::from_response(

@@ -245,7 +245,7 @@ impl KmsError {
     /// An `awsQueryCompatible` service's `x-amzn-query-error` header (`Code;Sender`): its code
     /// wins over `__type`, as in botocore; the kind is decided again from it.
     pub fn with_query_error(mut self, header: Option<&str>) -> Self {
-        let Some(code) = header.and_then(crate::aws::cloudwatch::code_from_query_error) else {
+        let Some(code) = header.and_then(code_from_query_error) else {
             return self;
         };
         let code = sanitize_code(code);
@@ -362,6 +362,15 @@ fn summarize_body(body: &str) -> String {
     }
     let words: Vec<&str> = out.split_whitespace().collect();
     cut(&words.join(" "), 200)
+}
+
+/// `x-amzn-query-error: <Code>;<Sender|Receiver>` → the code (as botocore reads it: two parts,
+/// the first not empty).
+pub fn code_from_query_error(header: &str) -> Option<&str> {
+    match header.split(';').collect::<Vec<_>>().as_slice() {
+        [code, _] if !code.trim().is_empty() => Some(code.trim()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

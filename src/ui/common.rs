@@ -1,8 +1,7 @@
 //! Pieces several components share: the error box, the Disconnect confirmation, whether a
 //! Connect or Disconnect is in flight, and the badge of a connection state.
 
-use super::connect::Flows;
-use super::state::{ConfirmAt, use_ctx};
+use super::state::{ConfirmAt, Flows, use_ctx};
 use crate::aws::error::KmsError;
 use crate::aws::kms::{ConnectionState, Operation};
 use crate::console::explain;

@@ -2,45 +2,25 @@
 //! actions that run them, and the Connect card's message.
 
 use super::common::{ErrorBox, busy};
-use super::state::{Card, CardMsg, ConfirmAt, Ctx};
+use super::state::{Card, CardMsg, ConfirmAt, Ctx, Flows};
 use crate::aws::error::ErrorKind;
 use crate::aws::kms::{ConnectionState, CustomKeyStoreType, Operation, check_store_id};
 use crate::console::explain;
-use crate::console::link::Tab;
 use crate::console::watch::{Goal, Place, Watch};
 use crate::web::api::{self, describe_one};
 use crate::web::client::Client;
 use crate::web::now_ms;
 use leptos::prelude::*;
 
-/// The page's Connect and Disconnect (one of each in flight at a time).
-#[derive(Clone, Copy)]
-pub struct Flows {
-    pub connect: Action<(), ()>,
-    pub disconnect: Action<(), ()>,
-}
-
-impl Flows {
-    /// The flows for `ctx`, provided to every component below the caller.
-    pub fn provide(ctx: Ctx) -> Self {
-        let flows = Self {
-            connect: Action::new_local(move |_: &()| connect_flow(ctx)),
-            disconnect: Action::new_local(move |_: &()| disconnect_flow(ctx)),
-        };
-        provide_context(flows);
-        flows
-    }
-
-    /// Connects the store on the page (its Connection tab shows how it goes).
-    pub fn connect(&self, ctx: Ctx) {
-        ctx.selection.tab.set(Tab::Connection);
-        self.connect.dispatch(());
-    }
-
-    pub fn disconnect(&self, ctx: Ctx) {
-        ctx.selection.tab.set(Tab::Connection);
-        self.disconnect.dispatch(());
-    }
+/// The page's Connect and Disconnect actions, running this module's flows, provided to every
+/// component below the caller.
+pub fn provide_flows(ctx: Ctx) -> Flows {
+    let flows = Flows {
+        connect: Action::new_local(move |_: &()| connect_flow(ctx)),
+        disconnect: Action::new_local(move |_: &()| disconnect_flow(ctx)),
+    };
+    provide_context(flows);
+    flows
 }
 
 /// A watch of `id` that polls where the call went.

@@ -1,9 +1,8 @@
 //! "Create custom key store": the form the store list's button opens.
 
 use super::common::ErrorBox;
-use super::connect::Flows;
 use super::fields::{SecretInput, TextField, XksFields, XksIn, XksSignals, field_msgs, read_file};
-use super::state::{Ctx, use_ctx};
+use super::state::{Ctx, Flows, use_ctx};
 use crate::aws::credentials::Secret;
 use crate::aws::error::KmsError;
 use crate::aws::kms::Operation;

@@ -18,7 +18,6 @@ mod store_page;
 mod stores;
 
 pub use common::ErrorBox;
-pub use connect::Flows;
 pub use state::{
     Card, CardMsg, ConfirmAt, Creds, Ctx, Selection, StoreList, Stores, Target, Watches,
 };
@@ -33,7 +32,7 @@ use leptos::prelude::*;
 /// page with it).
 pub fn provide() -> Ctx {
     let ctx = Ctx::provide();
-    Flows::provide(ctx);
+    connect::provide_flows(ctx);
     ctx
 }
 

@@ -1,6 +1,5 @@
 use super::common::{ConfirmDisconnect, badge_class, busy};
-use super::connect::Flows;
-use super::state::{CardMsg, ConfirmAt, Ctx, use_ctx};
+use super::state::{CardMsg, ConfirmAt, Ctx, Flows, use_ctx};
 use crate::aws::kms::{ConnectionErrorCode, ConnectionState, CustomKeyStoreType, Operation};
 use crate::console::explain;
 use crate::console::report;

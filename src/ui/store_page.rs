@@ -2,8 +2,8 @@
 //! the store, and its tabs (WAI-ARIA tabs: arrow keys, Home and End move between them).
 
 use super::common::{ConfirmDisconnect, badge_class, busy};
-use super::connect::{CardMessage, Flows};
-use super::state::{ConfirmAt, use_ctx};
+use super::connect::CardMessage;
+use super::state::{ConfirmAt, Flows, use_ctx};
 use crate::aws::kms::{CustomKeyStoreType, check_store_id};
 use crate::console::link::Tab;
 use leptos::prelude::*;

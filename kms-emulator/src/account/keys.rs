@@ -33,15 +33,6 @@ pub struct Alias {
     pub seq: u64,
 }
 
-/// The external key ID of the `i`th key of a store that names none.
-pub fn generated_xks_key_id(store_name: &str, i: usize) -> String {
-    let clean: String = store_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("{clean}-key-{}", i + 1)
-}
-
 /// A key ID in the UUID form KMS uses.
 pub fn uuid(rng: &Rng) -> String {
     let a = rng.next_u64();
@@ -116,10 +107,9 @@ pub fn scenario_keys(scenario: &Scenario, started_ms: i64, rng: &Rng) -> (Vec<Ke
                     Some(o.store.id.clone()),
                     o.store.cluster_id.clone(),
                     xks.then(|| {
-                        o.spec
-                            .xks_key_id
-                            .clone()
-                            .unwrap_or_else(|| generated_xks_key_id(&o.store.name, o.index))
+                        o.spec.xks_key_id.clone().unwrap_or_else(|| {
+                            crate::stores::generated_xks_key_id(&o.store.name, o.index)
+                        })
                     }),
                     seq,
                     material(rng),

@@ -19,7 +19,7 @@ mod update;
 mod testing;
 
 use crate::cloudwatch::CloudWatch;
-pub use keys::{Alias, generated_xks_key_id};
+pub use keys::Alias;
 
 use crate::clusters::{self, Cluster};
 use crate::keyring::Key;

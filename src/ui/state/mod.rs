@@ -5,12 +5,14 @@
 //! poll loop) take a [`Ctx`]: a handle on all of them that holds no state of its own.
 
 mod creds;
+mod flows;
 mod page;
 mod stores;
 mod target;
 mod watches;
 
 pub use creds::Creds;
+pub use flows::Flows;
 pub use page::{Card, CardMsg, Clock, ConfirmAt, Selection};
 pub use stores::{StoreList, Stores};
 pub use target::Target;
