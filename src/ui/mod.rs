@@ -10,6 +10,7 @@ mod create;
 mod credentials;
 mod endpoint;
 mod fields;
+mod health;
 mod preflight;
 mod settings;
 mod state;
@@ -19,6 +20,7 @@ mod stores;
 
 pub use common::ErrorBox;
 pub use connect::Flows;
+pub use health::{ViewState, attention, chart};
 pub use state::{
     Card, CardMsg, ConfirmAt, Creds, Ctx, Selection, StoreList, Stores, Target, Watches,
 };

@@ -1,0 +1,118 @@
+// The Health tab against the emulator's DEFAULT scenario (its CloudWatch cases): what needs
+// attention for the certificate, latency, healthy and no-data stores, and creating a
+// recommended alarm (one PutMetricAlarm whose body is the JSON the page showed).
+import assert from 'node:assert/strict';
+import { setup, flow, until, field, button, useEmulator, openTab } from './harness.mjs';
+
+setup();
+
+/** The CloudWatch calls the page makes, by operation (from X-Amz-Target). */
+function recordCloudWatch(page) {
+  const calls = [];
+  page.on('request', (r) => {
+    const target = r.headers()['x-amz-target'] ?? '';
+    if (r.method() === 'POST' && target.startsWith('GraniteServiceVersion20100801.')) {
+      calls.push({ op: target.split('.')[1], body: r.postData() });
+    }
+  });
+  return calls;
+}
+
+/** Selects a store of the default scenario and opens its Health tab; waits until it is read. */
+async function openHealth(page, name) {
+  await button(page, `Select ${name}`).click();
+  await openTab(page, 'Health');
+  const health = page.getByRole('region', { name: 'Store health' });
+  await health.getByRole('status').filter({ hasText: /read at/ }).waitFor({ timeout: 60000 });
+  return health;
+}
+
+const attentionItems = (health) => health.locator('.attention > li').allInnerTexts();
+
+flow('health: the certificate store needs attention for XksProxyCertificateDaysToExpire at 6 days', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  await useEmulator(page, em.url, 'payments-xks');
+  const health = await openHealth(page, 'ledger-xks-vpc');
+  const items = await attentionItems(health);
+  const cert = items.find((i) => i.includes('XksProxyCertificateDaysToExpire'));
+  assert.ok(cert, `no certificate item: ${items.join('\n---\n')}`);
+  assert.match(cert, /^(Urgent|Needs attention)/);
+  assert.match(cert, /XksProxyCertificateDaysToExpire: 6 days/);
+  assert.match(cert, /What to do: Renew/);
+  // The graph is named, summarised and has its table.
+  const fig = health.getByRole('figure', { name: /Certificate days to expire/ });
+  await fig.getByRole('img', { name: /Certificate days to expire: .*latest 6 days/ }).waitFor();
+  await fig.getByText('Data table').click();
+  assert.ok(await fig.getByRole('table').isVisible());
+});
+
+flow('health: the latency store shows XksProxyLatency above 200 ms', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  await useEmulator(page, em.url, 'payments-xks');
+  const health = await openHealth(page, 'xks-timeout-then-ok');
+  const items = await attentionItems(health);
+  const latency = items.find((i) => i.includes('XksProxyLatency'));
+  assert.ok(latency, `no latency item: ${items.join('\n---\n')}`);
+  const ms = Number(latency.match(/XksProxyLatency: (\d+(?:\.\d+)?) ms/)?.[1]);
+  assert.ok(ms > 200, `latency ${ms} ms: ${latency}`);
+  assert.match(latency, /^(Urgent|Needs attention)/);
+});
+
+flow('health: the healthy store shows no attention item; requests only once the tab is open', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  const calls = recordCloudWatch(page);
+  await useEmulator(page, em.url, 'payments-xks');
+  await button(page, 'Select payments-xks').click();
+  await openTab(page, 'Settings');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(calls, [], 'CloudWatch was called before the Health tab was opened');
+  const health = await openHealth(page, 'payments-xks');
+  assert.deepEqual(await attentionItems(health), []);
+  await health.getByText('Nothing needs attention').waitFor();
+  assert.equal(calls.filter((c) => c.op === 'ListMetrics').length, 1);
+  // Another tab and back: no new fetch (the data is still the range's).
+  const n = calls.length;
+  await openTab(page, 'Connection');
+  await openTab(page, 'Health');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(calls.length, n);
+  // A new range fetches again.
+  await field(page, 'Time range').selectOption({ label: '1 hour' });
+  await until(async () => calls.filter((c) => c.op === 'ListMetrics').length === 2, { what: 'a fetch for the new range' });
+});
+
+flow('health: the no-data store says "no data", not healthy', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  await useEmulator(page, em.url, 'payments-xks');
+  const health = await openHealth(page, 'xks-wrong-credential');
+  const text = await health.innerText();
+  assert.match(text, /No data/);
+  assert.match(text, /not a sign of health/);
+  assert.doesNotMatch(text, /Healthy|Nothing needs attention/);
+  assert.deepEqual(await attentionItems(health), []);
+});
+
+flow('health: creating a recommended alarm sends one PutMetricAlarm, the JSON shown', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  const calls = recordCloudWatch(page);
+  await useEmulator(page, em.url, 'payments-xks');
+  const health = await openHealth(page, 'ledger-xks-vpc');
+  const offer = health.locator('.recommended > li').filter({ hasText: 'Certificate expires in less than 10 days' });
+  await offer.getByRole('button', { name: 'Create alarm…' }).click();
+  await offer.getByLabel('Alarm name', { exact: true }).fill('ledger-certificate');
+  await offer.getByLabel('SNS topic ARN', { exact: true }).fill('arn:aws:sns:us-east-1:111122223333:kms-alerts');
+  const shown = JSON.parse(await offer.getByLabel('Alarm definition (JSON)').innerText());
+  assert.equal(shown.AlarmName, 'ledger-certificate');
+  assert.deepEqual(shown.AlarmActions, ['arn:aws:sns:us-east-1:111122223333:kms-alerts']);
+  assert.equal(shown.MetricName, 'XksProxyCertificateDaysToExpire');
+  assert.equal(calls.filter((c) => c.op === 'PutMetricAlarm').length, 0);
+  await offer.getByRole('button', { name: 'Create this alarm' }).click();
+  await health.getByRole('status').filter({ hasText: 'Created alarm ledger-certificate.' }).waitFor();
+  const puts = calls.filter((c) => c.op === 'PutMetricAlarm');
+  assert.equal(puts.length, 1);
+  assert.deepEqual(JSON.parse(puts[0].body), shown);
+  // DescribeAlarms again: the alarm is listed with its state, and covers the recommendation.
+  await health.locator('.alarm-list').getByText('ledger-certificate').waitFor();
+  assert.match(await health.locator('.alarm-list').innerText(), /(ALARM|OK|INSUFFICIENT_DATA) ledger-certificate/);
+  await health.locator('.recommended').getByText('covered by ledger-certificate').waitFor();
+});
