@@ -2,7 +2,10 @@
 // attention for the certificate, latency, healthy and no-data stores, and creating a
 // recommended alarm (one PutMetricAlarm whose body is the JSON the page showed).
 import assert from 'node:assert/strict';
-import { setup, flow, until, field, button, useEmulator, openTab } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setup, flow, until, field, button, useEmulator, openTab, DIST } from './harness.mjs';
+import { headerPolicy } from '../scripts/csp.mjs';
 
 setup();
 
@@ -116,3 +119,12 @@ flow('health: creating a recommended alarm sends one PutMetricAlarm, the JSON sh
   assert.match(await health.locator('.alarm-list').innerText(), /(ALARM|OK|INSUFFICIENT_DATA) ledger-certificate/);
   await health.locator('.recommended').getByText('covered by ledger-certificate').waitFor();
 });
+
+// Every flow fails on a Content-Security-Policy violation (the <meta> policy); this one also
+// sends the policy as a header, as the hosting recipes do.
+flow('health: CloudWatch on loopback under the policy as a header, no violation', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  await useEmulator(page, em.url, 'payments-xks');
+  const health = await openHealth(page, 'ledger-xks-vpc');
+  await health.getByRole('figure', { name: /Latency by KMS operation/ }).getByRole('img').waitFor();
+}, { headers: { 'content-security-policy': headerPolicy(fs.readFileSync(path.join(DIST, 'index.html'), 'utf8')) } });

@@ -46,8 +46,10 @@ pub fn Alarms() -> impl IntoView {
                     .into_iter()
                     .map(|key| {
                         let by: Vec<String> = list.iter().filter(|m| covers(key, &a.store_id, m)).map(|m| m.alarm_name.clone()).collect();
-                        if by.is_empty() {
-                            view! { <CreateAlarm key found=a.found.clone() /> }.into_any()
+                        if let (true, Some(found)) = (by.is_empty(), &a.found) {
+                            view! { <CreateAlarm key found=found.clone() /> }.into_any()
+                        } else if by.is_empty() {
+                            view! { <li><strong>{key.title()}</strong>": needs the store's metrics, which could not be listed (above)."</li> }.into_any()
                         } else {
                             view! { <li><strong>{key.title()}</strong>": covered by "<code>{by.join(", ")}</code></li> }.into_any()
                         }

@@ -52,7 +52,8 @@ struct Snapshot {
 struct AlarmData {
     store_id: String,
     kind: StoreKind,
-    found: Discovered,
+    /// `None` when ListMetrics failed: no recommendation can be built.
+    found: Option<Discovered>,
     /// This store's alarms.
     alarms: Result<Vec<MetricAlarm>, KmsError>,
 }
@@ -136,6 +137,10 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
             });
             hs.msg
                 .set("CloudWatch could not list the store's metrics.".into());
+            // The alarms do not depend on it (their recommendations do).
+            if let Ok(c) = &client {
+                read_alarms(c, hs, id, kind, None, still).await;
+            }
             return;
         }
     };
@@ -172,7 +177,7 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
         crate::web::local_time(crate::web::now_ms())
     ));
     if let Ok(c) = &client {
-        read_alarms(c, hs, id, kind, found, still).await;
+        read_alarms(c, hs, id, kind, Some(found), still).await;
     }
 }
 
@@ -182,7 +187,7 @@ async fn read_alarms(
     hs: HealthState,
     id: String,
     kind: StoreKind,
-    found: Discovered,
+    found: Option<Discovered>,
     still: impl Fn() -> bool + Copy,
 ) {
     let alarms = cw::describe_alarms(client, still)
