@@ -8,7 +8,7 @@ use crate::aws::cloudwatch::{CwOperation, PutMetricAlarmRequest, StateValue};
 use crate::aws::error::KmsError;
 use crate::aws::kms::Validate;
 use crate::console::health::StoreKind;
-use crate::console::health::alarms::{AlarmKey, covers, recommended};
+use crate::console::health::alarms::{AlarmKey, covers, definition_json, recommended};
 use crate::console::health::discover::Discovered;
 use crate::web::cloudwatch_api as cw;
 use leptos::prelude::*;
@@ -114,11 +114,7 @@ fn CreateAlarm(key: AlarmKey, found: Discovered) -> impl IntoView {
         format!("af-{slug}"),
     );
     let (def2, def3) = (def.clone(), def.clone());
-    let json = move || {
-        def2()
-            .ok()
-            .and_then(|r| serde_json::to_string_pretty(&r).ok())
-    };
+    let json = move || def2().ok().map(|r| definition_json(&r));
     let json2 = json.clone();
     let copy = move |_| {
         if let Some(j) = json2() {

@@ -1,9 +1,10 @@
-//! One graph, drawn as plain SVG (lines; bars for Total requests), with its name, a text
+//! One graph, drawn as plain SVG (bars for counts, lines for levels), with its name, a text
 //! summary (latest, minimum, maximum of each series) and its data as a table. The axis labels
 //! are HTML beside the SVG, so they stay readable at any width.
 
 use super::{ViewState, cw_error};
 use crate::aws::cloudwatch::CwOperation;
+use crate::console::health::attention::{CERTIFICATE_ATTENTION_DAYS, LATENCY_ATTENTION_MS};
 use crate::console::health::views::{ViewData, ViewKind};
 use crate::web::{local_date_time, local_time};
 use leptos::prelude::*;
@@ -88,18 +89,40 @@ fn plot(d: &ViewData) -> impl IntoView {
     } else {
         lo.min(0.0)
     };
+    // AWS's threshold, drawn as a dashed line (and kept in view).
+    let limit = match d.kind {
+        ViewKind::CertificateDaysToExpire => Some(CERTIFICATE_ATTENTION_DAYS),
+        ViewKind::Latency => Some(LATENCY_ATTENTION_MS),
+        _ => None,
+    };
+    let hi = hi.max(limit.unwrap_or(hi));
     let hi = if d.kind == ViewKind::Reliability {
         100.0
     } else {
         nice(hi)
     };
     let hi = if hi > lo { hi } else { lo + 1.0 };
+    // Counts are bars, one slot per period (the smallest step between two points), the
+    // series of a slot side by side; levels are lines.
+    let bars = matches!(
+        d.kind,
+        ViewKind::TotalRequests | ViewKind::TopExceptions | ViewKind::Throttling
+    );
+    let step = series
+        .iter()
+        .flat_map(|s| s.points.windows(2).map(|w| w[1].0 - w[0].0))
+        .filter(|d| *d > 0)
+        .min()
+        .unwrap_or(300);
+    let (first, last) = (t0, t1);
+    let pad = if bars { step / 2 } else { 0 };
+    let (t0, t1) = (t0 - pad, t1 + pad);
     let span = (t1 - t0).max(1) as f64;
     let x = move |t: i64| (t - t0) as f64 / span * W;
     // A few units of headroom, so a line at the top is not cut by the edge.
     let y = move |v: f64| H - (v - lo) / (hi - lo) * (H - 4.0);
-    let bars = d.kind == ViewKind::TotalRequests;
-    let n = series.first().map_or(1, |s| s.points.len()).max(1) as f64;
+    let k = series.len().min(drawn).max(1) as f64;
+    let slot = step as f64 / span * W;
     let marks = series
         .iter()
         .take(drawn)
@@ -107,12 +130,12 @@ fn plot(d: &ViewData) -> impl IntoView {
         .map(|(i, s)| {
             let class = format!("s{}", i % COLOURS);
             if bars {
-                let w = (W / n * 0.7).max(1.0);
+                let w = (slot * 0.8 / k).max(1.0);
                 let rects = s
                     .points
                     .iter()
                     .map(|&(t, v)| {
-                        let left = (x(t) - w / 2.0).clamp(0.0, W - w);
+                        let left = (x(t) - slot * 0.4 + w * i as f64).clamp(0.0, W - w);
                         view! { <rect x=format!("{left:.1}") y=format!("{:.1}", y(v)) width=format!("{w:.1}") height=format!("{:.1}", H - y(v)) /> }
                     })
                     .collect_view();
@@ -138,14 +161,14 @@ fn plot(d: &ViewData) -> impl IntoView {
             let unit = if i >= drawn { "errors" } else { unit };
             sentence.push(format!("{} latest {} {unit}", s.label, num(m.latest)));
             Some(view! {
-                <li><span class=format!("sw s{}", i % COLOURS) aria-hidden="true" hidden=i >= drawn></span>
+                <li><span class=format!("sw s{}", i % COLOURS) aria-hidden="true" hidden={i >= drawn}></span>
                     <strong>{s.label.clone()}</strong>": latest "{num(m.latest)}" "{unit}
                     ", minimum "{num(m.min)}", maximum "{num(m.max)}</li>
             })
         })
         .collect_view();
     let label = format!("{}: {}", d.kind.title(), sentence.join("; "));
-    let long = t1 - t0 > 86_400;
+    let long = last - first > 86_400;
     let notes = d
         .incomplete
         .iter()
@@ -164,10 +187,13 @@ fn plot(d: &ViewData) -> impl IntoView {
                 <line class="grid" x1="0" x2=W y1=H / 2.0 y2=H / 2.0 vector-effect="non-scaling-stroke" />
                 <line class="axis" x1="0" x2=W y1=H - 0.5 y2=H - 0.5 vector-effect="non-scaling-stroke" />
                 {marks}
+                {limit.map(|l| view! { <line class="limit" x1="0" x2=W y1=y(l) y2=y(l) vector-effect="non-scaling-stroke" /> })}
             </svg>
-            <div class="x-axis" aria-hidden="true"><span>{when(t0, long)}</span><span>{when(t1, long)}</span></div>
+            <div class="x-axis" aria-hidden="true"><span>{when(first, long)}</span><span>{when(last, long)}</span></div>
         </div>
-        <ul class="chart-sum">{summary}</ul>
+        <ul class="chart-sum">{summary}
+            {limit.map(|l| view! { <li><span class="sw limit" aria-hidden="true"></span>"AWS's threshold: "{num(l)}" "{unit}</li> })}
+        </ul>
         <ul class="notes">{notes}</ul>
         {table(d, &series, long)}
     }

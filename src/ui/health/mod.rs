@@ -298,8 +298,8 @@ pub fn Health() -> impl IntoView {
             {move || kind().is_none().then(|| view! {
                 <p class="hint">"Choose a store in the list above (Select): its type decides which graphs it has."</p>
             })}
-            <Body />
             {move || (kind() == Some(StoreKind::CloudHsm)).then(|| view! { <Hsms /> })}
+            <Body />
             <alarms::Alarms />
         </section>
     }
