@@ -239,8 +239,17 @@ pub fn Health() -> impl IntoView {
         let epoch = hs.epoch.get_value() + 1;
         hs.epoch.set_value(epoch);
         let (id, Some(kind), range, refresh, true) = t else {
-            // Left the tab or the store: a fetch in flight stops.
+            // Left the tab or the store: a fetch in flight stops, and another store's data
+            // goes.
             hs.run.update_value(|r| *r += 1);
+            if hs
+                .snap
+                .with_untracked(|s| s.key.as_ref().is_some_and(|k| k.0 != t.0))
+            {
+                hs.snap.set(Snapshot::default());
+                hs.alarms.set(None);
+                hs.msg.set(String::new());
+            }
             return;
         };
         let fresh = hs
