@@ -128,3 +128,39 @@ flow('health: CloudWatch on loopback under the policy as a header, no violation'
   const health = await openHealth(page, 'ledger-xks-vpc');
   await health.getByRole('figure', { name: /Latency by KMS operation/ }).getByRole('img').waitFor();
 }, { headers: { 'content-security-policy': headerPolicy(fs.readFileSync(path.join(DIST, 'index.html'), 'utf8')) } });
+
+// Refresh every minute (the page's timers on Playwright's clock): it fetches again while the tab
+// shows, not while another tab of the store page is open, nor while the browser tab is hidden.
+flow('health: refresh runs only while the Health tab shows and the browser tab is visible', async ({ page, emulator }) => {
+  const em = await emulator(['--time-scale', '60']);
+  const calls = recordCloudWatch(page);
+  await useEmulator(page, em.url, 'payments-xks');
+  await openHealth(page, 'payments-xks');
+  const lists = () => calls.filter((c) => c.op === 'ListMetrics').length;
+  // (The fake clock runs ahead of the emulator's: a refused signature is re-signed once, so a
+  // fetch may send ListMetrics twice. Each step waits for the fetch to end, then counts.)
+  const settled = () => until(async () => !(await page.getByRole('status').filter({ hasText: 'Reading the health' }).count()), { what: 'the fetch to end' });
+  const idle = async (ms) => { await page.clock.runFor(ms); await new Promise((r) => setTimeout(r, 300)); };
+  assert.equal(lists(), 1);
+  await page.clock.install();
+  await field(page, 'Refresh').selectOption({ label: '1 min' });
+  await page.clock.runFor(61000);
+  await until(async () => lists() >= 2, { what: 'a refresh after a minute' });
+  await settled();
+  let n = lists();
+  await openTab(page, 'Settings');
+  await idle(125000);
+  assert.equal(lists(), n, 'refreshed while another tab was open');
+  await openTab(page, 'Health');
+  await page.evaluate(() => Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }));
+  await idle(125000);
+  assert.equal(lists(), n, 'refreshed while the browser tab was hidden');
+  await page.evaluate(() => delete document.hidden);
+  await page.clock.runFor(61000);
+  await until(async () => lists() > n, { what: 'a refresh once visible again' });
+  await settled();
+  n = lists();
+  await field(page, 'Refresh').selectOption({ label: 'Off' });
+  await idle(125000);
+  assert.equal(lists(), n, 'refreshed with Refresh off');
+});
