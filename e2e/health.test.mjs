@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setup, flow, until, field, button, useEmulator, openTab, DIST } from './harness.mjs';
+import { setup, flow, until, field, button, useEmulator, openTab, DIST, scenarioFile } from './harness.mjs';
 import { headerPolicy } from '../scripts/csp.mjs';
 
 setup();
@@ -163,4 +163,47 @@ flow('health: refresh runs only while the Health tab shows and the browser tab i
   await field(page, 'Refresh').selectOption({ label: 'Off' });
   await idle(125000);
   assert.equal(lists(), n, 'refreshed with Refresh off');
+});
+
+/** The default scenario, its demo credentials denied these actions. */
+function defaultDenying(actions) {
+  const scenario = JSON.parse(fs.readFileSync('kms-emulator/scenarios/default.json', 'utf8'));
+  scenario.credentials.find((c) => c.demo).deny = actions;
+  return scenarioFile(`default-deny-${actions.join('-')}`, scenario);
+}
+
+flow('health: without cloudwatch:ListMetrics the tab says so in place; alarms and the rest still work', async ({ page, emulator }) => {
+  const em = await emulator(['--scenario', defaultDenying(['cloudwatch:ListMetrics']), '--time-scale', '60']);
+  await useEmulator(page, em.url, 'payments-xks');
+  await button(page, 'Select ledger-xks-vpc').click();
+  await openTab(page, 'Health');
+  const health = page.getByRole('region', { name: 'Store health' });
+  const error = health.getByRole('alert').filter({ hasText: 'ListMetrics failed' });
+  await error.waitFor({ timeout: 60000 });
+  assert.match(await error.innerText(), /AccessDenied[\s\S]*cloudwatch:ListMetrics[\s\S]*What to do: /);
+  assert.doesNotMatch(await health.innerText(), /Healthy|Nothing needs attention/);
+  // The alarms (DescribeAlarms) still show; the recommendations say what they lack.
+  await health.getByText("No CloudWatch alarm watches this store's metrics.").waitFor();
+  await health.getByText("needs the store's metrics, which could not be listed").first().waitFor();
+  // The rest of the page works: the store's other tabs.
+  await openTab(page, 'Settings');
+  await openTab(page, 'Connection');
+  await page.getByRole('heading', { name: 'Pre-flight' }).waitFor();
+});
+
+flow('health: without cloudwatch:PutMetricAlarm creating an alarm is explained in place', async ({ page, emulator }) => {
+  const em = await emulator(['--scenario', defaultDenying(['cloudwatch:PutMetricAlarm']), '--time-scale', '60']);
+  const calls = recordCloudWatch(page);
+  await useEmulator(page, em.url, 'payments-xks');
+  const health = await openHealth(page, 'ledger-xks-vpc');
+  const offer = health.locator('.recommended > li').filter({ hasText: 'Average latency above 200 ms' });
+  await offer.getByRole('button', { name: 'Create alarm…' }).click();
+  await offer.getByRole('button', { name: 'Create this alarm' }).click();
+  const error = offer.getByRole('alert');
+  await error.waitFor();
+  assert.match(await error.innerText(), /PutMetricAlarm failed[\s\S]*cloudwatch:PutMetricAlarm[\s\S]*copied as JSON/);
+  assert.equal(calls.filter((c) => c.op === 'PutMetricAlarm').length, 1);
+  // The graphs and what needs attention stay.
+  assert.ok((await attentionItems(health)).some((i) => i.includes('XksProxyCertificateDaysToExpire')));
+  await health.getByRole('figure', { name: /Latency by KMS operation/ }).getByRole('img').waitFor();
 });
