@@ -62,8 +62,9 @@ struct AlarmData {
 struct HealthState {
     snap: RwSignal<Snapshot>,
     alarms: RwSignal<Option<AlarmData>>,
-    range: RwSignal<Range>,
-    refresh: RwSignal<Refresh>,
+    /// Indices into `Range::ALL` and `Refresh::ALL` (a signal type the page already has).
+    range: RwSignal<usize>,
+    refresh: RwSignal<usize>,
     /// What the section announces (role=status).
     msg: RwSignal<String>,
     /// Bumped when the store, range, refresh or tab changes: the refresh loop stops.
@@ -216,8 +217,18 @@ pub fn Health() -> impl IntoView {
     let hs = HealthState {
         snap: RwSignal::new(Snapshot::default()),
         alarms: RwSignal::new(None),
-        range: RwSignal::new(Range::DEFAULT),
-        refresh: RwSignal::new(Refresh::DEFAULT),
+        range: RwSignal::new(
+            Range::ALL
+                .iter()
+                .position(|r| *r == Range::DEFAULT)
+                .unwrap_or(0),
+        ),
+        refresh: RwSignal::new(
+            Refresh::ALL
+                .iter()
+                .position(|r| *r == Refresh::DEFAULT)
+                .unwrap_or(0),
+        ),
         msg: RwSignal::new(String::new()),
         epoch: StoredValue::new(0),
         run: StoredValue::new(0),
@@ -228,8 +239,8 @@ pub fn Health() -> impl IntoView {
         let t: Trigger = (
             ctx.selection.store_id.get().trim().to_string(),
             ctx.selected_store().and_then(|s| kind_of(s.store_type())),
-            hs.range.get(),
-            hs.refresh.get(),
+            Range::ALL[hs.range.get()],
+            Refresh::ALL[hs.refresh.get()],
             ctx.selection.tab.get() == Tab::Health,
         );
         if last.with_value(|l| l.as_ref() == Some(&t)) {
@@ -286,18 +297,17 @@ pub fn Health() -> impl IntoView {
                 <div>
                     <label for="health-range">"Time range"</label>
                     <select id="health-range" on:change=move |ev| {
-                        if let Some(r) = Range::from_label(&event_target_value(&ev)) { hs.range.set(r) }
+                        if let Ok(i) = event_target_value(&ev).parse::<usize>() { hs.range.set(i.min(Range::ALL.len() - 1)) }
                     }>
-                        {Range::ALL.map(|r| view! { <option value=r.label() selected=r == Range::DEFAULT>{range_name(r)}</option> }).into_iter().collect_view()}
+                        {Range::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string() selected=*r == Range::DEFAULT>{range_name(*r)}</option> }).collect_view()}
                     </select>
                 </div>
                 <div>
                     <label for="health-refresh">"Refresh"</label>
                     <select id="health-refresh" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(r) = Refresh::ALL.into_iter().find(|r| r.label() == v) { hs.refresh.set(r) }
+                        if let Ok(i) = event_target_value(&ev).parse::<usize>() { hs.refresh.set(i.min(Refresh::ALL.len() - 1)) }
                     }>
-                        {Refresh::ALL.map(|r| view! { <option value=r.label() selected=r == Refresh::DEFAULT>{r.label()}</option> }).into_iter().collect_view()}
+                        {Refresh::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string() selected=*r == Refresh::DEFAULT>{r.label()}</option> }).collect_view()}
                     </select>
                 </div>
                 <button type="button" class="secondary" on:click=refresh_now
