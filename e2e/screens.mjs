@@ -1,7 +1,8 @@
 // Screenshots of the console against the emulator, from the release dist/: the store list, a
 // store's page and each of its tabs, light and dark, desktop and 360 px: for looking at, and
 // for the README (docs/console.png is `store-failed`).
-// Usage: node e2e/screens.mjs [outdir]   (needs dist/ and target/release/kms-emulator)
+// Usage: node e2e/screens.mjs [outdir] [only]   (needs dist/ and target/release/kms-emulator;
+// `only` keeps the shots whose name contains it, e.g. `health`)
 import fs from 'node:fs';
 import path from 'node:path';
 import { serveStatic } from './serve.mjs';
@@ -9,13 +10,15 @@ import { launch } from './browser.mjs';
 import { startEmulator } from './emulator.mjs';
 
 const out = process.argv[2] ?? 'e2e/artifacts/screens';
+const only = process.argv[3] ?? '';
 fs.mkdirSync(out, { recursive: true });
 const server = await serveStatic(path.resolve('dist'));
 const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await launch();
 
 /** One screenshot: the list, or a store's page (connected until `until`) at a tab. */
-async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, full = true }) {
+async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, full = true, section }) {
+  if (!name.includes(only)) return;
   const emulator = await startEmulator(['--time-scale', '60']);
   const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme });
   await page.goto(url);
@@ -30,12 +33,14 @@ async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, 
     }
   }
   if (tab) await page.getByRole('tab', { name: tab }).click();
+  // The Health tab: wait until every graph has read its data.
+  if (tab === 'Health') await page.getByRole('status').filter({ hasText: /read at/ }).waitFor({ timeout: 60000 });
   // The store's page is what a store shot is about: start there.
-  const clip = store ? await page.evaluate(() => {
-    const r = document.querySelector('section.page').getBoundingClientRect();
+  const clip = store ? await page.evaluate((sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
     return { y: r.top + window.scrollY, height: r.height };
-  }) : null;
-  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true, ...(clip && !full ? { clip: { x: 0, y: clip.y - 16, width, height: Math.min(clip.height + 32, 1400) } } : {}) });
+  }, section ?? 'section.page') : null;
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true, ...(clip && !full ? { clip: { x: 0, y: clip.y - 16, width, height: Math.min(clip.height + 32, section ? 2400 : 1400) } } : {}) });
   await page.close();
   emulator.stop();
 }
@@ -51,5 +56,9 @@ await shoot('store-phone-dark', { store: 'hsm-primary', width: 360, scheme: 'dar
 await shoot('settings', { store: 'payments-xks', tab: 'Settings', full: false });
 await shoot('settings-dark', { store: 'ledger-xks-vpc', tab: 'Settings', scheme: 'dark', full: false });
 await shoot('settings-phone', { store: 'hsm-primary', tab: 'Settings', width: 360, full: false });
+await shoot('health', { store: 'ledger-xks-vpc', tab: 'Health', full: false, section: 'section.health' });
+await shoot('health-dark', { store: 'ledger-xks-vpc', tab: 'Health', scheme: 'dark', full: false, section: 'section.health' });
+await shoot('health-phone', { store: 'payments-xks', tab: 'Health', width: 360, full: false, section: 'section.health' });
+await shoot('health-hsm', { store: 'hsm-connected', tab: 'Health', full: false, section: 'section.health' });
 await browser.close();
 server.close();

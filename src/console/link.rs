@@ -29,16 +29,19 @@ pub enum Tab {
     Connection,
     /// Update and Delete.
     Settings,
+    /// The store's health from CloudWatch: graphs, what needs attention, alarms.
+    Health,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Connection, Tab::Settings];
+    pub const ALL: [Tab; 3] = [Tab::Connection, Tab::Settings, Tab::Health];
 
     /// Its name in the link.
     pub fn key(self) -> &'static str {
         match self {
             Tab::Connection => "connection",
             Tab::Settings => "settings",
+            Tab::Health => "health",
         }
     }
 
@@ -47,6 +50,7 @@ impl Tab {
         match self {
             Tab::Connection => "Connection",
             Tab::Settings => "Settings",
+            Tab::Health => "Health",
         }
     }
 
@@ -246,6 +250,12 @@ mod tests {
         // The tab: the first is the default and is not written; an unknown one is the first.
         assert_eq!(Link::parse("#tab=settings").tab, Tab::Settings);
         assert_eq!(Link::parse("#tab=nonsense").tab, Tab::Connection);
+        assert_eq!(Link::parse("#tab=health").tab, Tab::Health);
+        assert_eq!(*Tab::ALL.last().unwrap(), Tab::Health);
+        assert_eq!(
+            (Tab::Health.key(), Tab::Health.title()),
+            ("health", "Health")
+        );
         let settings = Link {
             tab: Tab::Settings,
             ..Default::default()

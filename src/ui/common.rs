@@ -85,9 +85,14 @@ pub fn ConfirmDisconnect(at: ConfirmAt) -> impl IntoView {
 #[component]
 pub fn ErrorBox(op: Operation, error: KmsError) -> impl IntoView {
     let x = explain::kms_error(&error, op);
+    explained(op.name(), error, x)
+}
+
+/// A failed call of the operation `name`, with its explanation (any service's).
+pub fn explained(name: &'static str, error: KmsError, x: explain::Explanation) -> impl IntoView {
     view! {
         <div class="error" role="alert">
-            <p><strong>{op.name()} " failed: "</strong><code class="code">{error.code.clone()}</code></p>
+            <p><strong>{name} " failed: "</strong><code class="code">{error.code.clone()}</code></p>
             {(!error.message.is_empty()).then(|| view! { <p class="message">{error.message.clone()}</p> })}
             <p>{x.meaning}</p>
             <p><strong>"What to do: "</strong>{x.fix}" "<a href=x.doc target="_blank" rel="noopener noreferrer">"AWS documentation"</a></p>

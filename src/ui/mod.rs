@@ -10,6 +10,7 @@ mod create;
 mod credentials;
 mod endpoint;
 mod fields;
+mod health;
 mod preflight;
 mod settings;
 mod state;
@@ -18,6 +19,7 @@ mod store_page;
 mod stores;
 
 pub use common::ErrorBox;
+pub use health::{ViewState, attention, chart};
 pub use state::{
     Card, CardMsg, ConfirmAt, Creds, Ctx, Selection, StoreList, Stores, Target, Watches,
 };

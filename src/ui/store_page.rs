@@ -129,6 +129,9 @@ fn Tabs() -> impl IntoView {
         <Panel tab=Tab::Settings>
             <super::settings::Settings />
         </Panel>
+        <Panel tab=Tab::Health>
+            <super::health::Health />
+        </Panel>
     }
 }
 

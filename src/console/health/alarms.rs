@@ -118,11 +118,64 @@ impl Recommended {
     /// The exact definition, as JSON the user confirms and can copy (the `PutMetricAlarm`
     /// input, which `aws cloudwatch put-metric-alarm --cli-input-json` also takes).
     pub fn definition_json(&self) -> Option<String> {
-        self.request
-            .as_ref()
-            .ok()
-            .and_then(|r| serde_json::to_string_pretty(r).ok())
+        self.request.as_ref().ok().map(definition_json)
     }
+}
+
+/// A request's JSON, indented: the very body the client sends (`aws::kms::to_body`), laid out
+/// as `serde_json`'s pretty printer does (without a second serialiser in the wasm).
+pub fn definition_json(request: &PutMetricAlarmRequest) -> String {
+    pretty(&crate::aws::kms::to_body(request))
+}
+
+/// Indents compact JSON with two spaces, as `serde_json::to_string_pretty` does.
+pub fn pretty(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    out.extend(chars.next());
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The recommended alarms of an external key store, with `sns_topic_arn` (optional, checked)
@@ -400,6 +453,30 @@ mod tests {
         let json = recs[2].definition_json().unwrap();
         assert!(json.contains("\"Expression\": \"SUM([m0,m1])\""), "{json}");
         assert!(!json.contains("\"MetricName\": \"XksProxyErrors\",\n  \"Statistic\""));
+    }
+
+    #[test]
+    fn the_definition_is_the_body_laid_out_as_serde_json_would() {
+        for r in recommended(
+            &found(),
+            Some("arn:aws:sns:us-east-1:111122223333:kms-\\\"alerts,:{}[]"),
+        ) {
+            let Ok(req) = r.request else { continue };
+            assert_eq!(
+                definition_json(&req),
+                serde_json::to_string_pretty(&req).unwrap()
+            );
+        }
+        let req = recommended(&found(), None).remove(0).request.unwrap();
+        assert_eq!(
+            definition_json(&req),
+            serde_json::to_string_pretty(&req).unwrap()
+        );
+        assert_eq!(
+            pretty(r#"{"a":[],"b":{},"c":[1,{"d":"x,:y"}]}"#),
+            serde_json::to_string_pretty(&serde_json::json!({"a":[],"b":{},"c":[1,{"d":"x,:y"}]}))
+                .unwrap()
+        );
     }
 
     #[test]

@@ -89,6 +89,11 @@ impl Ctx {
         client_for(self.creds, self.target, self.target.cloudhsm())
     }
 
+    /// A client for CloudWatch in the form's region (the health tab).
+    pub fn monitoring_client(&self) -> Result<Client, String> {
+        client_for(self.creds, self.target, self.target.monitoring())
+    }
+
     /// Reads the store list (all pages) with the form's credentials and place.
     pub fn refresh_stores(&self) {
         self.stores.refresh(self.client());

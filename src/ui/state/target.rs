@@ -1,7 +1,9 @@
 //! Where requests go: region, endpoint URLs, endpoint options, and the hosts outside AWS the
 //! user allowed in this tab.
 
-use crate::aws::endpoint::{Endpoint, Variant, cloudhsm_endpoint, resolve, url_host};
+use crate::aws::endpoint::{
+    Endpoint, Variant, cloudhsm_endpoint, monitoring_endpoint, resolve, url_host,
+};
 use crate::aws::trust::Service;
 use crate::console::watch::Place;
 use crate::web::client::Shared;
@@ -82,6 +84,14 @@ impl Target {
             Some(&self.cloudhsm_url.get_untracked()),
         )
         .map_err(|e| e.to_string())
+    }
+
+    /// CloudWatch (`monitoring`) in the same region, or a loopback Endpoint URL (the emulator
+    /// serves every service on one port).
+    pub fn monitoring(&self) -> Result<Endpoint, String> {
+        let place = self.place()?;
+        monitoring_endpoint(&place.region, place.variant, Some(&place.custom_url), None)
+            .map_err(|e| e.to_string())
     }
 
     /// Points the form where a watch lives; true if that is elsewhere (the list read there
