@@ -106,13 +106,22 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
     hs.run.set_value(run);
     let still = move || hs.run.try_get_value() == Some(run);
     let views = ViewKind::for_store(kind);
-    hs.snap.set(Snapshot {
-        key: Some((id.clone(), range)),
-        kind: Some(kind),
-        listing: None,
-        views: views.iter().map(|k| (*k, ViewState::Loading)).collect(),
-        complete: false,
+    // A refresh keeps the graphs shown until each one's new data arrives.
+    let key = Some((id.clone(), range));
+    let refresh = hs.snap.with_untracked(|s| {
+        s.key == key && s.views.len() == views.len() && matches!(s.listing, Some(Ok(_)))
     });
+    if refresh {
+        hs.snap.update(|s| s.complete = false);
+    } else {
+        hs.snap.set(Snapshot {
+            key,
+            kind: Some(kind),
+            listing: None,
+            views: views.iter().map(|k| (*k, ViewState::Loading)).collect(),
+            complete: false,
+        });
+    }
     if hs.alarms.with_untracked(|a| {
         a.as_ref()
             .is_some_and(|a| a.store_id != id || a.kind != kind)
