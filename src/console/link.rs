@@ -29,16 +29,19 @@ pub enum Tab {
     Connection,
     /// Update and Delete.
     Settings,
+    /// The store's KMS keys, Create key, the store test.
+    Keys,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Connection, Tab::Settings];
+    pub const ALL: [Tab; 3] = [Tab::Connection, Tab::Settings, Tab::Keys];
 
     /// Its name in the link.
     pub fn key(self) -> &'static str {
         match self {
             Tab::Connection => "connection",
             Tab::Settings => "settings",
+            Tab::Keys => "keys",
         }
     }
 
@@ -47,6 +50,7 @@ impl Tab {
         match self {
             Tab::Connection => "Connection",
             Tab::Settings => "Settings",
+            Tab::Keys => "Keys",
         }
     }
 
@@ -246,6 +250,8 @@ mod tests {
         // The tab: the first is the default and is not written; an unknown one is the first.
         assert_eq!(Link::parse("#tab=settings").tab, Tab::Settings);
         assert_eq!(Link::parse("#tab=nonsense").tab, Tab::Connection);
+        assert_eq!(Link::parse("#tab=keys").tab, Tab::Keys);
+        assert_eq!(Tab::Settings.step(1), Tab::Keys);
         let settings = Link {
             tab: Tab::Settings,
             ..Default::default()

@@ -10,6 +10,7 @@ mod create;
 mod credentials;
 mod endpoint;
 mod fields;
+mod keys;
 mod preflight;
 mod settings;
 mod state;
@@ -19,9 +20,11 @@ mod stores;
 
 pub use common::ErrorBox;
 pub use connect::Flows;
+pub use keys::KeysPanel;
 pub use state::{
     Card, CardMsg, ConfirmAt, Creds, Ctx, Selection, StoreList, Stores, Target, Watches,
 };
+pub use state::{Keys, ScanView, TestView};
 pub use status::StatusPanel;
 pub use stores::StoreTable;
 

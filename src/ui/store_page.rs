@@ -78,6 +78,7 @@ fn Overview() -> impl IntoView {
             view! {
                 <p class="overview">
                     <span class=badge>{state}</span>" "{kind}" · "<code>{st.custom_key_store_id.clone()}</code>
+                    {super::keys::key_count(ctx)}
                 </p>
             }
         })
@@ -124,6 +125,9 @@ fn Tabs() -> impl IntoView {
         </Panel>
         <Panel tab=Tab::Settings>
             <super::settings::Settings />
+        </Panel>
+        <Panel tab=Tab::Keys>
+            <super::keys::KeysPanel />
         </Panel>
     }
 }

@@ -5,12 +5,14 @@
 //! poll loop) take a [`Ctx`]: a handle on all of them that holds no state of its own.
 
 mod creds;
+mod keys;
 mod page;
 mod stores;
 mod target;
 mod watches;
 
 pub use creds::Creds;
+pub use keys::{Keys, ScanView, TestView, use_keys};
 pub use page::{Card, CardMsg, Clock, ConfirmAt, Selection};
 pub use stores::{StoreList, Stores};
 pub use target::Target;
@@ -65,6 +67,7 @@ impl Ctx {
         provide_context(ctx.selection);
         provide_context(ctx.card);
         provide_context(ctx.clock);
+        provide_context(Keys::new());
         ctx
     }
 
