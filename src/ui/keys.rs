@@ -233,7 +233,7 @@ fn ScanState() -> impl IntoView {
                         <p role="status">{p.text()}</p>
                     </div>
                 })}
-                {(!v.running && p.skipped > 0).then(|| view! { <p class="note">{p.text()}</p> })}
+                {(!v.running && v.failure.is_none()).then(|| view! { <p class="note">{p.text()}</p> })}
                 {v.failure.clone().map(|(op, e)| view! { <ErrorBox op=op error=e /> })}
                 {v.aliases_error.clone().map(|e| view! {
                     <p class="note">"The keys are listed without their aliases:"</p>
