@@ -471,6 +471,9 @@ fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoV
     let keys = super::state::use_keys();
     // The store test, in the Keys tab.
     let test = move |_| {
+        if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
+            ctx.go_to(&p);
+        }
         ctx.selection
             .open(&store.get_value(), crate::console::link::Tab::Keys);
         super::keys::run_test(ctx, keys);
