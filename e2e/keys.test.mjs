@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   setup, flow, STORE, DEMO, TESTING, testing, scenarioFile, testingWith, until, field, button, useEmulator,
-  openTab, alerts,
+  openTab, alerts, fillForm,
 } from './harness.mjs';
 import { callKms } from './kms.mjs';
 
@@ -179,4 +179,40 @@ flow('a connect that settles CONNECTED offers Test store; a store without keys o
   await storeTest(page).getByRole('button', { name: 'Create key', exact: true }).click();
   await field(page, 'External key ID').waitFor();
   assert.match(await keysPanel(page).innerText(), /No KMS keys in this store\./);
+});
+
+/** testing.json with one more identity, denied `deny`. */
+function deniedScenario(name, deny) {
+  const id = { access_key_id: 'ASIATESTINGDENIED001', secret_access_key: 'testingDeniedSecret/NotReal/0123456789ab', session_token: 'IQoJTESTING//DENIED/TOKEN==', expires_in_seconds: 3600, deny };
+  return { file: scenarioFile(name, testingWith({ credentials: [...testing.credentials, id] })), credentials: { accessKeyId: id.access_key_id, secretAccessKey: id.secret_access_key, sessionToken: id.session_token } };
+}
+
+flow('without kms:ListAliases the keys are listed without aliases, and why is explained', async ({ page, emulator }) => {
+  const { file, credentials } = deniedScenario('no-aliases', ['kms:ListAliases']);
+  const em = await emulator(['--scenario', file, '--time-scale', '60']);
+  await fillForm(page, { url: em.url, credentials, store: STORE['t-xks-connected'] });
+  await openTab(page, 'Keys');
+  await table(page).waitFor({ timeout: 60000 });
+  const found = await rows(page);
+  assert.equal(found.length, 2, found.join('\n'));
+  assert.ok(found.every((r) => !r.includes('alias/')), found.join('\n'));
+  const text = await alerts(page);
+  assert.match(text, /ListAliases failed/, text);
+  assert.match(text, /kms:ListAliases/, text);
+});
+
+flow('without kms:ListKeys the refusal is explained, and not sent again with each answer', async ({ page, emulator }) => {
+  const { file, credentials } = deniedScenario('no-list-keys', ['kms:ListKeys']);
+  const em = await emulator(['--scenario', file, '--time-scale', '60']);
+  const lists = countCalls(page, 'ListKeys');
+  await fillForm(page, { url: em.url, credentials, store: STORE['t-xks-connected'] });
+  await openTab(page, 'Keys');
+  await keysPanel(page).getByText('ListKeys failed:').waitFor({ timeout: 60000 });
+  assert.match(await alerts(page), /AccessDeniedException[\s\S]*kms:ListKeys/);
+  // Answers to other calls (the store list) do not start the scan again.
+  await button(page, 'Refresh').click();
+  await button(page, 'Select t-xks-connected').waitFor({ timeout: 20000 });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(lists.n, 1, 'one ListKeys');
+  assert.equal(await table(page).count(), 0);
 });

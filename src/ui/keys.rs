@@ -13,7 +13,7 @@ pub use test::run_test;
 
 use super::common::ErrorBox;
 use super::state::{Ctx, Keys, ScanView, use_ctx, use_keys};
-use crate::aws::error::KmsError;
+use crate::aws::error::{ErrorKind, KmsError};
 use crate::aws::kms::{ConnectionState, Operation, check_store_id};
 use crate::console::keys::{KeyRow, Progress};
 use crate::console::link::Tab;
@@ -45,7 +45,7 @@ pub fn key_count(ctx: Ctx) -> Option<String> {
 }
 
 /// The scan view of the store on the page, if the last scan was for it (tracked).
-fn scan_here(ctx: Ctx, keys: Keys) -> Option<ScanView> {
+pub(super) fn scan_here(ctx: Ctx, keys: Keys) -> Option<ScanView> {
     let id = ctx.selection.store_id.with(|s| s.trim().to_string());
     keys.scan
         .get()
@@ -156,6 +156,18 @@ pub async fn keys_of(ctx: Ctx, keys: Keys, id: String, fresh: bool) -> Option<Ve
     Some(rows)
 }
 
+/// An error that new credentials may cure: not sent, or the credentials refused.
+fn credentials_problem(e: &KmsError) -> bool {
+    e.code == "NotSent"
+        || matches!(
+            e.kind,
+            ErrorKind::Expired
+                | ErrorKind::Unrecognised
+                | ErrorKind::BadSignature
+                | ErrorKind::ClockSkew
+        )
+}
+
 /// Starts a scan of the store on the page (Refresh: `fresh`).
 fn start_scan(ctx: Ctx, keys: Keys, fresh: bool) {
     let id = ctx.selection.store_id.get_untracked().trim().to_string();
@@ -172,20 +184,35 @@ pub fn KeysPanel() -> impl IntoView {
     let sel = ctx.selection;
     // The scan begins when the tab is opened for a store (not before: it costs requests), and
     // again when the credentials are taken by AWS after a scan that could not run.
-    Effect::new(move |_| {
-        let open = sel.tab.get() == Tab::Keys;
-        let id = sel.store_id.get().trim().to_string();
-        ctx.creds.proven.track();
-        ctx.creds.forgotten.track();
-        if !open || check_store_id(&id).is_err() {
-            return;
+    // The effect acts only when what it reads changed (`proven` is set again after every
+    // answer, and a refused scan must not start again with each poll's answer).
+    Effect::new(move |prev: Option<(bool, String, bool, u64)>| {
+        let now = (
+            sel.tab.get() == Tab::Keys,
+            sel.store_id.get().trim().to_string(),
+            ctx.creds.proven.get(),
+            ctx.creds.forgotten.get(),
+        );
+        if prev.as_ref() == Some(&now) || !now.0 || check_store_id(&now.1).is_err() {
+            return now;
         }
+        // Only the credentials changed: a scan that AWS refused (not one that could not be
+        // sent, or whose credentials were refused) waits for Refresh keys.
+        let only_credentials = prev.is_some_and(|p| p.0 == now.0 && p.1 == now.1);
         let here = untrack(|| {
-            known_keys(ctx, keys).is_some() || scan_here(ctx, keys).is_some_and(|v| v.running)
+            known_keys(ctx, keys).is_some()
+                || scan_here(ctx, keys).is_some_and(|v| {
+                    v.running
+                        || (only_credentials
+                            && v.failure
+                                .as_ref()
+                                .is_some_and(|(_, e)| !credentials_problem(e)))
+                })
         });
         if !here {
             start_scan(ctx, keys, false);
         }
+        now
     });
     let valid = move || check_store_id(sel.store_id.get().trim()).is_ok();
     let connected = move || {
@@ -212,6 +239,9 @@ pub fn KeysPanel() -> impl IntoView {
                 <test::TestResult />
                 <ScanState />
                 <table::KeyTable />
+                <Show when=move || scan_here(ctx, keys).is_none() && known_keys(ctx, keys).is_none()>
+                    <p class="hint">"Press Refresh keys to list the keys of this store here."</p>
+                </Show>
             </Show>
         </section>
     }

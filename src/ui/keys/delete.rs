@@ -2,7 +2,7 @@
 //! them (7–30 days, once the store's name is typed), each key's deletion date, and
 //! `CancelKeyDeletion` per key.
 
-use super::{endpoint_now, keys_of, known_keys};
+use super::{endpoint_now, keys_of, known_keys, scan_here};
 use crate::aws::error::KmsError;
 use crate::aws::kms::Operation;
 use crate::console::keys::{
@@ -131,7 +131,10 @@ pub fn BlockingKeys(
             <div class="blocking-keys">
                 <p><strong>"KMS deletes a store only when it holds no KMS keys."</strong>" These keys must be scheduled for deletion, and their waiting period must end, before Delete store can succeed. A deleted key's ciphertexts can never be decrypted again."</p>
                 {move || match rows() {
-                    None => view! { <p class="hint" aria-busy="true">"Looking for the store's keys (see the Keys tab)…"</p> }.into_any(),
+                    None => match scan_here(ctx, keys).and_then(|v| v.failure) {
+                        Some((op, e)) => view! { <ErrorBox op=op error=e /> }.into_any(),
+                        None => view! { <p class="hint" aria-busy="true">"Looking for the store's keys…"</p> }.into_any(),
+                    },
                     Some(rows) => {
                         let now = ctx.clock.0.get();
                         let after = store_deletable_after(&rows).map(|d| view! {
