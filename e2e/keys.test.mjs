@@ -216,3 +216,31 @@ flow('without kms:ListKeys the refusal is explained, and not sent again with eac
   assert.equal(lists.n, 1, 'one ListKeys');
   assert.equal(await table(page).count(), 0);
 });
+
+flow('the scan stops when the page leaves the store, and when the credentials are forgotten', async ({ page, emulator, step }) => {
+  const em = await emulator(['--scenario', TESTING, '--time-scale', '60', '--account-keys', '3000']);
+  const describes = countCalls(page, 'DescribeKey');
+  await useEmulator(page, em.url);
+  const stopsAfter = async (leave) => {
+    await openKeys(page, 't-hsm-connected');
+    await until(async () => describes.n > 100, { timeout: 30000, what: 'the scan under way' });
+    await leave();
+    // The page handles the click on its next turn (it is busy with the scan's answers).
+    await new Promise((r) => setTimeout(r, 500));
+    const at = describes.n;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(describes.n - at, 0, `${describes.n - at} DescribeKey after leaving`);
+    assert.ok(at < 3000, 'stopped before the end');
+    return describes.n;
+  };
+  step('leave the store (from the Connection tab: at the Keys tab, the next store\'s scan begins)');
+  await stopsAfter(async () => {
+    await openTab(page, 'Connection');
+    await button(page, 'Select t-xks').click();
+  });
+  step('forget the credentials');
+  await stopsAfter(async () => {
+    await button(page, 'Change credentials or endpoint').click().catch(() => {});
+    await button(page, 'Forget credentials').click();
+  });
+});
