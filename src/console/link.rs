@@ -29,18 +29,21 @@ pub enum Tab {
     Connection,
     /// Update and Delete.
     Settings,
+    /// The store's KMS keys, Create key, the store test.
+    Keys,
     /// The store's health from CloudWatch: graphs, what needs attention, alarms.
     Health,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Connection, Tab::Settings, Tab::Health];
+    pub const ALL: [Tab; 4] = [Tab::Connection, Tab::Settings, Tab::Keys, Tab::Health];
 
     /// Its name in the link.
     pub fn key(self) -> &'static str {
         match self {
             Tab::Connection => "connection",
             Tab::Settings => "settings",
+            Tab::Keys => "keys",
             Tab::Health => "health",
         }
     }
@@ -50,6 +53,7 @@ impl Tab {
         match self {
             Tab::Connection => "Connection",
             Tab::Settings => "Settings",
+            Tab::Keys => "Keys",
             Tab::Health => "Health",
         }
     }
@@ -250,6 +254,8 @@ mod tests {
         // The tab: the first is the default and is not written; an unknown one is the first.
         assert_eq!(Link::parse("#tab=settings").tab, Tab::Settings);
         assert_eq!(Link::parse("#tab=nonsense").tab, Tab::Connection);
+        assert_eq!(Link::parse("#tab=keys").tab, Tab::Keys);
+        assert_eq!(Tab::Settings.step(1), Tab::Keys);
         assert_eq!(Link::parse("#tab=health").tab, Tab::Health);
         assert_eq!(*Tab::ALL.last().unwrap(), Tab::Health);
         assert_eq!(

@@ -11,6 +11,7 @@ mod credentials;
 mod endpoint;
 mod fields;
 mod health;
+mod keys;
 mod preflight;
 mod settings;
 mod state;
@@ -20,9 +21,11 @@ mod stores;
 
 pub use common::ErrorBox;
 pub use health::{ViewState, attention, chart};
+pub use keys::KeysPanel;
 pub use state::{
     Card, CardMsg, ConfirmAt, Creds, Ctx, Selection, StoreList, Stores, Target, Watches,
 };
+pub use state::{Keys, ScanView, TestView};
 pub use status::StatusPanel;
 pub use stores::StoreTable;
 

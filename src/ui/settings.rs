@@ -10,6 +10,7 @@ use crate::aws::limits::Problem;
 use crate::console::forms::{
     UpdateForm, XksProxyForm, delete_blocked, needs_disconnect, what_may_change,
 };
+use crate::console::keys::refused_for_keys;
 use crate::web::api;
 use leptos::prelude::*;
 
@@ -252,6 +253,8 @@ fn DeleteStore(
                     } on:click=move |_| { delete.dispatch(()); }>"Delete store"</button>
                     <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
                 </div>
+                <super::keys::BlockingKeys name=name.clone() typed_name=typed_name
+                    refused=Signal::derive(move || said.with(|s| matches!(s, Some(Said::Failed(_, e)) if refused_for_keys(e)))) />
             </div>
         </Show>
     }

@@ -466,6 +466,17 @@ fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoV
     let open = move || matches!(phase(), Some(Phase::Watching | Phase::Paused(_)));
     let paused = move || matches!(phase(), Some(Phase::Paused(_)));
     let disconnected = move || matches!(phase(), Some(Phase::Settled(Outcome::Disconnected)));
+    let connected = move || matches!(phase(), Some(Phase::Settled(Outcome::Connected)));
+    let keys = super::state::use_keys();
+    // The store test, in the Keys tab.
+    let test = move |_| {
+        if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
+            ctx.go_to(&p);
+        }
+        ctx.selection
+            .open(&store.get_value(), crate::console::link::Tab::Keys);
+        super::keys::run_test(ctx, keys);
+    };
     // The panel's Connect goes where the watch is, not where the form points.
     let connect_again = move |_| {
         if let Some(p) = watch.with_untracked(|w| w.as_ref().and_then(|w| w.place.clone())) {
@@ -492,6 +503,9 @@ fn Actions(store: StoredValue<String>, watch: Memo<Option<Watch>>) -> impl IntoV
         <div class="actions">
             <Show when=disconnected>
                 <button type="button" class="primary" disabled=move || busy(flows) on:click=connect_again>"Connect again"</button>
+            </Show>
+            <Show when=connected>
+                <button type="button" class="secondary" on:click=test>"Test store"</button>
             </Show>
             <Show when=paused>
                 <button type="button" class="primary" on:click=move |_| store.with_value(|id| resume(ctx, Some(id)))>"Resume watching"</button>

@@ -81,6 +81,7 @@ fn Overview() -> impl IntoView {
             view! {
                 <p class="overview">
                     <span class=badge>{state}</span>" "{kind}" · "<code>{st.custom_key_store_id.clone()}</code>
+                    {super::keys::key_count(ctx)}
                 </p>
             }
             .into_any()
@@ -128,6 +129,9 @@ fn Tabs() -> impl IntoView {
         </Panel>
         <Panel tab=Tab::Settings>
             <super::settings::Settings />
+        </Panel>
+        <Panel tab=Tab::Keys>
+            <super::keys::KeysPanel />
         </Panel>
         <Panel tab=Tab::Health>
             <super::health::Health />

@@ -107,7 +107,15 @@ impl Account {
         )
     }
 
-    pub(super) fn encrypt(&mut self, input: &Value) -> Result<Value, KmsFault> {
+    /// A successful cryptographic call served by a key of a store counts in the store's
+    /// CloudWatch series.
+    fn served(&mut self, key: usize, now_ms: i64) {
+        if let Some(sid) = self.keys[key].store_id.clone() {
+            self.record_request(&sid, now_ms);
+        }
+    }
+
+    pub(super) fn encrypt(&mut self, input: &Value, now_ms: i64) -> Result<Value, KmsFault> {
         let mut c = Check::new(input);
         let key_id = c.string(&v::KEY_ID, true)?;
         let plaintext = c.blob("Plaintext", 1, 4096, true, true)?;
@@ -124,6 +132,7 @@ impl Account {
         let mut nonce = [0u8; 12];
         nonce[..8].copy_from_slice(&self.nonce_counter.to_be_bytes());
         nonce[8..].copy_from_slice(&(self.ids.next_u64() as u32).to_be_bytes());
+        self.served(i, now_ms);
         let k = &self.keys[i];
         let blob = k.seal(nonce, &plaintext.unwrap_or_default(), &context);
         Ok(json!({
@@ -133,7 +142,7 @@ impl Account {
         }))
     }
 
-    pub(super) fn decrypt(&mut self, input: &Value) -> Result<Value, KmsFault> {
+    pub(super) fn decrypt(&mut self, input: &Value, now_ms: i64) -> Result<Value, KmsFault> {
         let mut c = Check::new(input);
         let blob = c.blob("CiphertextBlob", 1, 6144, true, false)?;
         let context = c.string_map("EncryptionContext")?;
@@ -168,8 +177,9 @@ impl Account {
         if dry_run {
             return Err(Self::dry_run());
         }
+        let plaintext = self.keys[i].open(&blob, &context).ok_or_else(invalid)?;
+        self.served(i, now_ms);
         let k = &self.keys[i];
-        let plaintext = k.open(&blob, &context).ok_or_else(invalid)?;
         Ok(json!({
             "KeyId": self.key_arn(&k.id),
             "Plaintext": B64.encode(plaintext),
@@ -177,7 +187,11 @@ impl Account {
         }))
     }
 
-    pub(super) fn generate_random(&mut self, input: &Value) -> Result<Value, KmsFault> {
+    pub(super) fn generate_random(
+        &mut self,
+        input: &Value,
+        now_ms: i64,
+    ) -> Result<Value, KmsFault> {
         let mut c = Check::new(input);
         let n = c.integer("NumberOfBytes", 1, 1024)?;
         let store_id = c.string(&v::KEY_STORE_ID, false)?;
@@ -217,6 +231,10 @@ impl Account {
             bytes.extend(self.ids.next_u64().to_le_bytes());
         }
         bytes.truncate(n.unwrap_or(0) as usize);
+        // Random bytes from a CloudHSM cluster are a request the store served.
+        if let Some(sid) = store_id {
+            self.record_request(sid, now_ms);
+        }
         Ok(json!({ "Plaintext": B64.encode(bytes) }))
     }
 }
@@ -355,6 +373,39 @@ mod tests {
                 .as_deref(),
             Some(HSM_CONNECTED)
         );
+    }
+
+    #[test]
+    fn successful_crypto_calls_count_in_the_stores_cloudwatch_series() {
+        let mut t = T::new();
+        let k = key_in(&mut t, HSM_CONNECTED);
+        let minute = 1_700_000_000_000_i64.div_euclid(60_000);
+        let count = |t: &T| t.a.cloudwatch.requests_in_minute(HSM_CONNECTED, minute);
+        assert_eq!(count(&t), 0);
+        let ctx = json!({"app": "test"});
+        let e = t.ok(
+            "Encrypt",
+            json!({"KeyId": k, "Plaintext": B64.encode([1u8; 32]), "EncryptionContext": ctx}),
+        );
+        assert_eq!(count(&t), 1);
+        let blob = e["CiphertextBlob"].as_str().unwrap().to_string();
+        t.ok(
+            "Decrypt",
+            json!({"CiphertextBlob": blob, "EncryptionContext": ctx}),
+        );
+        assert_eq!(count(&t), 2);
+        t.ok(
+            "GenerateRandom",
+            json!({"NumberOfBytes": 32, "CustomKeyStoreId": HSM_CONNECTED}),
+        );
+        assert_eq!(count(&t), 3);
+        // A failed call counts nothing, and neither does GenerateRandom outside a store.
+        t.err(
+            "Decrypt",
+            json!({"CiphertextBlob": blob, "EncryptionContext": {"app": "other"}}),
+        );
+        t.ok("GenerateRandom", json!({"NumberOfBytes": 32}));
+        assert_eq!(count(&t), 3);
     }
 
     #[test]

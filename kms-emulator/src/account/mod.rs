@@ -167,9 +167,9 @@ impl Account {
             "ListKeys" => self.list_keys(input),
             "DescribeKey" => self.describe_key(input),
             "CreateKey" => self.create_key(input, now_ms),
-            "Encrypt" => self.encrypt(input),
-            "Decrypt" => self.decrypt(input),
-            "GenerateRandom" => self.generate_random(input),
+            "Encrypt" => self.encrypt(input, now_ms),
+            "Decrypt" => self.decrypt(input, now_ms),
+            "GenerateRandom" => self.generate_random(input, now_ms),
             "ListAliases" => self.list_aliases(input),
             "CreateAlias" => self.create_alias(input, now_ms),
             "ScheduleKeyDeletion" => self.schedule_key_deletion(input, now, now_ms),
@@ -181,8 +181,9 @@ impl Account {
         }
     }
 
-    /// The hook for real activity: a request a store served (a later Encrypt or Decrypt of
-    /// the emulator calls this), counted in the store's CloudWatch `XksProxyLatency`.
+    /// The hook for real activity: a request a store served (each successful Encrypt, Decrypt
+    /// and GenerateRandom of the store calls it), counted in the store's CloudWatch
+    /// `XksProxyLatency`.
     pub fn record_request(&mut self, store_id: &str, now_ms: i64) {
         self.cloudwatch.record_request(store_id, now_ms);
     }

@@ -301,6 +301,12 @@ impl CloudWatch {
         self.activity.record(store_id, now_ms);
     }
 
+    /// The requests recorded for a store in one epoch minute.
+    #[cfg(test)]
+    pub fn requests_in_minute(&self, store_id: &str, minute: i64) -> u64 {
+        self.activity.count(store_id, minute)
+    }
+
     pub fn call(&mut self, op: &str, input: &Value, now_ms: i64) -> Result<Value, KmsFault> {
         match op {
             "ListMetrics" => self.list_metrics(input),

@@ -6,6 +6,7 @@
 
 mod creds;
 mod flows;
+mod keys;
 mod page;
 mod stores;
 mod target;
@@ -13,6 +14,7 @@ mod watches;
 
 pub use creds::Creds;
 pub use flows::Flows;
+pub use keys::{Keys, ScanView, TestView, use_keys};
 pub use page::{Card, CardMsg, Clock, ConfirmAt, Selection};
 pub use stores::{StoreList, Stores};
 pub use target::Target;
@@ -67,6 +69,7 @@ impl Ctx {
         provide_context(ctx.selection);
         provide_context(ctx.card);
         provide_context(ctx.clock);
+        provide_context(Keys::new());
         ctx
     }
 
