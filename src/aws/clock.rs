@@ -5,16 +5,19 @@
 //! nothing, so an endpoint cannot move the signing time by lying on successful answers.
 
 use crate::aws::date::parse_http_date;
-use std::collections::BTreeMap;
 
-/// Clock offsets (server time minus local time, ms), one per endpoint URL.
+/// Clock offsets (server time minus local time, ms), one per endpoint URL. A page talks to a
+/// handful of endpoints: a list searched in order needs no map code in the wasm.
 #[derive(Clone, Debug, Default)]
-pub struct Offsets(BTreeMap<String, i64>);
+pub struct Offsets(Vec<(String, i64)>);
 
 impl Offsets {
     /// The offset to sign with for `endpoint` (0 until it rejected a request for its time).
     pub fn get(&self, endpoint: &str) -> i64 {
-        self.0.get(endpoint).copied().unwrap_or(0)
+        self.0
+            .iter()
+            .find(|(e, _)| e == endpoint)
+            .map_or(0, |&(_, offset)| offset)
     }
 
     /// Takes an answer of `endpoint`: only a clock-skew rejection with a readable `Date`
@@ -33,7 +36,13 @@ impl Offsets {
         else {
             return false;
         };
-        self.0.insert(endpoint.to_string(), offset) != Some(offset)
+        match self.0.iter_mut().find(|(e, _)| e == endpoint) {
+            Some((_, known)) => std::mem::replace(known, offset) != offset,
+            None => {
+                self.0.push((endpoint.to_string(), offset));
+                true
+            }
+        }
     }
 }
 
