@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Prints raw, gzip and brotli sizes of each file in dist/ and fails if index.html, JS, wasm and
-# CSS together exceed the budget (brotli, bytes). 281,600 B (275 KiB; the build is at 275,586
-# after the trust work: +12.5 KB wasm for the request gate, the per-endpoint clock, the
-# streamed 1 MiB body limit, the confirmation dialogs and the keyed store rows, +1.3 KB HTML for
-# a Content Security Policy that names each KMS and CloudHSM host; the margin absorbs toolchain
-# drift) guards against regressions; issue 8's target
+# CSS together exceed the budget (brotli, bytes). 409,600 B (400 KiB) guards against
+# regressions: the build was 276,376 B after the trust work, then the page in rooms (+15 KB),
+# the Keys tab (+46 KB) and the Health tab (+69 KB), less this session's slimming
+# (BENCHMARKS.md, "Slimming after the UI restructuring"); the margin absorbs toolchain drift.
+# Issue 8's target
 # (150 KB, then 120 KB) is not met: BENCHMARKS.md, "1. Size", says where the bytes go and what
 # reaching it would take.
 set -euo pipefail
 dist=${1:-dist}
-budget=${SIZE_BUDGET_BROTLI:-281600}
+budget=${SIZE_BUDGET_BROTLI:-409600}
 total=0
 printf '%-48s %10s %10s %10s\n' file raw gzip brotli
 for f in "$dist"/*; do
