@@ -47,13 +47,21 @@ fn when(t: i64, long: bool) -> String {
 
 /// The smallest of 1, 2 or 5 × 10ⁿ at or above `v` (a round top for the axis).
 fn nice(v: f64) -> f64 {
-    if v <= 0.0 {
+    if v <= 0.0 || v.is_infinite() {
         return v;
     }
-    let p = 10f64.powf(v.log10().floor());
+    // The largest power of ten at or below `v` (`10f64.powf(v.log10().floor())`), as up / down,
+    // by steps: `powf` and `log10` would link libm's pow (about 3 KB of wasm).
+    let (mut up, mut down) = (1.0, 1.0);
+    while up * 10.0 <= v {
+        up *= 10.0;
+    }
+    while 1.0 / down > v {
+        down *= 10.0;
+    }
     [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
-        .map(|m| m * p)
+        .map(|m| m * up / down)
         .find(|c| *c >= v)
         .unwrap_or(v)
 }
