@@ -65,8 +65,9 @@ impl StoreKind {
 }
 
 /// `v` with `decimals` (0 to 3) digits after the point: the text `format!("{v:.N}")` gives (the
-/// exact binary value, rounded half to even), in integer arithmetic, so that the page does not
-/// link Rust's float formatter. Magnitudes from 2^128 up print as 2^128 − 1.
+/// exact binary value, rounded half to even), in integer arithmetic (u64: no u128 division or
+/// formatting either), so that the page does not link Rust's float formatter. Magnitudes from
+/// 2^64 up print as 2^64 − 1.
 pub fn fixed(v: f64, decimals: u32) -> String {
     if v.is_nan() {
         return "NaN".into();
@@ -75,28 +76,37 @@ pub fn fixed(v: f64, decimals: u32) -> String {
     if v.is_infinite() {
         return format!("{sign}inf");
     }
-    let bits = v.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i32;
-    let frac = bits & ((1 << 52) - 1);
-    // |v| = m × 2^e exactly.
-    let (m, e) = if exp == 0 {
-        (frac, -1074)
-    } else {
-        (frac | (1 << 52), exp - 1075)
-    };
-    let scale = 10u128.pow(decimals);
-    let n = u128::from(m) * scale;
-    let scaled = if e >= 0 {
-        n.checked_shl(e as u32)
-            .filter(|s| s >> e == n)
-            .unwrap_or(u128::MAX)
-    } else {
-        let s = (-e) as u32;
-        if s >= 128 {
-            0
+    let scale = 10u64.pow(decimals);
+    let a = v.abs();
+    let scaled = if a >= 9_007_199_254_740_992.0 {
+        // From 2^53 every f64 is an integer (`as` saturates from 2^64).
+        let int = a as u64;
+        return if decimals == 0 {
+            format!("{sign}{int}")
         } else {
-            let (q, rem, half) = (n >> s, n & ((1 << s) - 1), 1u128 << (s - 1));
-            q + u128::from(rem > half || (rem == half && q & 1 == 1))
+            format!("{sign}{int}.{:0width$}", 0, width = decimals as usize)
+        };
+    } else {
+        let bits = a.to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1 << 52) - 1);
+        // a = m × 2^e exactly, m < 2^53 (so m × 1000 < 2^63), and e < 0 below 2^53.
+        let (m, e) = if exp == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1 << 52), exp - 1075)
+        };
+        let n = m * scale;
+        if e >= 0 {
+            n << e
+        } else {
+            let s = (-e) as u32;
+            if s >= 64 {
+                0
+            } else {
+                let (q, rem, half) = (n >> s, n & ((1 << s) - 1), 1u64 << (s - 1));
+                q + u64::from(rem > half || (rem == half && q & 1 == 1))
+            }
         }
     };
     let (int, fraction) = (scaled / scale, scaled % scale);
@@ -128,8 +138,10 @@ mod fixed_tests {
             1e-300,
             5e-324,
             123_456_789.987_654_3,
-            1e20,
-            2f64.powi(100),
+            9_007_199_254_740_991.5,
+            9_007_199_254_740_992.0,
+            1e18,
+            2f64.powi(63),
             f64::INFINITY,
             f64::NEG_INFINITY,
             f64::NAN,
