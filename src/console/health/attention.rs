@@ -92,7 +92,7 @@ fn num(v: f64) -> String {
     if (v - v.round()).abs() < 0.05 {
         format!("{}", v.round() as i64)
     } else {
-        format!("{v:.1}")
+        super::fixed(v, 1)
     }
 }
 

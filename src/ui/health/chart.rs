@@ -5,10 +5,14 @@
 use super::{ViewState, cw_error};
 use crate::aws::cloudwatch::CwOperation;
 use crate::console::health::attention::{CERTIFICATE_ATTENTION_DAYS, LATENCY_ATTENTION_MS};
+use crate::console::health::fixed;
 use crate::console::health::views::{ViewData, ViewKind};
 use crate::web::{local_date_time, local_time};
 use leptos::prelude::*;
 
+// The SVG's viewBox, "0 0 600 160", is written out in the view: no f64 is formatted with
+// `Display`/`Debug` (nor `f64::clamp`, whose panic message does), so that the page does not link
+// Rust's float formatter (console::health::fixed formats).
 const W: f64 = 600.0;
 const H: f64 = 160.0;
 /// Series colours (CSS classes s0…s4, light and dark palettes in style/main.css).
@@ -16,9 +20,20 @@ const COLOURS: usize = 5;
 
 fn num(v: f64) -> String {
     if v.abs() >= 100.0 || (v - v.round()).abs() < 0.005 {
-        format!("{v:.0}")
+        fixed(v, 0)
     } else {
-        format!("{v:.1}")
+        fixed(v, 1)
+    }
+}
+
+/// `v` within `lo..=hi`, as `f64::clamp`, without its panic (and float formatting) if lo > hi.
+fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    if v < lo {
+        lo
+    } else if v > hi {
+        hi
+    } else {
+        v
     }
 }
 
@@ -32,13 +47,21 @@ fn when(t: i64, long: bool) -> String {
 
 /// The smallest of 1, 2 or 5 × 10ⁿ at or above `v` (a round top for the axis).
 fn nice(v: f64) -> f64 {
-    if v <= 0.0 {
+    if v <= 0.0 || v.is_infinite() {
         return v;
     }
-    let p = 10f64.powf(v.log10().floor());
+    // The largest power of ten at or below `v` (`10f64.powf(v.log10().floor())`), as up / down,
+    // by steps: `powf` and `log10` would link libm's pow (about 3 KB of wasm).
+    let (mut up, mut down) = (1.0, 1.0);
+    while up * 10.0 <= v {
+        up *= 10.0;
+    }
+    while 1.0 / down > v {
+        down *= 10.0;
+    }
     [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
-        .map(|m| m * p)
+        .map(|m| m * up / down)
         .find(|c| *c >= v)
         .unwrap_or(v)
 }
@@ -135,18 +158,21 @@ fn plot(d: &ViewData) -> impl IntoView {
                     .points
                     .iter()
                     .map(|&(t, v)| {
-                        let left = (x(t) - slot * 0.4 + w * i as f64).clamp(0.0, W - w);
-                        view! { <rect x=format!("{left:.1}") y=format!("{:.1}", y(v)) width=format!("{w:.1}") height=format!("{:.1}", H - y(v)) /> }
+                        let left = clamp(x(t) - slot * 0.4 + w * i as f64, 0.0, W - w);
+                        view! { <rect x=fixed(left, 1) y=fixed(y(v), 1) width=fixed(w, 1) height=fixed(H - y(v), 1) /> }
                     })
                     .collect_view();
                 view! { <g class=format!("bars {class}")>{rects}</g> }.into_any()
             } else if s.points.len() == 1 {
                 let (t, v) = s.points[0];
-                view! { <circle class=format!("dot {class}") cx=format!("{:.1}", x(t).clamp(4.0, W - 4.0)) cy=format!("{:.1}", y(v)) r="4" /> }.into_any()
+                view! { <circle class=format!("dot {class}") cx=fixed(clamp(x(t), 4.0, W - 4.0), 1) cy=fixed(y(v), 1) r="4" /> }.into_any()
             } else {
                 let mut path = String::new();
                 for (j, &(t, v)) in s.points.iter().enumerate() {
-                    path.push_str(&format!("{}{:.1} {:.1}", if j == 0 { "M" } else { " L" }, x(t), y(v)));
+                    path.push_str(if j == 0 { "M" } else { " L" });
+                    path.push_str(&fixed(x(t), 1));
+                    path.push(' ');
+                    path.push_str(&fixed(y(v), 1));
                 }
                 view! { <path class=format!("line {class}") d=path vector-effect="non-scaling-stroke" /> }.into_any()
             }
@@ -182,12 +208,12 @@ fn plot(d: &ViewData) -> impl IntoView {
     view! {
         <div class="plot">
             <div class="y-axis" aria-hidden="true"><span>{num(hi)}</span><span>{num(lo)}</span></div>
-            <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=label>
-                <line class="grid" x1="0" x2=W y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
-                <line class="grid" x1="0" x2=W y1=H / 2.0 y2=H / 2.0 vector-effect="non-scaling-stroke" />
-                <line class="axis" x1="0" x2=W y1=H - 0.5 y2=H - 0.5 vector-effect="non-scaling-stroke" />
+            <svg viewBox="0 0 600 160" preserveAspectRatio="none" role="img" aria-label=label>
+                <line class="grid" x1="0" x2="600" y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
+                <line class="grid" x1="0" x2="600" y1="80" y2="80" vector-effect="non-scaling-stroke" />
+                <line class="axis" x1="0" x2="600" y1="159.5" y2="159.5" vector-effect="non-scaling-stroke" />
                 {marks}
-                {limit.map(|l| view! { <line class="limit" x1="0" x2=W y1=y(l) y2=y(l) vector-effect="non-scaling-stroke" /> })}
+                {limit.map(|l| view! { <line class="limit" x1="0" x2="600" y1=fixed(y(l), 1) y2=fixed(y(l), 1) vector-effect="non-scaling-stroke" /> })}
             </svg>
             <div class="x-axis" aria-hidden="true"><span>{when(first, long)}</span><span>{when(last, long)}</span></div>
         </div>
