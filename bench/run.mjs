@@ -56,7 +56,7 @@ if (build) {
   if (only.includes('signing')) {
     run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'cks-bench-signer']);
     run('wasm-bindgen', ['--target', 'web', '--out-dir', path.join(OUT, 'signer'), 'target/wasm32-unknown-unknown/release/cks_bench_signer.wasm']);
-    // As Trunk runs it for the app (data-wasm-opt="z").
+    // -Oz (the app's own build adds size passes: index.html, data-wasm-opt-params).
     const wasm = path.join(OUT, 'signer', 'cks_bench_signer_bg.wasm');
     run('wasm-opt', ['-Oz', wasm, '-o', wasm]);
     const { build: esbuild } = await import(path.join(BENCH, 'node_modules', 'esbuild', 'lib', 'main.js'));
