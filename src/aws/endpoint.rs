@@ -419,10 +419,41 @@ pub fn cloudhsm_endpoint(
     kms_url: Option<&str>,
     cloudhsm_url: Option<&str>,
 ) -> Result<Endpoint, EndpointError> {
+    let variant = Variant {
+        fips,
+        dual_stack: false,
+    };
+    service_endpoint(
+        region,
+        variant,
+        kms_url,
+        cloudhsm_url,
+        |region, partition| {
+            let host = if fips {
+                "cloudhsmv2-fips"
+            } else {
+                "cloudhsmv2"
+            };
+            format!("{host}.{region}.{}", partition.dns_suffix)
+        },
+    )
+}
+
+/// The endpoint of a service other than KMS in `region`: `own_url` if given, else a loopback
+/// `kms_url` (the emulator serves every service on one port; any other custom KMS endpoint is
+/// for KMS only), else `https://<host>/` with `host` built from the region's partition. Custom
+/// URLs get the same region and URL checks (and messages) as KMS; signing region = `region`.
+fn service_endpoint(
+    region: &str,
+    variant: Variant,
+    kms_url: Option<&str>,
+    own_url: Option<&str>,
+    host: impl FnOnce(&str, &Partition) -> String,
+) -> Result<Endpoint, EndpointError> {
     fn given(u: Option<&str>) -> Option<&str> {
         u.map(str::trim).filter(|u| !u.is_empty())
     }
-    let custom = given(cloudhsm_url).or_else(|| {
+    let custom = given(own_url).or_else(|| {
         given(kms_url).filter(|u| {
             parse_custom_url(u)
                 .ok()
@@ -430,12 +461,7 @@ pub fn cloudhsm_endpoint(
                 .is_some_and(|h| is_loopback(&h))
         })
     });
-    let variant = Variant {
-        fips,
-        dual_stack: false,
-    };
     if custom.is_some() {
-        // The same region and URL checks (and messages) as KMS.
         return resolve(region, variant, custom);
     }
     let kms = resolve(region, variant, None)?;
@@ -444,13 +470,8 @@ pub fn cloudhsm_endpoint(
         region: region.to_string(),
         suggestion: suggest_region(region),
     })?;
-    let host = if fips {
-        "cloudhsmv2-fips"
-    } else {
-        "cloudhsmv2"
-    };
     Ok(Endpoint {
-        url: format!("https://{host}.{region}.{}/", partition.dns_suffix),
+        url: format!("https://{}/", host(region, partition)),
         signing_region: kms.signing_region,
     })
 }
@@ -485,41 +506,25 @@ pub fn monitoring_endpoint(
     kms_url: Option<&str>,
     monitoring_url: Option<&str>,
 ) -> Result<Endpoint, EndpointError> {
-    fn given(u: Option<&str>) -> Option<&str> {
-        u.map(str::trim).filter(|u| !u.is_empty())
-    }
-    let custom = given(monitoring_url).or_else(|| {
-        given(kms_url).filter(|u| {
-            parse_custom_url(u)
-                .ok()
-                .and_then(|u| url_host(&u))
-                .is_some_and(|h| is_loopback(&h))
-        })
-    });
-    if custom.is_some() {
-        return resolve(region, variant, custom);
-    }
-    // The same region checks and messages as KMS.
-    let kms = resolve(region, variant, None)?;
-    let region = region.trim();
-    let partition = partition_of(region).ok_or_else(|| EndpointError::UnknownRegion {
-        region: region.to_string(),
-        suggestion: suggest_region(region),
-    })?;
-    let label = if variant.fips && partition.id != "aws-us-gov" {
-        "monitoring-fips"
-    } else {
-        "monitoring"
-    };
-    let suffix = if variant.dual_stack {
-        partition.dual_stack_dns_suffix
-    } else {
-        partition.dns_suffix
-    };
-    Ok(Endpoint {
-        url: format!("https://{label}.{region}.{suffix}/"),
-        signing_region: kms.signing_region,
-    })
+    service_endpoint(
+        region,
+        variant,
+        kms_url,
+        monitoring_url,
+        |region, partition| {
+            let label = if variant.fips && partition.id != "aws-us-gov" {
+                "monitoring-fips"
+            } else {
+                "monitoring"
+            };
+            let suffix = if variant.dual_stack {
+                partition.dual_stack_dns_suffix
+            } else {
+                partition.dns_suffix
+            };
+            format!("{label}.{region}.{suffix}")
+        },
+    )
 }
 
 #[cfg(test)]
