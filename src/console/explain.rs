@@ -485,6 +485,15 @@ pub fn key_iam_actions() -> Vec<String> {
 
 const CLOUDHSM_API: &str = "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/";
 
+/// Credentials another AWS service (CloudHSM, CloudWatch) does not recognise.
+fn unrecognised() -> Explanation {
+    ex(
+        "AWS does not recognise the access key ID or the session token.",
+        "Check that the access key ID and session token belong together and are complete.",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
+    )
+}
+
 /// Why CloudHSM's `DescribeClusters` (the pre-flight check of a CloudHSM key store) failed, and
 /// what to do. The check is advisory: none of these errors stops a Connect.
 pub fn cloudhsm_error(err: &KmsError) -> Explanation {
@@ -548,11 +557,7 @@ pub fn cloudhsm_error(err: &KmsError) -> Explanation {
         ErrorKind::Expired | ErrorKind::BadSignature | ErrorKind::ClockSkew => {
             kms_error(err, Operation::DescribeCustomKeyStores)
         }
-        ErrorKind::Unrecognised => ex(
-            "AWS does not recognise the access key ID or the session token.",
-            "Check that the access key ID and session token belong together and are complete.",
-            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
-        ),
+        ErrorKind::Unrecognised => unrecognised(),
         ErrorKind::Throttled => ex(
             "CloudHSM is throttling this account's requests.",
             "Check again in a few seconds.",
@@ -693,11 +698,7 @@ pub fn cloudwatch_error(err: &KmsError, op: crate::aws::cloudwatch::CwOperation)
         ErrorKind::Expired | ErrorKind::BadSignature | ErrorKind::ClockSkew => {
             kms_error(err, Operation::DescribeCustomKeyStores)
         }
-        ErrorKind::Unrecognised => ex(
-            "AWS does not recognise the access key ID or the session token.",
-            "Check that the access key ID and session token belong together and are complete.",
-            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html",
-        ),
+        ErrorKind::Unrecognised => unrecognised(),
         ErrorKind::Throttled => ex(
             "CloudWatch is throttling this account's requests.",
             "Refresh less often (a longer refresh interval), then try again in a few seconds.",
