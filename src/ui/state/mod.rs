@@ -57,7 +57,10 @@ impl Ctx {
         };
         // Each answer tells whether AWS took these credentials (the form folds or reopens).
         target.shared().on_answer(move |key, accepted| {
-            if creds.access_key_id.try_get_untracked().as_deref() == Some(key) {
+            // Only a change notifies: every poll's answer passes here.
+            if creds.access_key_id.try_get_untracked().as_deref() == Some(key)
+                && creds.proven.try_get_untracked() != Some(accepted)
+            {
                 creds.proven.try_set(accepted);
             }
         });
