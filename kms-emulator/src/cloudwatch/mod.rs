@@ -1002,6 +1002,23 @@ mod tests {
     }
 
     #[test]
+    fn certificate_days_hold_the_scenarios_figure_for_half_a_day() {
+        let mut c = cw();
+        let mut days_at = |ms: i64| {
+            let q = json!({
+                "MetricDataQueries": [{"Id": "c", "MetricStat": {"Metric": {"Namespace": "AWS/KMS", "MetricName": "XksProxyCertificateDaysToExpire",
+                    "Dimensions": [{"Name": "CustomKeyStoreId", "Value": "cks-0a1b2c3d4e5f60002"}, {"Name": "CertificateName", "Value": "ledger-xks.example.com"}]}, "Period": 300, "Stat": "Minimum"}}],
+                "StartTime": ms / 1000 - 600, "EndTime": ms / 1000});
+            let a = c.call("GetMetricData", &q, ms).unwrap();
+            a["MetricDataResults"][0]["Values"][0].as_f64()
+        };
+        // A test run that starts a minute (or hours) after the emulator still reads 6.
+        assert_eq!(days_at(T0 + 60_000), Some(6.0));
+        assert_eq!(days_at(T0 + 11 * 3_600_000), Some(6.0));
+        assert_eq!(days_at(T0 + 36 * 3_600_000), Some(5.0));
+    }
+
+    #[test]
     fn get_metric_data_is_deterministic_and_validated() {
         let mut c = cw();
         let q = |stat: &str, period: i64| {

@@ -68,7 +68,9 @@ enum Kind {
     Errors(ErrorsSpec),
     Throttle(f64),
     /// A value that changes by `per_day` each day from `at_start` (certificate days, credential
-    /// age), at least 0.
+    /// age), at least 0, in whole days. Rounded, not floored: the scenario's figure holds for
+    /// half a day either side of the start, so a store said to have 6 days left shows 6, not 5
+    /// one minute after the start.
     Drift {
         at_start: f64,
         per_day: f64,
@@ -317,7 +319,7 @@ impl Stream {
             }
             Kind::Drift { at_start, per_day } => {
                 let days = (minute - started_minute) as f64 / 1440.0;
-                Some(Datum::one((at_start + per_day * days).max(0.0).floor()))
+                Some(Datum::one((at_start + per_day * days).max(0.0).round()))
             }
             Kind::Constant(v) => Some(Datum::one(*v)),
         }
