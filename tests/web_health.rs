@@ -12,7 +12,7 @@ use cks_console::console::health::discover::Discovered;
 use cks_console::console::health::range::Range;
 use cks_console::console::health::views::{NON_RETRYABLE, RETRYABLE, Series, ViewData, ViewKind};
 use cks_console::console::health::{NAMESPACE, StoreKind, dim, metric};
-use cks_console::ui::{ViewState, attention, chart};
+use cks_console::ui::{ViewState, attention, chart, charts};
 use common::Page;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -53,6 +53,7 @@ fn data(kind: ViewKind, series: &[(&str, &[f64])]) -> ViewData {
             .collect(),
         incomplete: vec![],
         left_out: 0,
+        in_progress: None,
     }
 }
 
@@ -125,6 +126,41 @@ fn every_graph_loading_empty_and_failed() {
         );
         assert!(t.contains("req-9"));
     }
+}
+
+/// A denied GetMetricData is explained once, at the first graph it stopped; the other graphs
+/// it stopped name that graph; a different error is explained where it happened.
+#[wasm_bindgen_test]
+fn a_repeated_failure_is_explained_once() {
+    let denied = || {
+        let mut e = KmsError::not_sent("x");
+        e.code = "AccessDenied".into();
+        e.message = "not authorized to perform cloudwatch:GetMetricData".into();
+        e
+    };
+    let mut throttled = KmsError::not_sent("x");
+    throttled.code = "Throttling".into();
+    let views = vec![
+        (ViewKind::TotalRequests, ViewState::Failed(denied())),
+        (ViewKind::Latency, ViewState::Failed(denied())),
+        (ViewKind::Throttling, ViewState::Failed(throttled)),
+        (
+            ViewKind::Reliability,
+            ViewState::Data(sample(ViewKind::Reliability)),
+        ),
+        (ViewKind::CredentialAge, ViewState::Failed(denied())),
+    ];
+    let p = mount(move || charts(&views));
+    let t = p.text();
+    assert_eq!(t.matches("What to do").count(), 2, "{t}");
+    assert_eq!(
+        t.matches("not allowed to call cloudwatch:GetMetricData")
+            .count(),
+        1,
+        "{t}"
+    );
+    assert_eq!(t.matches("as for Total requests above").count(), 2, "{t}");
+    assert_eq!(p.root.query_selector_all("figure").unwrap().length(), 5);
 }
 
 #[wasm_bindgen_test]
@@ -312,4 +348,24 @@ fn healthy_no_data_checking_and_unread() {
     let h = assessed(&[data(ViewKind::Latency, &[("Encrypt", &[40.0])])]);
     let p = mount(move || attention(Some(&h), 2));
     assert!(p.text().contains("2 graph(s) could not be read"));
+}
+
+/// A count's period that had not ended when it was read is drawn lighter, and said.
+#[wasm_bindgen_test]
+fn a_count_still_counting_is_marked() {
+    let mut d = data(ViewKind::TotalRequests, &[("Encrypt", &[40.0, 38.0, 9.0])]);
+    d.in_progress = Some(1_700_000_000 + 2 * 300);
+    let p = mount(move || chart(ViewKind::TotalRequests, &ViewState::Data(d)));
+    assert_eq!(
+        p.root.query_selector_all("rect.partial").unwrap().length(),
+        1
+    );
+    assert_eq!(p.root.query_selector_all("rect").unwrap().length(), 3);
+    assert!(p.text().contains("still counting"), "{}", p.text());
+    drop(p);
+    // A level (latency) is not a count: nothing to say.
+    let mut d = data(ViewKind::Latency, &[("Encrypt", &[40.0, 38.0, 9.0])]);
+    d.in_progress = Some(1_700_000_000 + 2 * 300);
+    let p = mount(move || chart(ViewKind::Latency, &ViewState::Data(d)));
+    assert!(!p.text().contains("still counting"), "{}", p.text());
 }

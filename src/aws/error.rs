@@ -134,10 +134,10 @@ impl KmsError {
             (None, None) => {
                 let summary = summarize_body(body);
                 let msg = if summary.is_empty() {
-                    format!("KMS answered HTTP {status} with an empty body.")
+                    format!("The endpoint answered HTTP {status} with an empty body.")
                 } else {
                     format!(
-                        "KMS answered HTTP {status} with a body that is not KMS's JSON: {summary}"
+                        "The endpoint answered HTTP {status} with a body that is not an AWS JSON error: {summary}"
                     )
                 };
                 (format!("HTTP {status}"), msg, json.is_none())
@@ -207,7 +207,7 @@ impl KmsError {
         Self {
             code: "ResponseTooLarge".to_string(),
             message: format!(
-                "The endpoint answered HTTP {status} with a body larger than {} KiB, which no KMS answer is: the rest was not read.",
+                "The endpoint answered HTTP {status} with a body larger than {} KiB, which no answer of KMS, CloudHSM or CloudWatch is: the rest was not read.",
                 limit / 1024
             ),
             status: Some(status),
@@ -233,7 +233,7 @@ impl KmsError {
         Self {
             code: "MalformedResponse".to_string(),
             message: format!(
-                "KMS answered HTTP {status}, but {problem}. Body: {}",
+                "The endpoint answered HTTP {status}, but {problem}. Body: {}",
                 summarize_body(body)
             ),
             status: Some(status),

@@ -20,7 +20,7 @@ mod store_page;
 mod stores;
 
 pub use common::ErrorBox;
-pub use health::{ViewState, attention, chart};
+pub use health::{ViewState, attention, chart, charts};
 pub use keys::KeysPanel;
 pub use state::{
     Card, CardMsg, ConfirmAt, Creds, Ctx, Selection, StoreList, Stores, Target, Watches,

@@ -386,6 +386,7 @@ mod tests {
                 .collect(),
             incomplete: vec![],
             left_out: 0,
+            in_progress: None,
         }
     }
 

@@ -118,6 +118,9 @@ pub struct Plan {
     pub parts: Vec<Part>,
     /// Streams left out because one call cannot return more data points.
     pub left_out: usize,
+    /// The start (epoch seconds) of the last period when it has not ended yet at the plan's
+    /// time: its counts are still growing.
+    pub in_progress: Option<i64>,
 }
 
 fn label_of(m: &Metric, dims: &[&str]) -> String {
@@ -240,6 +243,7 @@ pub fn plan(
         },
         parts,
         left_out,
+        in_progress: (now_ms < end * 1000).then(|| end - i64::from(period)),
     })
 }
 
@@ -293,6 +297,8 @@ pub struct ViewData {
     /// `(label, status code, message)` of results that are not complete.
     pub incomplete: Vec<(String, String, String)>,
     pub left_out: usize,
+    /// The start of a period that had not ended when it was read (`Plan::in_progress`).
+    pub in_progress: Option<i64>,
 }
 
 impl ViewData {
@@ -409,6 +415,7 @@ pub fn combine(plan: &Plan, pages: &[GetMetricDataResponse]) -> ViewData {
         series,
         incomplete,
         left_out: plan.left_out,
+        in_progress: plan.in_progress,
     }
 }
 
@@ -510,6 +517,22 @@ mod tests {
         .unwrap();
         // Two request streams and the two error streams.
         assert_eq!(r.parts.len(), 4);
+        // At the plan's time the last period has not ended: its counts still grow.
+        let (end, period) = (r.request.end_time, i64::from(Range::H1.period()));
+        assert!(end > 1_700_000_000 && end % period == 0);
+        assert_eq!(r.in_progress, Some(end - period));
+        let p = plan(
+            ViewKind::TotalRequests,
+            StoreKind::External,
+            &f,
+            Range::H1,
+            end * 1000,
+        );
+        assert_eq!(
+            p.unwrap().in_progress,
+            None,
+            "a period that just ended is complete"
+        );
         assert_eq!(
             ViewKind::for_store(StoreKind::CloudHsm),
             &[ViewKind::Throttling]

@@ -68,7 +68,42 @@ fn nice(v: f64) -> f64 {
 
 /// One graph in its state: loading, no data (explained), failed (explained) or its data.
 pub fn chart(kind: ViewKind, state: &ViewState) -> AnyView {
-    let body = match state {
+    framed(kind, body(state))
+}
+
+/// The graphs in order. A failure is explained at the first graph it stopped; a later graph
+/// that failed with the same code names that graph instead of repeating the explanation (a
+/// denied GetMetricData would otherwise say the same thing in every graph).
+pub fn charts(views: &[(ViewKind, ViewState)]) -> AnyView {
+    let mut explained: Vec<(&str, ViewKind)> = Vec::new();
+    views
+        .iter()
+        .map(|(kind, state)| {
+            let ViewState::Failed(e) = state else {
+                return chart(*kind, state);
+            };
+            match explained.iter().find(|(code, _)| *code == e.code) {
+                Some((_, first)) => framed(
+                    *kind,
+                    view! {
+                        <p class="chart-state nodata"><strong>"Not read. "</strong>
+                            "GetMetricData failed with " <code>{e.code.clone()}</code>
+                            ", as for " {first.title()} " above."</p>
+                    }
+                    .into_any(),
+                ),
+                None => {
+                    explained.push((&e.code, *kind));
+                    chart(*kind, state)
+                }
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+fn body(state: &ViewState) -> AnyView {
+    match state {
         ViewState::Loading => {
             view! { <p class="chart-state" aria-busy="true">"Loading…"</p> }.into_any()
         }
@@ -78,7 +113,10 @@ pub fn chart(kind: ViewKind, state: &ViewState) -> AnyView {
         .into_any(),
         ViewState::Failed(e) => cw_error(CwOperation::GetMetricData, e.clone()).into_any(),
         ViewState::Data(d) => plot(d).into_any(),
-    };
+    }
+}
+
+fn framed(kind: ViewKind, body: AnyView) -> AnyView {
     view! {
         <figure class="chart">
             <figcaption>{kind.title()}" "<span class="unit">"("{kind.unit()}")"</span></figcaption>
@@ -159,7 +197,8 @@ fn plot(d: &ViewData) -> impl IntoView {
                     .iter()
                     .map(|&(t, v)| {
                         let left = clamp(x(t) - slot * 0.4 + w * i as f64, 0.0, W - w);
-                        view! { <rect x=fixed(left, 1) y=fixed(y(v), 1) width=fixed(w, 1) height=fixed(H - y(v), 1) /> }
+                        let partial = (d.in_progress == Some(t)).then_some("partial");
+                        view! { <rect class=partial x=fixed(left, 1) y=fixed(y(v), 1) width=fixed(w, 1) height=fixed(H - y(v), 1) /> }
                     })
                     .collect_view();
                 view! { <g class=format!("bars {class}")>{rects}</g> }.into_any()
@@ -195,6 +234,16 @@ fn plot(d: &ViewData) -> impl IntoView {
         .collect_view();
     let label = format!("{}: {}", d.kind.title(), sentence.join("; "));
     let long = last - first > 86_400;
+    // A count's last bar is low while its period runs: said, and drawn lighter.
+    let counting = d
+        .in_progress
+        .filter(|t| bars && series.iter().any(|s| s.points.iter().any(|p| p.0 == *t)))
+        .map(|t| {
+            format!(
+                "The last bar is the period that began at {}: it is still counting.",
+                when(t, long)
+            )
+        });
     let notes = d
         .incomplete
         .iter()
@@ -203,6 +252,7 @@ fn plot(d: &ViewData) -> impl IntoView {
             (d.left_out > 0)
                 .then(|| format!("{} streams left out (one call's limit).", d.left_out)),
         )
+        .chain(counting)
         .map(|n| view! { <li>{n}</li> })
         .collect_view();
     view! {

@@ -8,7 +8,7 @@ mod attention;
 mod chart;
 
 pub use attention::attention;
-pub use chart::chart;
+pub use chart::{chart, charts};
 
 use super::state::{Ctx, use_ctx};
 use crate::aws::cloudwatch::{CwOperation, MetricAlarm};
@@ -67,6 +67,9 @@ struct HealthState {
     refresh: RwSignal<usize>,
     /// What the section announces (role=status).
     msg: RwSignal<String>,
+    /// The last message came from an automatic refresh: shown, not announced (a screen reader
+    /// would otherwise hear the time every minute). Failures are always announced.
+    quiet: RwSignal<bool>,
     /// Bumped when the store, range, refresh or tab changes: the refresh loop stops.
     epoch: StoredValue<u64>,
     /// Bumped by each fetch: an older fetch stops.
@@ -101,7 +104,7 @@ pub(super) fn cw_error(op: CwOperation, error: KmsError) -> impl IntoView {
 }
 
 /// Fetches everything for `id` over `range`, writing into the signals as answers arrive.
-async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Range) {
+async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Range, quiet: bool) {
     let run = hs.run.get_value() + 1;
     hs.run.set_value(run);
     let still = move || hs.run.try_get_value() == Some(run);
@@ -128,8 +131,11 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
     }) {
         hs.alarms.set(None);
     }
-    hs.msg
-        .set(format!("Reading the health of {id} from CloudWatch…"));
+    if !quiet {
+        hs.quiet.set(false);
+        hs.msg
+            .set(format!("Reading the health of {id} from CloudWatch…"));
+    }
     let client = ctx.monitoring_client();
     let listed = match &client {
         Ok(c) => cw::list_metrics(c, &id, still).await,
@@ -145,6 +151,7 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
                 s.listing = Some(Err(e));
                 s.views.clear();
             });
+            hs.quiet.set(false);
             hs.msg
                 .set("CloudWatch could not list the store's metrics.".into());
             // The alarms do not depend on it (their recommendations do).
@@ -182,6 +189,7 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
         hs.snap.update(|s| s.views[i].1 = state);
     }
     hs.snap.update(|s| s.complete = true);
+    hs.quiet.set(quiet);
     hs.msg.set(format!(
         "Health of {id} read at {}.",
         crate::web::local_time(crate::web::now_ms())
@@ -239,10 +247,18 @@ pub fn Health() -> impl IntoView {
                 .unwrap_or(0),
         ),
         msg: RwSignal::new(String::new()),
+        quiet: RwSignal::new(false),
         epoch: StoredValue::new(0),
         run: StoredValue::new(0),
     };
     provide_context(hs);
+    // What was read with forgotten credentials goes with them; a fetch in flight stops.
+    ctx.creds.on_forget(move || {
+        hs.run.update_value(|r| *r += 1);
+        hs.snap.set(Snapshot::default());
+        hs.alarms.set(None);
+        hs.msg.set(String::new());
+    });
     let last = StoredValue::new(None::<Trigger>);
     Effect::new(move |_| {
         let t: Trigger = (
@@ -276,7 +292,7 @@ pub fn Health() -> impl IntoView {
             .snap
             .with_untracked(|s| s.complete && s.key.as_ref() == Some(&(id.clone(), range)));
         if !fresh {
-            leptos::task::spawn_local(load(ctx, hs, id.clone(), kind, range));
+            leptos::task::spawn_local(load(ctx, hs, id.clone(), kind, range, false));
         }
         if let Some(every) = refresh.interval_ms() {
             leptos::task::spawn_local(async move {
@@ -286,7 +302,7 @@ pub fn Health() -> impl IntoView {
                         break;
                     }
                     if !tab_hidden() {
-                        load(ctx, hs, id.clone(), kind, range).await;
+                        load(ctx, hs, id.clone(), kind, range, true).await;
                     }
                 }
             });
@@ -296,7 +312,7 @@ pub fn Health() -> impl IntoView {
         if let Some((id, range)) = hs.snap.with_untracked(|s| s.key.clone())
             && let Some(kind) = hs.snap.with_untracked(|s| s.kind)
         {
-            leptos::task::spawn_local(load(ctx, hs, id, kind, range));
+            leptos::task::spawn_local(load(ctx, hs, id, kind, range, false));
         }
     };
     let kind = move || ctx.selected_store().and_then(|s| kind_of(s.store_type()));
@@ -322,7 +338,7 @@ pub fn Health() -> impl IntoView {
                 <button type="button" class="secondary" on:click=refresh_now
                     disabled=move || hs.snap.with(|s| s.key.is_none())>"Refresh now"</button>
             </div>
-            <p class="hint" role="status">{move || hs.msg.get()}</p>
+            <p class="hint" role="status" aria-live=move || if hs.quiet.get() { "off" } else { "polite" }>{move || hs.msg.get()}</p>
             {move || kind().is_none().then(|| view! {
                 <p class="hint">"Choose a store in the list above (Select): its type decides which graphs it has."</p>
             })}
@@ -386,7 +402,7 @@ fn Body() -> impl IntoView {
                 .iter()
                 .filter(|(_, v)| matches!(v, ViewState::Failed(_)))
                 .count();
-            let charts = s.views.iter().map(|(k, v)| chart(*k, v)).collect_view();
+            let charts = charts(&s.views);
             view! {
                 {attention(health.as_ref(), failed)}
                 <h3 class="sub">"Graphs"</h3>

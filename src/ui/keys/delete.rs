@@ -129,7 +129,12 @@ pub fn BlockingKeys(
     view! {
         <Show when=move || refused.get() || rows().is_some()>
             <div class="blocking-keys">
-                <p><strong>"KMS deletes a store only when it holds no KMS keys."</strong>" These keys must be scheduled for deletion, and their waiting period must end, before Delete store can succeed. A deleted key's ciphertexts can never be decrypted again."</p>
+                // After a refused Delete its explanation is just above: only what it does not say.
+                {move || if refused.get() {
+                    view! { <p>"A deleted key's ciphertexts can never be decrypted again."</p> }.into_any()
+                } else {
+                    view! { <p><strong>"KMS deletes a store only when it holds no KMS keys."</strong>" These keys must be scheduled for deletion, and their waiting period must end, before Delete store can succeed. A deleted key's ciphertexts can never be decrypted again."</p> }.into_any()
+                }}
                 {move || match rows() {
                     None => match scan_here(ctx, keys).and_then(|v| v.failure) {
                         Some((op, e)) => view! { <ErrorBox op=op error=e /> }.into_any(),

@@ -86,7 +86,8 @@ pub fn TestResult() -> impl IntoView {
                 let waiting = (t.running && t.verdict.is_none()).then_some("Testing…");
                 let refused = t.refused.map(|(why, create)| view! {
                     <p>{why}</p>
-                    {create.then(|| view! {
+                    // One Create key button at a time: not this one while the form is open.
+                    {(create && !keys.create_open.get()).then(|| view! {
                         <button type="button" class="primary small" on:click=move |_| keys.create_open.set(true)>"Create key"</button>
                     })}
                 });

@@ -53,6 +53,17 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// Forgets what was read with the forgotten credentials: the lists, the scan, the test.
+    pub fn forget(&self) {
+        self.generation.update_value(|g| *g += 1);
+        self.lists.set(KeyLists::default());
+        self.scan.set(None);
+        self.test.set(None);
+        self.create_open.set(false);
+    }
+}
+
 pub fn use_keys() -> Keys {
     expect_context::<Keys>()
 }

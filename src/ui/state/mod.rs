@@ -72,7 +72,9 @@ impl Ctx {
         provide_context(ctx.selection);
         provide_context(ctx.card);
         provide_context(ctx.clock);
-        provide_context(Keys::new());
+        let keys = Keys::new();
+        creds.on_forget(move || keys.forget());
+        provide_context(keys);
         ctx
     }
 
