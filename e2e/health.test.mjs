@@ -139,7 +139,8 @@ flow('health: refresh runs only while the Health tab shows and the browser tab i
   const lists = () => calls.filter((c) => c.op === 'ListMetrics').length;
   // (The fake clock runs ahead of the emulator's: a refused signature is re-signed once, so a
   // fetch may send ListMetrics twice. Each step waits for the fetch to end, then counts.)
-  const settled = () => until(async () => !(await page.getByRole('status').filter({ hasText: 'Reading the health' }).count()), { what: 'the fetch to end' });
+  // (An automatic refresh is not announced: the section is aria-busy while it runs.)
+  const settled = () => until(async () => !(await page.locator('section[aria-label="Store health"][aria-busy="true"]').count()), { what: 'the fetch to end' });
   const idle = async (ms) => { await page.clock.runFor(ms); await new Promise((r) => setTimeout(r, 300)); };
   assert.equal(lists(), 1);
   await page.clock.install();

@@ -72,6 +72,11 @@ flow('the keys of a store with 3 keys in an account of 300', async ({ page, emul
   await button(page, 'Refresh keys').click();
   await until(async () => describes.n >= before + 300 && (await button(page, 'Refresh keys').isEnabled()), { timeout: 60000, what: 'the refreshed scan' });
   assert.equal((await rows(page)).length, 3);
+  step('Forget credentials: the keys read with them go too');
+  await button(page, 'Forget credentials').first().click();
+  await until(async () => !(await table(page).count()), { what: 'the key table to go' });
+  assert.doesNotMatch(await keysPanel(page).innerText(), /alias\/e2e-payments|3 in this store/);
+  assert.doesNotMatch(await page.locator('.overview').innerText().catch(() => ''), /KMS keys/);
 });
 
 flow('create a key in an external key store, then test the store: PASSED', async ({ page, emulator, step }) => {

@@ -70,6 +70,8 @@ struct HealthState {
     /// The last message came from an automatic refresh: shown, not announced (a screen reader
     /// would otherwise hear the time every minute). Failures are always announced.
     quiet: RwSignal<bool>,
+    /// A fetch runs (the section is `aria-busy`, even when a refresh is not announced).
+    busy: RwSignal<bool>,
     /// Bumped when the store, range, refresh or tab changes: the refresh loop stops.
     epoch: StoredValue<u64>,
     /// Bumped by each fetch: an older fetch stops.
@@ -108,6 +110,7 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
     let run = hs.run.get_value() + 1;
     hs.run.set_value(run);
     let still = move || hs.run.try_get_value() == Some(run);
+    hs.busy.set(true);
     let views = ViewKind::for_store(kind);
     // A refresh keeps the graphs shown until each one's new data arrives.
     let key = Some((id.clone(), range));
@@ -158,6 +161,9 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
             if let Ok(c) = &client {
                 read_alarms(c, hs, id, kind, None, still).await;
             }
+            if still() {
+                hs.busy.set(false);
+            }
             return;
         }
     };
@@ -196,6 +202,9 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
     ));
     if let Ok(c) = &client {
         read_alarms(c, hs, id, kind, Some(found), still).await;
+    }
+    if still() {
+        hs.busy.set(false);
     }
 }
 
@@ -248,6 +257,7 @@ pub fn Health() -> impl IntoView {
         ),
         msg: RwSignal::new(String::new()),
         quiet: RwSignal::new(false),
+        busy: RwSignal::new(false),
         epoch: StoredValue::new(0),
         run: StoredValue::new(0),
     };
@@ -255,6 +265,7 @@ pub fn Health() -> impl IntoView {
     // What was read with forgotten credentials goes with them; a fetch in flight stops.
     ctx.creds.on_forget(move || {
         hs.run.update_value(|r| *r += 1);
+        hs.busy.set(false);
         hs.snap.set(Snapshot::default());
         hs.alarms.set(None);
         hs.msg.set(String::new());
@@ -278,6 +289,7 @@ pub fn Health() -> impl IntoView {
             // Left the tab or the store: a fetch in flight stops, and another store's data
             // goes.
             hs.run.update_value(|r| *r += 1);
+            hs.busy.set(false);
             if hs
                 .snap
                 .with_untracked(|s| s.key.as_ref().is_some_and(|k| k.0 != t.0))
@@ -317,7 +329,7 @@ pub fn Health() -> impl IntoView {
     };
     let kind = move || ctx.selected_store().and_then(|s| kind_of(s.store_type()));
     view! {
-        <section class="health" aria-label="Store health">
+        <section class="health" aria-label="Store health" aria-busy=move || hs.busy.get().to_string()>
             <div class="health-bar">
                 <div>
                     <label for="health-range">"Time range"</label>
