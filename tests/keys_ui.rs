@@ -122,6 +122,11 @@ async fn the_table_while_loading_shows_the_progress() {
         "{}",
         p.text()
     );
+    // Spoken: the quarter reached, not each count.
+    assert_eq!(
+        region(&p, "[role=status][aria-label='Key scan']"),
+        "Looking at the account's keys: 25% done."
+    );
     assert!(p.root.query_selector("table").unwrap().is_none());
     assert!(p.button("Refresh keys").has_attribute("disabled"));
 }

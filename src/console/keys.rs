@@ -101,6 +101,20 @@ impl Progress {
             thousands(self.found)
         )
     }
+
+    /// What a screen reader hears while the scan runs: a line that changes only at each
+    /// quarter of the keys looked at (each answer changes `text`, and a live region that
+    /// spoke with every one of a thousand answers would drown the page).
+    pub fn milestone(&self) -> String {
+        if !self.listing_done || self.listed == 0 {
+            return "Listing the account's keys…".to_string();
+        }
+        let quarter = self.looked_at * 4 / self.listed;
+        format!(
+            "Looking at the account's keys: {}% done.",
+            (quarter * 25).min(100)
+        )
+    }
 }
 
 /// `1200` → `1,200`.
@@ -638,6 +652,36 @@ pub fn store_deletable_after(rows: &[KeyRow]) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::aws::cloudhsm::Hsm;
+
+    #[test]
+    fn the_announced_progress_moves_by_quarters() {
+        let p = |looked_at, listed, listing_done| {
+            Progress {
+                looked_at,
+                listed,
+                listing_done,
+                found: 0,
+                skipped: 0,
+            }
+            .milestone()
+        };
+        assert_eq!(p(10, 100, false), "Listing the account's keys…");
+        let said: std::collections::BTreeSet<String> =
+            (0..=1000).map(|n| p(n, 1000, true)).collect();
+        assert_eq!(said.len(), 5, "{said:?}");
+        assert_eq!(
+            p(249, 1000, true),
+            "Looking at the account's keys: 0% done."
+        );
+        assert_eq!(
+            p(250, 1000, true),
+            "Looking at the account's keys: 25% done."
+        );
+        assert_eq!(
+            p(1000, 1000, true),
+            "Looking at the account's keys: 100% done."
+        );
+    }
     use crate::aws::keys::KeyListEntry;
 
     fn page(ids: &[&str], next: Option<&str>) -> ListKeysResponse {

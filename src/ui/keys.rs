@@ -252,7 +252,16 @@ pub fn KeysPanel() -> impl IntoView {
 fn ScanState() -> impl IntoView {
     let ctx = use_ctx();
     let keys = use_keys();
-    move || {
+    // One live region, always there, whose text changes only at milestones and at the end;
+    // the exact count beside the bar is shown, not spoken.
+    let said = Memo::new(move |_| {
+        scan_here(ctx, keys).map_or(String::new(), |v| match (v.running, &v.failure) {
+            (true, _) => v.progress.milestone(),
+            (false, None) => v.progress.text(),
+            (false, Some((op, e))) => format!("{} failed: {}.", op.name(), e.code),
+        })
+    });
+    let shown = move || {
         scan_here(ctx, keys).map(|v| {
             let p = v.progress;
             view! {
@@ -260,7 +269,7 @@ fn ScanState() -> impl IntoView {
                     <div class="scan">
                         <label for="keys-progress">"Looking at the account's keys"</label>
                         <progress id="keys-progress" max=p.listed.max(1) value=p.looked_at></progress>
-                        <p role="status">{p.text()}</p>
+                        <p>{p.text()}</p>
                     </div>
                 })}
                 {(!v.running && v.failure.is_none()).then(|| view! { <p class="note">{p.text()}</p> })}
@@ -271,5 +280,9 @@ fn ScanState() -> impl IntoView {
                 })}
             }
         })
+    };
+    view! {
+        <p class="sr-only" role="status" aria-label="Key scan">{said}</p>
+        {shown}
     }
 }
