@@ -54,6 +54,7 @@ fn data(kind: ViewKind, series: &[(&str, &[f64])]) -> ViewData {
         incomplete: vec![],
         left_out: 0,
         in_progress: None,
+        span: None,
     }
 }
 

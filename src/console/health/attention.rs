@@ -387,6 +387,7 @@ mod tests {
             incomplete: vec![],
             left_out: 0,
             in_progress: None,
+            span: None,
         }
     }
 

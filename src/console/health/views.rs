@@ -121,6 +121,8 @@ pub struct Plan {
     /// The start (epoch seconds) of the last period when it has not ended yet at the plan's
     /// time: its counts are still growing.
     pub in_progress: Option<i64>,
+    /// `(StartTime, EndTime, period)` in seconds.
+    pub span: (i64, i64, i64),
 }
 
 fn label_of(m: &Metric, dims: &[&str]) -> String {
@@ -244,6 +246,7 @@ pub fn plan(
         parts,
         left_out,
         in_progress: (now_ms < end * 1000).then(|| end - i64::from(period)),
+        span: (start, end, i64::from(period)),
     })
 }
 
@@ -299,12 +302,33 @@ pub struct ViewData {
     pub left_out: usize,
     /// The start of a period that had not ended when it was read (`Plan::in_progress`).
     pub in_progress: Option<i64>,
+    /// `(StartTime, EndTime, period)` of the call (`Plan::span`); `None` when not known.
+    pub span: Option<(i64, i64, i64)>,
 }
 
 impl ViewData {
     /// No data point at all in the range.
     pub fn is_empty(&self) -> bool {
         self.series.iter().all(|s| s.points.is_empty())
+    }
+
+    /// The summary of series `s` as the graph tells it. A count (`count`: requests, errors,
+    /// throttles) has no data point for a period in which nothing happened: such a period
+    /// counts as 0, so a sparse count's minimum is 0 and its latest value is that of the last
+    /// period, 0 when it has no point.
+    pub fn summary(&self, s: &Series, count: bool) -> Option<Summary> {
+        let mut sum = s.summary()?;
+        if let (true, Some((start, end, period))) = (count, self.span) {
+            if (s.points.len() as i64) < (end - start) / period.max(1) {
+                sum.min = sum.min.min(0.0);
+            }
+            let last = end - period;
+            if sum.latest_at < last {
+                sum.latest = 0.0;
+                sum.latest_at = last;
+            }
+        }
+        Some(sum)
     }
 }
 
@@ -416,6 +440,7 @@ pub fn combine(plan: &Plan, pages: &[GetMetricDataResponse]) -> ViewData {
         incomplete,
         left_out: plan.left_out,
         in_progress: plan.in_progress,
+        span: Some(plan.span),
     }
 }
 
@@ -612,6 +637,32 @@ mod tests {
         assert!(v.series.is_empty() && v.is_empty());
         assert_eq!(v.incomplete.len(), 1);
         assert_eq!(Series::default().summary(), None);
+        // A count without a point in some periods: those periods were 0.
+        let sparse = Series {
+            label: "Encrypt".into(),
+            points: vec![(600, 7.0), (900, 3.0)],
+        };
+        let d = ViewData {
+            kind: ViewKind::TotalRequests,
+            series: vec![sparse.clone()],
+            incomplete: vec![],
+            left_out: 0,
+            in_progress: None,
+            span: Some((0, 1800, 300)),
+        };
+        let count = d.summary(&sparse, true).unwrap();
+        assert_eq!((count.min, count.max, count.total), (0.0, 7.0, 10.0));
+        assert_eq!((count.latest, count.latest_at), (0.0, 1500));
+        // A level (a latency) is what its points say.
+        let level = d.summary(&sparse, false).unwrap();
+        assert_eq!((level.min, level.latest, level.latest_at), (3.0, 3.0, 900));
+        // Every period has a point: nothing added.
+        let full = Series {
+            label: "Encrypt".into(),
+            points: (0..6).map(|k| (k * 300, 2.0)).collect(),
+        };
+        let all = d.summary(&full, true).unwrap();
+        assert_eq!((all.min, all.latest, all.latest_at), (2.0, 2.0, 1500));
     }
 
     #[test]

@@ -222,7 +222,8 @@ fn plot(d: &ViewData) -> impl IntoView {
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            let m = s.summary()?;
+            // Counts: the bars, and Reliability's error series.
+            let m = d.summary(s, bars || i >= drawn)?;
             let unit = if i >= drawn { "errors" } else { unit };
             sentence.push(format!("{} latest {} {unit}", s.label, num(m.latest)));
             Some(view! {
