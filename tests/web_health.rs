@@ -370,3 +370,27 @@ fn a_count_still_counting_is_marked() {
     let p = mount(move || chart(ViewKind::Latency, &ViewState::Data(d)));
     assert!(!p.text().contains("still counting"), "{}", p.text());
 }
+
+/// A graph spans the range it was asked for, not just its points: a store whose requests
+/// began late in the range has its bars at the right, as on every other graph.
+#[wasm_bindgen_test]
+fn a_graph_spans_its_range() {
+    let mut d = data(ViewKind::TotalRequests, &[("Encrypt", &[40.0, 38.0, 9.0])]);
+    // Ten empty periods before the first point, one after the last: 14 periods.
+    d.span = Some((1_700_000_000 - 3_000, 1_700_000_000 + 1_200, 300));
+    let p = mount(move || chart(ViewKind::TotalRequests, &ViewState::Data(d)));
+    let first: f64 = el(&p, "rect")
+        .unwrap()
+        .get_attribute("x")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(first > 600.0 * 9.5 / 14.0, "first bar at {first}");
+    // The summary counts the empty periods: minimum 0, latest 0 (the last period had none).
+    assert!(
+        p.text()
+            .contains("latest 0 requests, minimum 0, maximum 40"),
+        "{}",
+        p.text()
+    );
+}

@@ -175,7 +175,13 @@ fn plot(d: &ViewData) -> impl IntoView {
         .filter(|d| *d > 0)
         .min()
         .unwrap_or(300);
-    let (first, last) = (t0, t1);
+    // Every graph spans the whole range (its first to its last period), whatever its points:
+    // graphs one above the other compare at a glance.
+    let (first, last, step) = match d.span {
+        Some((start, end, period)) => (start.min(t0), (end - period).max(t1), period),
+        None => (t0, t1, step),
+    };
+    let (t0, t1) = (first, last);
     let pad = if bars { step / 2 } else { 0 };
     let (t0, t1) = (t0 - pad, t1 + pad);
     let span = (t1 - t0).max(1) as f64;
