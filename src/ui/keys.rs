@@ -258,7 +258,8 @@ fn ScanState() -> impl IntoView {
         scan_here(ctx, keys).map_or(String::new(), |v| match (v.running, &v.failure) {
             (true, _) => v.progress.milestone(),
             (false, None) => v.progress.text(),
-            (false, Some((op, e))) => format!("{} failed: {}.", op.name(), e.code),
+            // The error box below is an alert: it speaks for itself.
+            (false, Some(_)) => "The key scan stopped.".to_string(),
         })
     });
     let shown = move || {
