@@ -363,6 +363,12 @@ fn a_count_still_counting_is_marked() {
     );
     assert_eq!(p.root.query_selector_all("rect").unwrap().length(), 3);
     assert!(p.text().contains("still counting"), "{}", p.text());
+    // Its count is the latest so far, not the minimum.
+    assert!(
+        p.text().contains("latest 9 requests so far, minimum 38, maximum 40"),
+        "{}",
+        p.text()
+    );
     drop(p);
     // A level (latency) is not a count: nothing to say.
     let mut d = data(ViewKind::Latency, &[("Encrypt", &[40.0, 38.0, 9.0])]);

@@ -318,6 +318,12 @@ impl ViewData {
     /// period, 0 when it has no point.
     pub fn summary(&self, s: &Series, count: bool) -> Option<Summary> {
         let mut sum = s.summary()?;
+        // A period still running is low only because it has not ended: not a minimum.
+        if count && self.in_progress == Some(sum.latest_at) && s.points.len() > 1 {
+            sum.min = s.points[..s.points.len() - 1]
+                .iter()
+                .fold(f64::INFINITY, |m, p| m.min(p.1));
+        }
         if let (true, Some((start, end, period))) = (count, self.span) {
             if (s.points.len() as i64) < (end - start) / period.max(1) {
                 sum.min = sum.min.min(0.0);
@@ -663,6 +669,15 @@ mod tests {
         };
         let all = d.summary(&full, true).unwrap();
         assert_eq!((all.min, all.latest, all.latest_at), (2.0, 2.0, 1500));
+        // The last period still running: its count is the latest, not the minimum.
+        let mut running = full.clone();
+        running.points[5].1 = 0.5;
+        let d = ViewData {
+            in_progress: Some(1500),
+            ..d
+        };
+        let r = d.summary(&running, true).unwrap();
+        assert_eq!((r.min, r.latest), (2.0, 0.5));
     }
 
     #[test]

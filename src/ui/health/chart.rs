@@ -229,8 +229,14 @@ fn plot(d: &ViewData) -> impl IntoView {
         .enumerate()
         .filter_map(|(i, s)| {
             // Counts: the bars, and Reliability's error series.
-            let m = d.summary(s, bars || i >= drawn)?;
+            let count = bars || i >= drawn;
+            let m = d.summary(s, count)?;
             let unit = if i >= drawn { "errors" } else { unit };
+            let unit = if count && d.in_progress == Some(m.latest_at) {
+                format!("{unit} so far")
+            } else {
+                unit.to_string()
+            };
             sentence.push(format!("{} latest {} {unit}", s.label, num(m.latest)));
             Some(view! {
                 <li><span class=format!("sw s{}", i % COLOURS) aria-hidden="true" hidden={i >= drawn}></span>
