@@ -365,7 +365,8 @@ fn a_count_still_counting_is_marked() {
     assert!(p.text().contains("still counting"), "{}", p.text());
     // Its count is the latest so far, not the minimum.
     assert!(
-        p.text().contains("latest 9 requests so far, minimum 38, maximum 40"),
+        p.text()
+            .contains("latest 9 requests so far, minimum 38, maximum 40"),
         "{}",
         p.text()
     );
