@@ -138,8 +138,9 @@ flow('an unknown external key ID is explained', async ({ page, emulator }) => {
 });
 
 flow('delete a store that has keys: schedule, cancel, then delete after the waiting period', async ({ page, emulator, step }) => {
-  // 100,000 emulated seconds a second: a 7-day waiting period ends in about 6 s.
-  const em = await emulator(['--scenario', TESTING, '--time-scale', '100000']);
+  // 25,000 emulated seconds a second: a 7-day waiting period ends in about 24 s, time enough
+  // to schedule and cancel inside it on a slow machine.
+  const em = await emulator(['--scenario', TESTING, '--time-scale', '25000']);
   await useEmulator(page, em.url);
   await button(page, 'Select t-xks-keys').click();
   await openTab(page, 'Settings');
@@ -165,10 +166,10 @@ flow('delete a store that has keys: schedule, cancel, then delete after the wait
   step('schedule it again, wait out the period, delete');
   await button(page, 'Schedule key deletion').click();
   await until(async () => (await keyList.getByText('Deleted after').count()) === 2, { timeout: 30000, what: 'both scheduled' });
-  await new Promise((r) => setTimeout(r, 8000));
+  await new Promise((r) => setTimeout(r, 26000));
   await button(page, 'Delete store').click();
   await page.getByText(/Deleted t-xks-keys/).waitFor({ timeout: 30000 });
-});
+}, { timeout: 180000 });
 
 flow('a connect that settles CONNECTED offers Test store; a store without keys offers Create key', async ({ page, emulator, step }) => {
   const em = await emulator(FAST);
@@ -230,8 +231,13 @@ flow('the scan stops when the page leaves the store, and when the credentials ar
     await openKeys(page, 't-hsm-connected');
     await until(async () => describes.n > 100, { timeout: 30000, what: 'the scan under way' });
     await leave();
-    // The page handles the click on its next turn (it is busy with the scan's answers).
-    await new Promise((r) => setTimeout(r, 500));
+    // The page handles the click on its next turn (it is busy with the scan's answers): wait
+    // for a quiet second (the scan sends one every few milliseconds), then for none after it.
+    await until(async () => {
+      const before = describes.n;
+      await new Promise((r) => setTimeout(r, 1000));
+      return describes.n === before;
+    }, { timeout: 15000, what: 'the scan to stop' });
     const at = describes.n;
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(describes.n - at, 0, `${describes.n - at} DescribeKey after leaving`);

@@ -298,7 +298,8 @@ async fn a_store_without_an_enabled_key_offers_create_key() {
 async fn keys_tab(store: &str) -> Page {
     let p = Page::mount();
     p.use_emulator().await;
-    p.until(10, "the store list", |p| p.text().contains("hsm-connected"))
+    // (Not hsm-connected: web.rs renames it on the shared emulator.)
+    p.until(10, "the store list", |p| p.text().contains("payments-xks"))
         .await;
     p.type_into("Custom key store ID", store);
     p.button("Keys").click();

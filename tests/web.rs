@@ -469,7 +469,8 @@ async fn preflight_without_the_cloudhsm_permission_is_unknown_and_never_blocks()
 
 #[wasm_bindgen_test]
 async fn a_watch_keeps_polling_where_it_began_when_the_form_changes() {
-    // xks-timeout-then-ok ends FAILED (XKS_PROXY_TIMED_OUT) after 2 s (120 emulated).
+    // xks-timeout-then-ok ends FAILED (XKS_PROXY_TIMED_OUT) after 5 s (300 emulated): CONNECTING
+    // for the first poll (1 s after Connect) with room to spare on a slow machine.
     // Changing the Region while it is watched must not send its polls to eu-west-1 (where KMS
     // would not know it), nor its panel's Disconnect.
     let page = Page::mount();

@@ -354,10 +354,13 @@ mod tests {
                 .code,
             "CustomKeyStoreInvalidStateException"
         );
-        s.settle(t0 + Duration::from_secs(400));
+        // payments-xks takes 180 s to disconnect (the scenario's `disconnect_seconds`).
+        s.settle(t0 + Duration::from_secs(480));
+        assert_eq!(s.state, ConnectionState::Disconnecting);
+        s.settle(t0 + Duration::from_secs(481));
         assert_eq!(s.state, ConnectionState::Disconnected);
         assert_eq!(
-            s.disconnect(t0 + Duration::from_secs(401), pace)
+            s.disconnect(t0 + Duration::from_secs(482), pace)
                 .unwrap_err()
                 .code,
             "CustomKeyStoreInvalidStateException"

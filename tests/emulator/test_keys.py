@@ -267,8 +267,9 @@ def test_crypto_latency_and_faults_per_store(kms):
 
 
 def test_schedule_and_cancel_key_deletion_and_the_store_delete(spawn):
-    # 7 days pass in 0.6 s.
-    kms = spawn("--time-scale", 1_000_000, "--seed", 3, scenario=SCENARIO).client()
+    # 7 days pass in 6 s, 30 days in 26 s: room for the calls made inside a waiting period on a
+    # slow machine (at 1,000,000 the 7 days lasted 0.6 s, one stalled round trip).
+    kms = spawn("--time-scale", 100_000, "--seed", 3, scenario=SCENARIO).client()
     assert err(kms.delete_custom_key_store, CustomKeyStoreId=HSM_DOWN) == "CustomKeyStoreHasCMKsException"
     key = keys_of(kms, HSM_DOWN)[0]["KeyId"]
     assert err(kms.schedule_key_deletion, KeyId=key, PendingWindowInDays=6) == "ValidationException"
@@ -288,7 +289,7 @@ def test_schedule_and_cancel_key_deletion_and_the_store_delete(spawn):
     s = kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
     # Pending deletion still blocks the store's deletion.
     assert err(kms.delete_custom_key_store, CustomKeyStoreId=HSM_DOWN) == "CustomKeyStoreHasCMKsException"
-    deadline = time.time() + 10
+    deadline = time.time() + 30
     while time.time() < deadline:
         try:
             kms.describe_key(KeyId=key)

@@ -46,7 +46,8 @@ def raw_bodies(kms):
 
 # -- Create ----------------------------------------------------------------------------------
 
-def test_create_cloudhsm_then_connect_it(kms):
+def test_create_cloudhsm_then_connect_it(kms_steady):
+    kms = kms_steady
     bodies = raw_bodies(kms)
     new = kms.create_custom_key_store(**hsm())["CustomKeyStoreId"]
     assert re.fullmatch(r"cks-[0-9a-f]{17}", new)
@@ -176,14 +177,16 @@ def test_connect_rules_in_every_state(kms):
         assert code(e) == "CustomKeyStoreNotFoundException"
 
 
-def test_disconnect_while_connecting(kms):
+def test_disconnect_while_connecting(kms_steady):
+    kms = kms_steady
     kms.connect_custom_key_store(CustomKeyStoreId=SLOW)
     kms.disconnect_custom_key_store(CustomKeyStoreId=SLOW)
     assert store(kms, SLOW)["ConnectionState"] == "DISCONNECTING"
     wait_for(kms, SLOW, "DISCONNECTED")
 
 
-def test_failed_then_disconnect_clears_the_code_then_reconnect_succeeds(kms):
+def test_failed_then_disconnect_clears_the_code_then_reconnect_succeeds(kms_steady):
+    kms = kms_steady
     kms.connect_custom_key_store(CustomKeyStoreId=FLAKY)
     s = wait_for(kms, FLAKY, "FAILED")
     assert s["ConnectionErrorCode"] == "XKS_PROXY_TIMED_OUT"
