@@ -140,14 +140,17 @@ flow('health: refresh runs only while the Health tab shows and the browser tab i
   // (The fake clock runs ahead of the emulator's: a refused signature is re-signed once, so a
   // fetch may send ListMetrics twice. Each step waits for the fetch to end, then counts.)
   // (An automatic refresh is not announced: the section is aria-busy while it runs.)
-  const settled = () => until(async () => !(await page.locator('section[aria-label="Store health"][aria-busy="true"]').count()), { what: 'the fetch to end' });
+  const settled = () => until(async () => !(await page.locator('section[aria-label="Store health"] [aria-busy="true"]').count()), { what: 'the fetch to end' });
   const idle = async (ms) => { await page.clock.runFor(ms); await new Promise((r) => setTimeout(r, 300)); };
   assert.equal(lists(), 1);
+  const said = () => page.locator('section[aria-label="Store health"] p[role=status]').getAttribute('aria-live');
+  assert.equal(await said(), 'polite', 'a fetch the user started is announced');
   await page.clock.install();
   await field(page, 'Refresh').selectOption({ label: '1 min' });
   await page.clock.runFor(61000);
   await until(async () => lists() >= 2, { what: 'a refresh after a minute' });
   await settled();
+  assert.equal(await said(), 'off', 'an automatic refresh is shown, not announced');
   let n = lists();
   await openTab(page, 'Settings');
   await idle(125000);

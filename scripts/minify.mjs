@@ -2,9 +2,11 @@
 // (48 KB with its comments and long local names; 7.6 KB brotli, 5.8 KB minified). Trunk's own
 // minifier cannot parse the glue, and its HTML minifier would drop the policy <meta> that
 // scripts/csp.mjs writes, so Trunk's `minify` stays off and this hook does the JavaScript only.
-// Each file's Subresource Integrity hash in index.html (the modulepreload link) is written again
-// for the new content. Exported names and object keys (the wasm's imports) are kept: terser
-// renames local names only.
+// The file is renamed after its new content (Trunk named it after the content before: a host
+// that caches hashed names as immutable must never see new bytes under an old name), every
+// reference in index.html follows (the modulepreload link, the inline loader's import), and
+// its Subresource Integrity hash is written again. Exported names and object keys (the wasm's
+// imports) are kept: terser renames local names only.
 //
 // As a Trunk post_build hook (Trunk.toml) it works on $TRUNK_STAGING_DIR, before scripts/csp.mjs
 // and scripts/compress.mjs. A live-reload build (`trunk serve`) is left as it is.
@@ -27,6 +29,13 @@ export function withIntegrity(html, name, integrity) {
   return html.replace(tag, (t) => t.replace(/integrity="[^"]*"/, `integrity="${integrity}"`));
 }
 
+/** `stem-<hash>.js` named after `code` (16 hex digits of its SHA-256, as Trunk's names). */
+export function contentName(name, code) {
+  const m = /^(.*)-[0-9a-f]+\.js$/.exec(name);
+  if (!m) return name;
+  return `${m[1]}-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`;
+}
+
 /** The SRI value Trunk writes (sha384). */
 export function sri(data) {
   return `sha384-${crypto.createHash('sha384').update(data).digest('base64')}`;
@@ -41,15 +50,17 @@ export async function minifyDir(dir) {
     const code = fs.readFileSync(file, 'utf8');
     const result = await minify(code, { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true, format: { comments: false } });
     if (!result.code || result.code.length >= code.length) continue;
+    const renamed = contentName(name, result.code);
     const integrity = sri(result.code);
-    const patched = withIntegrity(html, name, integrity);
-    // A link whose hash was not rewritten would make the browser refuse the new file.
-    if (html.includes(name) && !patched.includes(integrity)) {
-      throw new Error(`minify: no integrity attribute found for ${name} in index.html`);
+    const patched = withIntegrity(html.split(`/${name}`).join(`/${renamed}`), renamed, integrity);
+    // A reference left to the old name, or a hash not rewritten, would break the page.
+    if (html.includes(name) && (patched.includes(name) || !patched.includes(integrity))) {
+      throw new Error(`minify: could not rewrite every reference to ${name} in index.html`);
     }
-    fs.writeFileSync(file, result.code);
+    fs.writeFileSync(path.join(dir, renamed), result.code);
+    if (renamed !== name) fs.unlinkSync(file);
     html = patched;
-    out.push({ name, before: code.length, after: result.code.length });
+    out.push({ name: renamed, before: code.length, after: result.code.length });
   }
   fs.writeFileSync(index, html);
   return out;
@@ -59,8 +70,8 @@ export async function minifyDir(dir) {
 export function integrityProblems(dir) {
   const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
   const problems = [];
-  for (const [tag] of html.matchAll(/<link\b[^>]*\bintegrity="[^"]*"[^>]*>/g)) {
-    const href = /href="\/?([^"]+)"/.exec(tag)?.[1];
+  for (const [tag] of html.matchAll(/<(?:link|script)\b[^>]*\bintegrity="[^"]*"[^>]*>/g)) {
+    const href = /(?:href|src)="\/?([^"]+)"/.exec(tag)?.[1];
     const want = /integrity="([^"]*)"/.exec(tag)[1];
     const file = href && path.join(dir, href);
     if (!file || !fs.existsSync(file)) problems.push(`${href}: no such file`);

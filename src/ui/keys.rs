@@ -196,6 +196,11 @@ pub fn KeysPanel() -> impl IntoView {
         if prev.as_ref() == Some(&now) || !now.0 || check_store_id(&now.1).is_err() {
             return now;
         }
+        // No credentials (never given, or just forgotten): nothing to scan with; the hint
+        // stays, and Refresh keys says what is missing.
+        if untrack(|| ctx.creds.get().is_err()) {
+            return now;
+        }
         // Only the credentials changed: a scan that AWS refused (not one that could not be
         // sent, or whose credentials were refused) waits for Refresh keys.
         let only_credentials = prev.is_some_and(|p| p.0 == now.0 && p.1 == now.1);

@@ -318,14 +318,24 @@ impl ViewData {
     /// period, 0 when it has no point.
     pub fn summary(&self, s: &Series, count: bool) -> Option<Summary> {
         let mut sum = s.summary()?;
-        // A period still running is low only because it has not ended: not a minimum.
-        if count && self.in_progress == Some(sum.latest_at) && s.points.len() > 1 {
-            sum.min = s.points[..s.points.len() - 1]
-                .iter()
-                .fold(f64::INFINITY, |m, p| m.min(p.1));
+        if !count {
+            return Some(sum);
         }
-        if let (true, Some((start, end, period))) = (count, self.span) {
-            if (s.points.len() as i64) < (end - start) / period.max(1) {
+        // A period still running is low only because it has not ended: never the minimum,
+        // with a point or without one.
+        let running = |t: i64| self.in_progress == Some(t);
+        let complete: Vec<f64> = s
+            .points
+            .iter()
+            .filter(|p| !running(p.0))
+            .map(|p| p.1)
+            .collect();
+        if !complete.is_empty() {
+            sum.min = complete.iter().fold(f64::INFINITY, |m, v| m.min(*v));
+        }
+        if let Some((start, end, period)) = self.span {
+            let periods = (end - start) / period.max(1) - i64::from(self.in_progress.is_some());
+            if (complete.len() as i64) < periods {
                 sum.min = sum.min.min(0.0);
             }
             let last = end - period;
@@ -337,6 +347,9 @@ impl ViewData {
         Some(sum)
     }
 }
+
+/// The label of the Reliability view's percentage series (its other series are error counts).
+pub const RELIABILITY: &str = "Reliability";
 
 /// Reads the replies of a plan's call (all pages, in order) into the view's series.
 pub fn combine(plan: &Plan, pages: &[GetMetricDataResponse]) -> ViewData {
@@ -404,7 +417,7 @@ pub fn combine(plan: &Plan, pages: &[GetMetricDataResponse]) -> ViewData {
         // of each type per period.
         ViewKind::Reliability => {
             let mut out = vec![Series {
-                label: "Reliability".into(),
+                label: RELIABILITY.into(),
                 points: requests
                     .into_iter()
                     .filter(|(_, n)| *n > 0.0)
@@ -678,6 +691,11 @@ mod tests {
         };
         let r = d.summary(&running, true).unwrap();
         assert_eq!((r.min, r.latest), (2.0, 0.5));
+        // The running period has no point yet, every complete one has: no minimum of 0.
+        let mut early = full.clone();
+        early.points.pop();
+        let e = d.summary(&early, true).unwrap();
+        assert_eq!((e.min, e.latest, e.latest_at), (2.0, 0.0, 1500));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{ViewState, cw_error};
 use crate::aws::cloudwatch::CwOperation;
 use crate::console::health::attention::{CERTIFICATE_ATTENTION_DAYS, LATENCY_ATTENTION_MS};
 use crate::console::health::fixed;
-use crate::console::health::views::{ViewData, ViewKind};
+use crate::console::health::views::{RELIABILITY, Series, ViewData, ViewKind};
 use crate::web::{local_date_time, local_time};
 use leptos::prelude::*;
 
@@ -72,17 +72,19 @@ pub fn chart(kind: ViewKind, state: &ViewState) -> AnyView {
 }
 
 /// The graphs in order. A failure is explained at the first graph it stopped; a later graph
-/// that failed with the same code names that graph instead of repeating the explanation (a
-/// denied GetMetricData would otherwise say the same thing in every graph).
+/// that failed the same way (code and message) names that graph instead of repeating the
+/// explanation (a denied GetMetricData would otherwise say the same thing in every graph).
 pub fn charts(views: &[(ViewKind, ViewState)]) -> AnyView {
-    let mut explained: Vec<(&str, ViewKind)> = Vec::new();
+    // The same code and message: the same failure (the request ids differ).
+    let mut explained: Vec<((&str, &str), ViewKind)> = Vec::new();
     views
         .iter()
         .map(|(kind, state)| {
             let ViewState::Failed(e) = state else {
                 return chart(*kind, state);
             };
-            match explained.iter().find(|(code, _)| *code == e.code) {
+            let key = (e.code.as_str(), e.message.as_str());
+            match explained.iter().find(|(k, _)| *k == key) {
                 Some((_, first)) => framed(
                     *kind,
                     view! {
@@ -93,7 +95,7 @@ pub fn charts(views: &[(ViewKind, ViewState)]) -> AnyView {
                     .into_any(),
                 ),
                 None => {
-                    explained.push((&e.code, *kind));
+                    explained.push((key, *kind));
                     chart(*kind, state)
                 }
             }
@@ -129,17 +131,14 @@ fn framed(kind: ViewKind, body: AnyView) -> AnyView {
 fn plot(d: &ViewData) -> impl IntoView {
     let unit = d.kind.unit();
     let series: Vec<_> = d.series.iter().filter(|s| !s.points.is_empty()).collect();
-    // Reliability draws its percentage; its error counts are told, not drawn on a % axis.
-    let drawn = if d.kind == ViewKind::Reliability {
-        1
-    } else {
-        usize::MAX
-    };
+    // Reliability draws its percentage; its error counts are told, not drawn on a % axis
+    // (found by label: the percentage is absent from a range without requests).
+    let is_drawn = |s: &Series| d.kind != ViewKind::Reliability || s.label == RELIABILITY;
     let times = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
     let (t0, t1) = times.fold((i64::MAX, i64::MIN), |(a, b), t| (a.min(t), b.max(t)));
     let values = series
         .iter()
-        .take(drawn)
+        .filter(|s| is_drawn(s))
         .flat_map(|s| s.points.iter().map(|p| p.1));
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
@@ -188,11 +187,11 @@ fn plot(d: &ViewData) -> impl IntoView {
     let x = move |t: i64| (t - t0) as f64 / span * W;
     // A few units of headroom, so a line at the top is not cut by the edge.
     let y = move |v: f64| H - (v - lo) / (hi - lo) * (H - 4.0);
-    let k = series.len().min(drawn).max(1) as f64;
+    let k = series.iter().filter(|s| is_drawn(s)).count().max(1) as f64;
     let slot = step as f64 / span * W;
     let marks = series
         .iter()
-        .take(drawn)
+        .filter(|s| is_drawn(s))
         .enumerate()
         .map(|(i, s)| {
             let class = format!("s{}", i % COLOURS);
@@ -229,9 +228,10 @@ fn plot(d: &ViewData) -> impl IntoView {
         .enumerate()
         .filter_map(|(i, s)| {
             // Counts: the bars, and Reliability's error series.
-            let count = bars || i >= drawn;
+            let drawn = is_drawn(s);
+            let count = bars || !drawn;
             let m = d.summary(s, count)?;
-            let unit = if i >= drawn { "errors" } else { unit };
+            let unit = if drawn { unit } else { "errors" };
             let unit = if count && d.in_progress == Some(m.latest_at) {
                 format!("{unit} so far")
             } else {
@@ -239,21 +239,22 @@ fn plot(d: &ViewData) -> impl IntoView {
             };
             sentence.push(format!("{} latest {} {unit}", s.label, num(m.latest)));
             Some(view! {
-                <li><span class=format!("sw s{}", i % COLOURS) aria-hidden="true" hidden={i >= drawn}></span>
+                <li><span class=format!("sw s{}", i % COLOURS) aria-hidden="true" hidden={!drawn}></span>
                     <strong>{s.label.clone()}</strong>": latest "{num(m.latest)}" "{unit}
                     ", minimum "{num(m.min)}", maximum "{num(m.max)}</li>
             })
         })
         .collect_view();
     let label = format!("{}: {}", d.kind.title(), sentence.join("; "));
-    let long = last - first > 86_400;
+    // Dates from a day up: the 1-day range crosses midnight somewhere.
+    let long = d.span.map_or(last - first, |(start, end, _)| end - start) >= 86_400;
     // A count's last bar is low while its period runs: said, and drawn lighter.
     let counting = d
         .in_progress
         .filter(|t| bars && series.iter().any(|s| s.points.iter().any(|p| p.0 == *t)))
         .map(|t| {
             format!(
-                "The last bar is the period that began at {}: it is still counting.",
+                "The last bar is the period that began at {}: it was still counting when read.",
                 when(t, long)
             )
         });

@@ -67,10 +67,10 @@ struct HealthState {
     refresh: RwSignal<usize>,
     /// What the section announces (role=status).
     msg: RwSignal<String>,
-    /// The last message came from an automatic refresh: shown, not announced (a screen reader
-    /// would otherwise hear the time every minute). Failures are always announced.
+    /// The last message came from an automatic refresh that found nothing new failing: shown,
+    /// not announced (a screen reader would otherwise hear the time every minute).
     quiet: RwSignal<bool>,
-    /// A fetch runs (the section is `aria-busy`, even when a refresh is not announced).
+    /// A fetch runs (what it replaces, the assessment and the graphs, is `aria-busy`).
     busy: RwSignal<bool>,
     /// Bumped when the store, range, refresh or tab changes: the refresh loop stops.
     epoch: StoredValue<u64>,
@@ -169,6 +169,7 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
     };
     hs.snap.update(|s| s.listing = Some(Ok(found.clone())));
     let now = crate::web::now_ms();
+    let mut newly_failed = false;
     for (i, v) in views.iter().enumerate() {
         let state = match (plan(*v, kind, &found, range, now), &client) {
             (None, _) => ViewState::Empty(view_no_data(*v, kind, &found)),
@@ -192,10 +193,21 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
         if !still() {
             return;
         }
-        hs.snap.update(|s| s.views[i].1 = state);
+        // A graph that fails as it failed before keeps its state: its alert would otherwise
+        // be read out again at every refresh (only the request id changes).
+        let same = hs.snap.with_untracked(|s| match (&s.views[i].1, &state) {
+            (ViewState::Failed(a), ViewState::Failed(b)) => {
+                a.code == b.code && a.message == b.message
+            }
+            _ => false,
+        });
+        newly_failed |= !same && matches!(state, ViewState::Failed(_));
+        if !same {
+            hs.snap.update(|s| s.views[i].1 = state);
+        }
     }
     hs.snap.update(|s| s.complete = true);
-    hs.quiet.set(quiet);
+    hs.quiet.set(quiet && !newly_failed);
     hs.msg.set(format!(
         "Health of {id} read at {}.",
         crate::web::local_time(crate::web::now_ms())
@@ -329,7 +341,7 @@ pub fn Health() -> impl IntoView {
     };
     let kind = move || ctx.selected_store().and_then(|s| kind_of(s.store_type()));
     view! {
-        <section class="health" aria-label="Store health" aria-busy=move || hs.busy.get().to_string()>
+        <section class="health" aria-label="Store health">
             <div class="health-bar">
                 <div>
                     <label for="health-range">"Time range"</label>
@@ -355,7 +367,9 @@ pub fn Health() -> impl IntoView {
                 <p class="hint">"Choose a store in the list above (Select): its type decides which graphs it has."</p>
             })}
             {move || (kind() == Some(StoreKind::CloudHsm)).then(|| view! { <Hsms /> })}
-            <Body />
+            <div class="health-body" aria-busy=move || hs.busy.get().to_string()>
+                <Body />
+            </div>
             <alarms::Alarms />
         </section>
     }

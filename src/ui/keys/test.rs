@@ -84,13 +84,7 @@ pub fn TestResult() -> impl IntoView {
         <div role="status" aria-label="Store test" class="test-result">
             {move || shown().map(|t| {
                 let waiting = (t.running && t.verdict.is_none()).then_some("Testing…");
-                let refused = t.refused.map(|(why, create)| view! {
-                    <p>{why}</p>
-                    // One Create key button at a time: not this one while the form is open.
-                    {(create && !keys.create_open.get()).then(|| view! {
-                        <button type="button" class="primary small" on:click=move |_| keys.create_open.set(true)>"Create key"</button>
-                    })}
-                });
+                let refused = t.refused.map(|(why, _)| view! { <p>{why}</p> });
                 let verdict = t.verdict.map(|v| {
                     let headline = if t.running { "Testing… ".to_string() + &v.headline } else { v.headline.clone() };
                     let stats = v.stats.into_iter().map(|s| view! {
@@ -110,5 +104,10 @@ pub fn TestResult() -> impl IntoView {
                 view! { {waiting}{refused}{verdict} }
             })}
         </div>
+        // The way on, outside the live region (it comes and goes with the form), and not a
+        // second "Create key" beside the toolbar's.
+        {move || (shown().is_some_and(|t| t.refused.is_some_and(|(_, create)| create)) && !keys.create_open.get()).then(|| view! {
+            <button type="button" class="primary small" on:click=move |_| keys.create_open.set(true)>"Create a key for the test"</button>
+        })}
     }
 }
