@@ -184,7 +184,8 @@ flow('a connect that settles CONNECTED offers Test store; a store without keys o
   await page.locator('#panel-connection').getByRole('button', { name: 'Test store', exact: true }).click();
   assert.equal(await page.getByRole('tab', { name: 'Keys', exact: true }).getAttribute('aria-selected'), 'true');
   await storeTest(page).getByText(/no KMS key to test with/).waitFor({ timeout: 60000 });
-  await button(page, 'Create a key for the test').click();
+  // "Create key", offered right after the outcome (outside its live region).
+  await page.locator('[aria-label="Store test"] + button').getByText('Create key', { exact: true }).click();
   await field(page, 'External key ID').waitFor();
   assert.match(await keysPanel(page).innerText(), /No KMS keys in this store\./);
 });

@@ -104,10 +104,10 @@ pub fn TestResult() -> impl IntoView {
                 view! { {waiting}{refused}{verdict} }
             })}
         </div>
-        // The way on, outside the live region (it comes and goes with the form), and not a
-        // second "Create key" beside the toolbar's.
+        // The way on, right after the outcome but outside its live region (it comes and goes
+        // with the form, which it opens; hidden while the form is open).
         {move || (shown().is_some_and(|t| t.refused.is_some_and(|(_, create)| create)) && !keys.create_open.get()).then(|| view! {
-            <button type="button" class="primary small" on:click=move |_| keys.create_open.set(true)>"Create a key for the test"</button>
+            <button type="button" class="primary small" on:click=move |_| keys.create_open.set(true)>"Create key"</button>
         })}
     }
 }
