@@ -9,8 +9,11 @@ use cks_console::aws::kms::{Validate, to_body};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+mod reference;
+use reference::{object_keys, ours};
+
 fn model() -> Value {
-    serde_json::from_str(include_str!("../data/cloudwatch.json")).unwrap()
+    reference::read("cloudwatch.json")
 }
 
 fn shape(name: &str) -> Value {
@@ -18,26 +21,12 @@ fn shape(name: &str) -> Value {
 }
 
 fn enum_values(name: &str) -> BTreeSet<String> {
-    shape(name)["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
-}
-
-fn ours(known: &[&str]) -> BTreeSet<String> {
-    known.iter().map(|s| s.to_string()).collect()
+    reference::enum_values(&model(), name)
 }
 
 #[test]
 fn the_reference_copy_is_verbatim() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/cloudwatch.json");
-    match std::fs::read(&shared) {
-        Ok(bytes) => assert_eq!(bytes, include_bytes!("../data/cloudwatch.json").to_vec()),
-        Err(_) => eprintln!("note: {} is not here", shared.display()),
-    }
+    reference::assert_verbatim("cloudwatch.json");
 }
 
 #[test]
@@ -57,12 +46,7 @@ fn protocol_facts() {
             .contains(&Value::from("json"))
     );
     assert!(meta.get("awsQueryCompatible").is_some());
-    let ops: BTreeSet<String> = m["operations"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let ops = object_keys(&m["operations"]);
     assert_eq!(
         ops,
         CwOperation::ALL
@@ -318,12 +302,7 @@ fn requests_serialise_to_the_models_members() {
 #[test]
 fn replies_read_the_models_member_names() {
     // Built from the model's own member names: the parser must find each value.
-    let result_members: Vec<String> = shape("MetricDataResult")["members"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let result_members = object_keys(&shape("MetricDataResult")["members"]);
     for k in [
         "Id",
         "Label",
@@ -332,7 +311,7 @@ fn replies_read_the_models_member_names() {
         "StatusCode",
         "Messages",
     ] {
-        assert!(result_members.contains(&k.to_string()), "{k}");
+        assert!(result_members.contains(k), "{k}");
     }
     let body = r#"{"MetricDataResults":[{"Id":"m0","Label":"L","Timestamps":[1700000000],"Values":[1.5],"StatusCode":"Complete","Messages":[{"Code":"c","Value":"v"}]}],"NextToken":"n","Messages":[]}"#;
     conforms(

@@ -10,32 +10,22 @@ use cks_console::console::explain;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+mod reference;
+use reference::{object_keys, serialised_keys as wire_keys};
+
 fn model() -> Value {
-    serde_json::from_str(include_str!("../data/kms-keys.json")).unwrap()
+    reference::read("kms-keys.json")
 }
 
 #[test]
 fn the_reference_copy_is_verbatim() {
-    let shared =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/kms-keys.json");
-    match std::fs::read(&shared) {
-        Ok(bytes) => assert_eq!(
-            bytes,
-            std::fs::read(format!("{}/data/kms-keys.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
-        ),
-        Err(_) => eprintln!("note: {} is not here", shared.display()),
-    }
+    reference::assert_verbatim("kms-keys.json");
 }
 
 #[test]
 fn every_operation_is_known() {
     let m = model();
-    let ops: BTreeSet<String> = m["operations"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let ops = object_keys(&m["operations"]);
     let mine: BTreeSet<String> = Operation::KEY_OPS
         .iter()
         .map(|o| o.name().to_string())
@@ -47,12 +37,7 @@ fn every_operation_is_known() {
 }
 
 fn op_errors(m: &Value, op: Operation) -> Vec<String> {
-    m["operations"][op.name()]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["shape"].as_str().unwrap().to_string())
-        .collect()
+    reference::op_errors(m, op.name())
 }
 
 #[test]
@@ -239,22 +224,7 @@ fn matchers_agree_with_the_model_regex() {
 
 /// Member names of a shape, from the model.
 fn members(shape: &str) -> BTreeSet<String> {
-    model()["shapes"][shape]["members"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
-}
-
-fn wire_keys(v: &impl serde::Serialize) -> BTreeSet<String> {
-    serde_json::to_value(v)
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
+    reference::members(&model(), shape)
 }
 
 #[test]

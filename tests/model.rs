@@ -12,21 +12,15 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+mod reference;
+use reference::{assert_verbatim, object_keys, ours, serialised_keys as keys};
+
 fn model() -> Value {
-    serde_json::from_str(include_str!("../data/kms-custom-key-stores.json")).unwrap()
+    reference::read("kms-custom-key-stores.json")
 }
 
 fn enum_values(name: &str) -> BTreeSet<String> {
-    model()["shapes"][name]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
-}
-
-fn ours(known: &[&str]) -> BTreeSet<String> {
-    known.iter().map(|s| s.to_string()).collect()
+    reference::enum_values(&model(), name)
 }
 
 #[test]
@@ -36,21 +30,7 @@ fn the_reference_copy_is_verbatim() {
         "aws-partitions.json",
         "sigv4-kms-vectors.json",
     ] {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/reference")
-            .join(file);
-        match std::fs::read(&shared) {
-            Ok(bytes) => assert_eq!(
-                bytes,
-                std::fs::read(format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
-                "data/{file} differs from {}",
-                shared.display()
-            ),
-            Err(_) => eprintln!(
-                "note: {} is not here; data/{file} is used as it is",
-                shared.display()
-            ),
-        }
+        assert_verbatim(file);
     }
 }
 
@@ -78,12 +58,7 @@ fn every_enum_value_of_the_model_is_known() {
 #[test]
 fn every_operation_is_known() {
     let m = model();
-    let ops: BTreeSet<String> = m["operations"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let ops = object_keys(&m["operations"]);
     let mine: BTreeSet<String> = Operation::STORE_OPS
         .iter()
         .map(|o| o.name().to_string())
@@ -132,12 +107,7 @@ fn every_modeled_error_has_its_own_explanation() {
 }
 
 fn op_errors(op: Operation, m: &Value) -> Vec<String> {
-    m["operations"][op.name()]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["shape"].as_str().unwrap().to_string())
-        .collect()
+    reference::op_errors(m, op.name())
 }
 
 #[test]
@@ -219,22 +189,7 @@ fn matchers_accept_what_the_model_generates() {
 
 /// Member names of an input shape, from the model.
 fn members(shape: &str) -> BTreeSet<String> {
-    model()["shapes"][shape]["members"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
-}
-
-fn keys(v: &impl serde::Serialize) -> BTreeSet<String> {
-    serde_json::to_value(v)
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
+    reference::members(&model(), shape)
 }
 
 fn full_credential() -> XksProxyAuthenticationCredential {

@@ -43,6 +43,17 @@ pub enum ErrorKind {
     Other,
 }
 
+impl ErrorKind {
+    /// AWS refused the credentials themselves (expired, unknown, a wrong secret): only new
+    /// credentials cure it.
+    pub fn refuses_credentials(&self) -> bool {
+        matches!(
+            self,
+            Self::Expired | Self::Unrecognised | Self::BadSignature
+        )
+    }
+}
+
 /// How a retry should back off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryClass {

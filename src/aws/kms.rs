@@ -148,24 +148,21 @@ impl Operation {
         Self::CancelKeyDeletion,
     ];
 
-    pub const ALL: [Operation; 16] = [
-        Self::DescribeCustomKeyStores,
-        Self::ConnectCustomKeyStore,
-        Self::DisconnectCustomKeyStore,
-        Self::CreateCustomKeyStore,
-        Self::UpdateCustomKeyStore,
-        Self::DeleteCustomKeyStore,
-        Self::ListKeys,
-        Self::DescribeKey,
-        Self::CreateKey,
-        Self::Encrypt,
-        Self::Decrypt,
-        Self::GenerateRandom,
-        Self::ListAliases,
-        Self::CreateAlias,
-        Self::ScheduleKeyDeletion,
-        Self::CancelKeyDeletion,
-    ];
+    /// Every operation: the store operations, then the key operations.
+    pub const ALL: [Operation; 16] = {
+        let stores = Self::STORE_OPS.len();
+        let mut all = [Self::DescribeCustomKeyStores; 16];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = if i < stores {
+                Self::STORE_OPS[i]
+            } else {
+                Self::KEY_OPS[i - stores]
+            };
+            i += 1;
+        }
+        all
+    };
 
     pub fn name(self) -> &'static str {
         match self {

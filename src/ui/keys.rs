@@ -102,16 +102,8 @@ pub async fn keys_of(ctx: Ctx, keys: Keys, id: String, fresh: bool) -> Option<Ve
         }
     };
     keys.scan.set(Some(view));
-    let forgotten = ctx.creds.forgotten.get_untracked();
-    let wanted = id.clone();
-    let still = move || {
-        ctx.selection
-            .store_id
-            .try_with_untracked(|s| s.trim() == wanted)
-            == Some(true)
-            && ctx.creds.forgotten.try_get_untracked() == Some(forgotten)
-            && keys.generation.try_get_value() == Some(generation)
-    };
+    let on_store = ctx.still_on(&id);
+    let still = move || on_store() && keys.generation.try_get_value() == Some(generation);
     let scan = keys_api::scan_store_keys(&client, &id, still.clone(), |s| {
         if still() {
             let p = s.progress();
@@ -158,14 +150,7 @@ pub async fn keys_of(ctx: Ctx, keys: Keys, id: String, fresh: bool) -> Option<Ve
 
 /// An error that new credentials may cure: not sent, or the credentials refused.
 fn credentials_problem(e: &KmsError) -> bool {
-    e.code == "NotSent"
-        || matches!(
-            e.kind,
-            ErrorKind::Expired
-                | ErrorKind::Unrecognised
-                | ErrorKind::BadSignature
-                | ErrorKind::ClockSkew
-        )
+    e.code == "NotSent" || e.kind.refuses_credentials() || e.kind == ErrorKind::ClockSkew
 }
 
 /// Starts a scan of the store on the page (Refresh: `fresh`).

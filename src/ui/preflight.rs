@@ -15,15 +15,8 @@ pub async fn verdict_for(ctx: Ctx, store: &CustomKeyStore) -> Option<Verdict> {
             let cluster = store.cloud_hsm_cluster_id.clone()?;
             // CloudHSM's view of the cluster (all pages); the look-up stops when the
             // credentials are forgotten.
-            let forgotten = ctx.creds.forgotten;
             let outcome = match ctx.cloudhsm_client() {
-                Ok(client) => {
-                    let epoch = forgotten.get_untracked();
-                    api::find_cluster(&client, &cluster, move || {
-                        forgotten.try_get_untracked() == Some(epoch)
-                    })
-                    .await
-                }
+                Ok(client) => api::find_cluster(&client, &cluster, ctx.creds.unforgotten()).await,
                 Err(e) => Err(KmsError::not_sent(&e)),
             };
             Some(cloudhsm_preflight(&cluster, &outcome))

@@ -11,7 +11,7 @@ use crate::aws::cloudhsm::{
 use crate::aws::cloudwatch::{self, CwOperation};
 use crate::aws::credentials::Credentials;
 use crate::aws::endpoint::Endpoint;
-use crate::aws::error::{ErrorKind, KmsError};
+use crate::aws::error::KmsError;
 use crate::aws::json::FromJson;
 use crate::aws::kms::{Operation, Validate, parse_output, to_body};
 use crate::aws::rate::Limiter;
@@ -266,10 +266,7 @@ impl Client {
                 Next::Resign => {}
                 Next::Wait(ms) => sleep_ms(ms).await,
                 Next::GiveUp => {
-                    if matches!(
-                        err.kind,
-                        ErrorKind::Expired | ErrorKind::Unrecognised | ErrorKind::BadSignature
-                    ) {
+                    if err.kind.refuses_credentials() {
                         self.shared.heard(&self.credentials.access_key_id, false);
                     }
                     return Err(err);

@@ -43,16 +43,10 @@ async fn create(ctx: Ctx, keys: Keys, i: Inputs) {
     // CloudHSM's view of the cluster, for the two-HSM check; unknown does not block.
     let cluster = match (store.store_type(), &store.cloud_hsm_cluster_id) {
         (CustomKeyStoreType::AwsCloudHsm, Some(cid)) => match ctx.cloudhsm_client() {
-            Ok(c) => {
-                let forgotten = ctx.creds.forgotten;
-                let epoch = forgotten.get_untracked();
-                api::find_cluster(&c, cid, move || {
-                    forgotten.try_get_untracked() == Some(epoch)
-                })
+            Ok(c) => api::find_cluster(&c, cid, ctx.creds.unforgotten())
                 .await
                 .ok()
-                .flatten()
-            }
+                .flatten(),
             Err(_) => None,
         },
         _ => None,

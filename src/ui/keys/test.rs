@@ -54,15 +54,7 @@ pub fn run_test(ctx: Ctx, keys: Keys) {
                 return;
             }
         };
-        let forgotten = ctx.creds.forgotten.get_untracked();
-        let wanted = id.clone();
-        let still = move || {
-            ctx.selection
-                .store_id
-                .try_with_untracked(|s| s.trim() == wanted)
-                == Some(true)
-                && ctx.creds.forgotten.try_get_untracked() == Some(forgotten)
-        };
+        let still = ctx.still_on(&id);
         let run = keys_api::test_store(&client, plan, still, |run| {
             set(true, None, Some(run.verdict()))
         })

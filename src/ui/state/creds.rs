@@ -63,6 +63,14 @@ impl Creds {
         })
     }
 
+    /// A check for work begun now: true until the credentials are forgotten (a look-up or a
+    /// scan that takes a while stops rather than go on with credentials the user took back).
+    pub fn unforgotten(&self) -> impl Fn() -> bool + Copy + 'static {
+        let forgotten = self.forgotten;
+        let epoch = forgotten.get_untracked();
+        move || forgotten.try_get_untracked() == Some(epoch)
+    }
+
     /// Forgets the credentials (memory only: nothing else ever held them); `on_forget`
     /// listeners drop their store secrets, and tasks holding the old ones stop.
     pub fn forget(&self) {

@@ -43,7 +43,8 @@ impl Ctx {
         // The overview's HSM counts come from CloudHSM, after each good read of the list.
         let stores = Stores::new(move |stores, rows, current| {
             if let Ok(client) = client_for(creds, target, target.cloudhsm()) {
-                stores.count_hsms(client, &rows, creds.forgotten, current);
+                let unforgotten = creds.unforgotten();
+                stores.count_hsms(client, &rows, Box::new(move || current() && unforgotten()));
             }
         });
         let ctx = Self {
@@ -112,6 +113,15 @@ impl Ctx {
         if self.target.go_to(place) {
             self.stores.invalidate();
         }
+    }
+
+    /// A check for work begun now on store `id`: true while the page shows that store and
+    /// the credentials were not forgotten.
+    pub fn still_on(&self, id: &str) -> impl Fn() -> bool + Clone + 'static {
+        let unforgotten = self.creds.unforgotten();
+        let store_id = self.selection.store_id;
+        let id = id.to_string();
+        move || unforgotten() && store_id.try_with_untracked(|s| s.trim() == id) == Some(true)
     }
 
     /// The loaded row of the store on the page, if the list has it (tracked).

@@ -116,14 +116,13 @@ impl Stores {
     }
 
     /// Counts the HSMs of every CloudHSM store in `rows`, for the overview. Each page counts
-    /// as it arrives (a later page's error keeps the earlier ones); it stops once `current`
-    /// says the list is stale or the credentials are forgotten.
+    /// as it arrives (a later page's error keeps the earlier ones); it stops once `still`
+    /// says no (the list is stale, or the credentials were forgotten).
     pub fn count_hsms(
         &self,
         client: Client,
         rows: &[CustomKeyStore],
-        forgotten: RwSignal<u64>,
-        current: Box<dyn Fn() -> bool>,
+        still: Box<dyn Fn() -> bool>,
     ) {
         let ids: Vec<String> = rows
             .iter()
@@ -133,8 +132,6 @@ impl Stores {
             return;
         }
         let counts = self.hsm_counts;
-        let epoch = forgotten.get_untracked();
-        let still = move || current() && forgotten.try_get_untracked() == Some(epoch);
         leptos::task::spawn_local(async move {
             // No permission or no path to CloudHSM: the rest stays "unknown".
             let _ = crate::web::api::clusters(&client, &ids, still, |clusters| {
