@@ -17,7 +17,7 @@ const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await launch();
 
 /** One screenshot: the list, or a store's page (connected until `until`) at a tab. */
-async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, full = true, section }) {
+async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, full = true, section, test = false }) {
   if (!name.includes(only)) return;
   const emulator = await startEmulator(['--time-scale', '60']);
   const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme });
@@ -35,6 +35,13 @@ async function shoot(name, { width = 1280, scheme = 'light', store, until, tab, 
   if (tab) await page.getByRole('tab', { name: tab }).click();
   // The Health tab: wait until every graph has read its data.
   if (tab === 'Health') await page.getByRole('status').filter({ hasText: /read at/ }).waitFor({ timeout: 60000 });
+  // The Keys tab: wait until the scan has read every key.
+  if (tab === 'Keys') await page.getByRole('status', { name: 'Key scan' }).filter({ hasText: /in this store/ }).waitFor({ timeout: 60000 });
+  // The store test's outcome.
+  if (test) {
+    await page.getByRole('button', { name: 'Test store', exact: true }).click();
+    await page.getByRole('status', { name: 'Store test' }).filter({ hasText: /PASSED|FAILED/ }).waitFor({ timeout: 60000 });
+  }
   // The store's page is what a store shot is about: start there.
   const clip = store ? await page.evaluate((sel) => {
     const r = document.querySelector(sel).getBoundingClientRect();
@@ -56,6 +63,11 @@ await shoot('store-phone-dark', { store: 'hsm-primary', width: 360, scheme: 'dar
 await shoot('settings', { store: 'payments-xks', tab: 'Settings', full: false });
 await shoot('settings-dark', { store: 'ledger-xks-vpc', tab: 'Settings', scheme: 'dark', full: false });
 await shoot('settings-phone', { store: 'hsm-primary', tab: 'Settings', width: 360, full: false });
+await shoot('keys', { store: 'payments-xks', until: 'CONNECTED', tab: 'Keys', full: false });
+await shoot('keys-test', { store: 'hsm-connected', tab: 'Keys', test: true, full: false });
+await shoot('keys-test-phone', { store: 'payments-xks', until: 'CONNECTED', tab: 'Keys', test: true, width: 360, full: false });
+await shoot('keys-dark', { store: 'hsm-connected', tab: 'Keys', scheme: 'dark', full: false });
+await shoot('keys-phone', { store: 'payments-xks', tab: 'Keys', width: 360, full: false });
 await shoot('health', { store: 'ledger-xks-vpc', tab: 'Health', full: false, section: 'section.health' });
 await shoot('health-dark', { store: 'ledger-xks-vpc', tab: 'Health', scheme: 'dark', full: false, section: 'section.health' });
 await shoot('health-phone', { store: 'payments-xks', tab: 'Health', width: 360, full: false, section: 'section.health' });

@@ -86,7 +86,7 @@ fn row(id: &str, state: KeyState, xks: Option<&str>) -> KeyRow {
             Origin::AwsCloudHsm
         }),
         key_spec: Some("SYMMETRIC_DEFAULT".into()),
-        creation_date: Some(1_767_225_600.0),
+        creation_date: Some(1_767_268_800.0),
         xks_key_id: xks.map(str::to_string),
         ..Default::default()
     }
@@ -193,6 +193,13 @@ async fn a_refused_scan_is_explained() {
 async fn the_rows_with_the_external_key_ids_and_a_missing_alias_permission() {
     let p = panel(|_, keys| {
         let mut v = scan(false, None);
+        v.progress = Progress {
+            looked_at: 2,
+            listed: 2,
+            listing_done: true,
+            found: 2,
+            skipped: 0,
+        };
         v.aliases_error = Some(denied("kms:ListAliases"));
         keys.scan.set(Some(v));
         let mut plain = row(
@@ -249,7 +256,9 @@ async fn the_rows_with_the_external_key_ids_and_a_missing_alias_permission() {
             .contains("The keys are listed without their aliases")
     );
     assert!(region(&p, "[role=alert]").contains("ListAliases failed"));
-    assert!(p.text().contains("2 KMS keys in this store."));
+    // Counted once, by the scan's line (the table does not repeat it).
+    assert!(p.text().contains("Looked at 2 of 2 keys; 2 in this store."));
+    assert!(!p.text().contains("KMS keys in this store."));
 }
 
 fn verdict_failed() -> TestView {

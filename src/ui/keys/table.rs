@@ -1,16 +1,16 @@
 //! The table of the store's keys, once a scan found them.
 
 use super::known_keys;
-use crate::aws::date;
 use crate::aws::kms::CustomKeyStoreType;
-use crate::console::keys::{KeyRow, thousands};
+use crate::console::keys::KeyRow;
 use crate::ui::state::{use_ctx, use_keys};
+use crate::web::local_date_time;
 use leptos::prelude::*;
 
 fn row_view(r: KeyRow, xks: bool) -> impl IntoView {
     let created = r
         .creation_date
-        .map(|s| date::iso_utc((s * 1000.0) as i64))
+        .map(|s| local_date_time((s * 1000.0) as i64))
         .unwrap_or_default();
     let aliases = if r.aliases.is_empty() {
         "—".to_string()
@@ -20,18 +20,19 @@ fn row_view(r: KeyRow, xks: bool) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><code>{r.key_id}</code></th>
-            <td>{aliases}</td>
-            <td>{r.key_state.map(|s| s.as_str().to_string())}</td>
-            <td>{r.origin.map(|o| o.as_str().to_string())}</td>
-            <td>{r.key_spec}</td>
-            <td>{created}</td>
-            {xks.then(|| view! { <td><code>{r.xks_key_id}</code></td> })}
+            <td data-label="Aliases">{aliases}</td>
+            <td data-label="Key state">{r.key_state.map(|s| s.as_str().to_string())}</td>
+            <td data-label="Origin">{r.origin.map(|o| o.as_str().to_string())}</td>
+            <td data-label="Key spec">{r.key_spec}</td>
+            <td data-label="Created" class="nowrap">{created}</td>
+            {xks.then(|| view! { <td data-label="External key ID"><code>{r.xks_key_id}</code></td> })}
         </tr>
     }
 }
 
-/// The keys of the store on the page: ID, aliases, state, origin, spec, creation date, and for
-/// an external key store the external key's ID.
+/// The keys of the store on the page: ID, aliases, state, origin, spec, creation date (local
+/// time, as in the store list), and for an external key store the external key's ID. On a
+/// phone each row is a card whose cells carry their column's name (`data-label`).
 #[component]
 pub fn KeyTable() -> impl IntoView {
     let ctx = use_ctx();
@@ -45,14 +46,9 @@ pub fn KeyTable() -> impl IntoView {
         if rows.is_empty() {
             return Some(view! { <p class="note">"No KMS keys in this store."</p> }.into_any());
         }
-        let count = match rows.len() {
-            1 => "1 KMS key in this store.".to_string(),
-            n => thousands(n) + " KMS keys in this store.",
-        };
         let body = rows.into_iter().map(|r| row_view(r, xks)).collect_view();
         Some(
             view! {
-                <p class="note">{count}</p>
                 <div class="table-wrap">
                     <table aria-label="KMS keys in this store">
                         <thead><tr>

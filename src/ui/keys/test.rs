@@ -87,10 +87,14 @@ pub fn TestResult() -> impl IntoView {
                         {(!f.message.is_empty()).then(|| view! { <p class="message">{f.message}</p> })}
                         {f.request_id.map(|r| view! { <p class="rid">"Request id of the failed call: " <code>{r}</code></p> })}
                     });
+                    // Seen at a glance: a bar in the outcome's colour (its words say it too).
+                    let class = if t.running { "verdict" } else if v.passed { "verdict ok" } else { "verdict bad" };
                     view! {
-                        <p><strong>{headline}</strong></p>
-                        {failure}
-                        <ul class="notes">{stats}</ul>
+                        <div class=class>
+                            <p><strong>{headline}</strong></p>
+                            {failure}
+                            <ul class="notes">{stats}</ul>
+                        </div>
                     }
                 });
                 view! { {waiting}{refused}{verdict} }
