@@ -223,7 +223,7 @@ async fn every_graph_with_data_has_a_name_a_summary_and_a_table() {
     assert_eq!(p.root.query_selector_all("path.line").unwrap().length(), 1);
     let summary = el(&p, ".chart-sum").unwrap().text_content().unwrap();
     assert!(
-        summary.contains("Retryable errors: latest 1 errors"),
+        summary.contains("Retryable errors: latest 1 error,"),
         "{summary}"
     );
     assert!(summary.contains("Reliability: latest 99.5 %"), "{summary}");

@@ -81,6 +81,20 @@ impl ViewKind {
     }
 }
 
+/// `unit` as it reads after `value`: "1 request", "2 requests" ("%" and "ms" never change).
+pub fn unit_for(unit: &'static str, value: f64) -> &'static str {
+    if value != 1.0 {
+        return unit;
+    }
+    match unit {
+        "requests" => "request",
+        "errors" => "error",
+        "days" => "day",
+        "key managers" => "key manager",
+        other => other,
+    }
+}
+
 /// The Reliability view's series of retryable and non-retryable errors (per period).
 pub const RETRYABLE: &str = "Retryable errors";
 pub const NON_RETRYABLE: &str = "Non-retryable errors";
@@ -465,6 +479,24 @@ pub fn combine(plan: &Plan, pages: &[GetMetricDataResponse]) -> ViewData {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_count_of_one_reads_in_the_singular() {
+        assert_eq!(unit_for("requests", 1.0), "request");
+        assert_eq!(unit_for("requests", 2.0), "requests");
+        assert_eq!(unit_for("requests", 0.0), "requests");
+        assert_eq!(unit_for("errors", 1.0), "error");
+        assert_eq!(unit_for("days", 1.0), "day");
+        assert_eq!(unit_for("key managers", 1.0), "key manager");
+        assert_eq!(unit_for("%", 1.0), "%");
+        assert_eq!(unit_for("ms", 1.0), "ms");
+        // Every view's unit is one the rule knows, or one that has no plural.
+        for k in ViewKind::for_store(StoreKind::External) {
+            let u = k.unit();
+            assert!(u == "%" || u == "ms" || unit_for(u, 1.0) != u, "{u}");
+        }
+    }
+
     use super::super::discover::tests::m;
     use super::*;
     use crate::aws::cloudwatch::{MetricDataResult, StatusCode};

@@ -6,7 +6,7 @@ use super::{ViewState, cw_error};
 use crate::aws::cloudwatch::CwOperation;
 use crate::console::health::attention::{CERTIFICATE_ATTENTION_DAYS, LATENCY_ATTENTION_MS};
 use crate::console::health::fixed;
-use crate::console::health::views::{RELIABILITY, Series, ViewData, ViewKind};
+use crate::console::health::views::{RELIABILITY, Series, ViewData, ViewKind, unit_for};
 use crate::web::{local_date_time, local_time};
 use leptos::prelude::*;
 
@@ -231,7 +231,7 @@ fn plot(d: &ViewData) -> impl IntoView {
             let drawn = is_drawn(s);
             let count = bars || !drawn;
             let m = d.summary(s, count)?;
-            let unit = if drawn { unit } else { "errors" };
+            let unit = unit_for(if drawn { unit } else { "errors" }, m.latest);
             let unit = if count && d.in_progress == Some(m.latest_at) {
                 format!("{unit} so far")
             } else {
