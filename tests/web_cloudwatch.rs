@@ -128,3 +128,45 @@ async fn alarms_are_listed_matched_and_created() {
     assert_eq!(e.code, "InvalidParameterCombination", "{e}");
     assert!(e.request_id.is_some());
 }
+
+/// `web::all` and `web::both` (the Health tab's reads at once): the futures run together, so
+/// they finish in the order of their waits (one after the other would finish in the order
+/// given), and the outputs come back in the order given, whichever finished first.
+#[wasm_bindgen_test]
+async fn reads_run_at_once_and_answer_in_order() {
+    use cks_console::web::{all, both, sleep_ms};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let finished = Rc::new(RefCell::new(Vec::new()));
+    let out = all(vec![300u64, 100, 200, 0]
+        .into_iter()
+        .map(|ms| {
+            let finished = finished.clone();
+            async move {
+                sleep_ms(ms).await;
+                finished.borrow_mut().push(ms);
+                ms
+            }
+        })
+        .collect())
+    .await;
+    assert_eq!(out, vec![300, 100, 200, 0]);
+    assert_eq!(*finished.borrow(), vec![0, 100, 200, 300]);
+    finished.borrow_mut().clear();
+    let (a, b) = both(
+        async {
+            sleep_ms(250).await;
+            finished.borrow_mut().push(250);
+            "slow"
+        },
+        async {
+            sleep_ms(50).await;
+            finished.borrow_mut().push(50);
+            7
+        },
+    )
+    .await;
+    assert_eq!((a, b), ("slow", 7));
+    assert_eq!(*finished.borrow(), vec![50, 250]);
+    assert!(all(Vec::<std::future::Ready<u8>>::new()).await.is_empty());
+}

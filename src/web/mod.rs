@@ -22,6 +22,60 @@ pub async fn sleep_ms(ms: u64) {
     gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32).await;
 }
 
+/// Runs `futures` at once and answers their outputs in their order (what `futures`'
+/// `join_all` does; its general version, for any number of futures, added 2.5 KB brotli to the
+/// page, and the page joins a handful). Each wake polls every future not yet done.
+pub async fn all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in futures.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *o = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+/// Runs `a` and `b` at once and answers both outputs.
+pub async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut x, mut y) = (None, None);
+    std::future::poll_fn(|cx| {
+        if x.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            x = Some(v);
+        }
+        if y.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            y = Some(v);
+        }
+        if x.is_some() && y.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    match (x, y) {
+        (Some(x), Some(y)) => (x, y),
+        _ => unreachable!("poll_fn ends only when both are ready"),
+    }
+}
+
 /// Wakes a sleeping loop early: `ring` ends the current (or the next) `sleep` at once. One
 /// long-lived loop woken this way never drops work in flight, as restarting it would.
 #[derive(Clone, Default)]

@@ -1,5 +1,6 @@
 //! The Health tab: a store's health from CloudWatch. It fetches only while the tab is shown
-//! for a store (ListMetrics, then one GetMetricData per graph, then DescribeAlarms), again when
+//! for a store (ListMetrics with DescribeAlarms, then one GetMetricData per graph, all at
+//! once), again when
 //! the range changes, on "Refresh now", and every refresh interval while the browser tab is
 //! visible. The rules live in `console::health`; the calls in `web::cloudwatch_api`.
 
@@ -140,9 +141,18 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
             .set(format!("Reading the health of {id} from CloudWatch…"));
     }
     let client = ctx.monitoring_client();
-    let listed = match &client {
-        Ok(c) => cw::list_metrics(c, &id, still).await,
-        Err(e) => Err(KmsError::not_sent(e)),
+    // Two round trips, not ten: ListMetrics and DescribeAlarms together, then every graph's
+    // GetMetricData at once (CloudWatch's quota for it is 50 a second; the answers are taken
+    // in the graphs' order, so what is shown does not depend on which came first).
+    let (listed, alarms) = match &client {
+        Ok(c) => {
+            crate::web::both(
+                cw::list_metrics(c, &id, still),
+                cw::describe_alarms(c, still),
+            )
+            .await
+        }
+        Err(e) => (Err(KmsError::not_sent(e)), Err(KmsError::not_sent(e))),
     };
     if !still() {
         return;
@@ -158,41 +168,54 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
             hs.msg
                 .set("CloudWatch could not list the store's metrics.".into());
             // The alarms do not depend on it (their recommendations do).
-            if let Ok(c) = &client {
-                read_alarms(c, hs, id, kind, None, still).await;
+            if client.is_ok() {
+                show_alarms(hs, id, kind, None, alarms);
             }
-            if still() {
-                hs.busy.set(false);
-            }
+            hs.busy.set(false);
             return;
         }
     };
     hs.snap.update(|s| s.listing = Some(Ok(found.clone())));
     let now = crate::web::now_ms();
-    let mut newly_failed = false;
-    for (i, v) in views.iter().enumerate() {
-        let state = match (plan(*v, kind, &found, range, now), &client) {
-            (None, _) => ViewState::Empty(view_no_data(*v, kind, &found)),
-            (Some(p), Ok(c)) => match cw::get_metric_data(c, &p.request, still).await {
-                Ok(pages) => {
-                    let d = combine(&p, &pages);
-                    if d.is_empty() {
-                        let mut why = view_no_data(*v, kind, &found);
-                        for (label, code, message) in &d.incomplete {
-                            why.push_str(&format!(" {label}: {code} {message}"));
-                        }
-                        ViewState::Empty(why)
-                    } else {
-                        ViewState::Data(d)
+    let reads: Vec<_> = views
+        .iter()
+        .map(|v| {
+            let plan = plan(*v, kind, &found, range, now);
+            let client = &client;
+            async move {
+                match (plan, client) {
+                    (None, _) => None,
+                    (Some(p), Ok(c)) => {
+                        let answer = cw::get_metric_data(c, &p.request, still).await;
+                        Some(answer.map(|pages| (p, pages)))
                     }
+                    (Some(_), Err(e)) => Some(Err(KmsError::not_sent(e))),
                 }
-                Err(e) => ViewState::Failed(e),
-            },
-            (Some(_), Err(e)) => ViewState::Failed(KmsError::not_sent(e)),
+            }
+        })
+        .collect();
+    let answers = crate::web::all(reads).await;
+    if !still() {
+        return;
+    }
+    let mut newly_failed = false;
+    for (i, (v, answer)) in views.iter().zip(answers).enumerate() {
+        let state = match answer {
+            None => ViewState::Empty(view_no_data(*v, kind, &found)),
+            Some(Ok((p, pages))) => {
+                let d = combine(&p, &pages);
+                if d.is_empty() {
+                    let mut why = view_no_data(*v, kind, &found);
+                    for (label, code, message) in &d.incomplete {
+                        why.push_str(&format!(" {label}: {code} {message}"));
+                    }
+                    ViewState::Empty(why)
+                } else {
+                    ViewState::Data(d)
+                }
+            }
+            Some(Err(e)) => ViewState::Failed(e),
         };
-        if !still() {
-            return;
-        }
         // A graph that fails as it failed before keeps its state: its alert would otherwise
         // be read out again at every refresh (only the request id changes).
         let same = hs.snap.with_untracked(|s| match (&s.views[i].1, &state) {
@@ -212,15 +235,13 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
         "Health of {id} read at {}.",
         crate::web::local_time(crate::web::now_ms())
     ));
-    if let Ok(c) = &client {
-        read_alarms(c, hs, id, kind, Some(found), still).await;
+    if client.is_ok() {
+        show_alarms(hs, id, kind, Some(found), alarms);
     }
-    if still() {
-        hs.busy.set(false);
-    }
+    hs.busy.set(false);
 }
 
-/// DescribeAlarms, keeping this store's; written only if it changed.
+/// DescribeAlarms again (after an alarm was created), keeping this store's.
 async fn read_alarms(
     client: &crate::web::client::Client,
     hs: HealthState,
@@ -229,14 +250,24 @@ async fn read_alarms(
     found: Option<Discovered>,
     still: impl Fn() -> bool + Copy,
 ) {
-    let alarms = cw::describe_alarms(client, still)
-        .await
-        .map(|all| for_store(&all, &id).into_iter().cloned().collect());
-    if !still() {
-        return;
+    let alarms = cw::describe_alarms(client, still).await;
+    if still() {
+        show_alarms(hs, id, kind, found, alarms);
     }
+}
+
+/// This store's alarms out of `alarms` (all of the account's), written only if what they show
+/// changed (the forms keep what was typed).
+fn show_alarms(
+    hs: HealthState,
+    store_id: String,
+    kind: StoreKind,
+    found: Option<Discovered>,
+    alarms: Result<Vec<MetricAlarm>, KmsError>,
+) {
+    let alarms = alarms.map(|all| for_store(&all, &store_id).into_iter().cloned().collect());
     let data = Some(AlarmData {
-        store_id: id,
+        store_id,
         kind,
         found,
         alarms,
