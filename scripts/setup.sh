@@ -63,8 +63,9 @@ fi
 # wasm-opt from npm's binaryen 132: Debian's older wasm-opt silently corrupts the wasm.
 if node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132" \
   && [ -f node_modules/playwright-core/package.json ] \
-  && grep -q '"version": "5.51.4"' node_modules/terser/package.json 2>/dev/null; then
-  say "npm tools (binaryen 132, playwright-core, terser): present"
+  && grep -q '"version": "5.51.4"' node_modules/terser/package.json 2>/dev/null \
+  && grep -q '"version": "4.14.1"' node_modules/axe-core/package.json 2>/dev/null; then
+  say "npm tools (binaryen 132, playwright-core, terser, axe-core): present"
 else
   say "installing npm tools from package-lock.json"
   npm ci --no-audit --no-fund
