@@ -1,7 +1,8 @@
 // Accessibility: axe-core (pinned in package.json) audits every view of the page, light and
 // dark, desktop and 360 px, against WCAG 2.2 A and AA and axe's best practices: the start,
-// the store list, a failed connect's status panel, Settings, Keys with a store test's outcome,
-// the Create key form, Health with its graphs, and the create form. Any violation fails, with
+// the store list, a failed connect's status panel, Settings and its Delete confirmation, Keys
+// with a store test's outcome, the Create key form and its field errors, the Disconnect
+// confirmation, Health with its graphs, and the create form. Any violation fails, with
 // the rule, the element and what axe says is wrong. (What axe cannot judge, such as the order
 // of announcements, the browser tests and the other flows check.)
 import assert from 'node:assert/strict';
@@ -37,6 +38,8 @@ for (const [name, scheme, width] of [['light, desktop', 'light', 1280], ['dark, 
     await check('a failed connect');
     await openTab(page, 'Settings');
     await check('Settings');
+    await button(page, 'Delete…').click();
+    await check('the Delete confirmation');
     await button(page, 'Select hsm-connected').click();
     await openTab(page, 'Keys');
     await page.getByRole('status', { name: 'Key scan' }).filter({ hasText: /in this store/ }).waitFor({ timeout: 60000 });
@@ -45,6 +48,13 @@ for (const [name, scheme, width] of [['light, desktop', 'light', 1280], ['dark, 
     await check('Keys and a store test');
     await button(page, 'Create key').first().click();
     await check('the Create key form');
+    await page.getByLabel('Alias', { exact: true }).fill('alias/aws/mine');
+    await button(page, 'Create KMS key').click();
+    await check('Create key refusing a reserved alias');
+    await button(page, 'Disconnect').click();
+    await page.getByRole('alertdialog').waitFor();
+    await check('the Disconnect confirmation');
+    await button(page, 'Cancel').click();
     await button(page, 'Select ledger-xks-vpc').click();
     await openTab(page, 'Health');
     await page.getByRole('status').filter({ hasText: /read at/ }).waitFor({ timeout: 60000 });
