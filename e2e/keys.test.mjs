@@ -59,9 +59,18 @@ flow('the keys of a store with 3 keys in an account of 300', async ({ page, emul
   assert.equal(describes.n, 300, 'one DescribeKey per key of the account');
   // The overview counts them.
   assert.match(await page.locator('.overview').innerText(), /3 KMS keys/);
-  step('leave the store and come back: remembered, no request');
+  step("another store's keys: known from the same scan, no request");
   await button(page, 'Select t-xks-connected').click();
   await openTab(page, 'Keys');
+  await table(page).waitFor({ timeout: 60000 });
+  assert.equal((await rows(page)).length, 2, (await rows(page)).join('\n'));
+  assert.match(await page.locator('.overview').innerText(), /2 KMS keys/);
+  // A store of the list without keys says so at once.
+  await button(page, 'Select t-xks').click();
+  await keysPanel(page).getByText('No KMS keys in this store.').waitFor();
+  assert.equal(describes.n, 300, 'the other stores were not scanned again');
+  step('come back: remembered, no request');
+  await button(page, 'Select t-xks-connected').click();
   await table(page).waitFor({ timeout: 60000 });
   const before = describes.n;
   await button(page, 'Select t-hsm-connected').click();

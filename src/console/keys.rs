@@ -145,6 +145,11 @@ pub struct Scan {
     listing_done: bool,
     aliases_done: bool,
     rows: Vec<KeyRow>,
+    /// The keys of the account's other stores: every key is described anyway, so their lists
+    /// come free (see [`Scan::every_store`]).
+    others: Vec<(String, Vec<KeyRow>)>,
+    /// Paging stopped at its limit: keys past it were never seen.
+    listing_cut: bool,
     aliases: BTreeMap<String, Vec<String>>,
     /// Keys that could not be described (gone since the list, or another error).
     skipped: Vec<(String, KmsError)>,
@@ -165,6 +170,8 @@ impl Scan {
             listing_done: false,
             aliases_done: false,
             rows: Vec::new(),
+            others: Vec::new(),
+            listing_cut: false,
             aliases: BTreeMap::new(),
             skipped: Vec::new(),
             aliases_error: None,
@@ -205,8 +212,10 @@ impl Scan {
         next
     }
 
-    /// Paging gave up early (the page limit): what was listed is all the scan will see.
+    /// Paging ended: what was listed is all the scan will see (a page limit may have cut it).
+    /// Also called after the last page, when it changes nothing.
     pub fn listing_stopped(&mut self) {
+        self.listing_cut |= !self.listing_done;
         self.listing_done = true;
     }
 
@@ -220,7 +229,8 @@ impl Scan {
                     .push(name.clone());
             }
         }
-        for r in &mut self.rows {
+        let others = self.others.iter_mut().flat_map(|(_, rows)| rows);
+        for r in self.rows.iter_mut().chain(others) {
             r.aliases = self.aliases.get(&r.key_id).cloned().unwrap_or_default();
         }
     }
@@ -271,12 +281,20 @@ impl Scan {
         self.in_flight = self.in_flight.saturating_sub(1);
         self.looked_at += 1;
         match answer {
-            Ok(m) if m.custom_key_store_id.as_deref() == Some(self.store_id.as_str()) => {
+            Ok(m) => {
+                let Some(store) = m.custom_key_store_id.as_deref() else {
+                    return;
+                };
                 let mut row = KeyRow::from_metadata(m);
                 row.aliases = self.aliases.get(&row.key_id).cloned().unwrap_or_default();
-                self.rows.push(row);
+                if store == self.store_id {
+                    self.rows.push(row);
+                } else if let Some((_, rows)) = self.others.iter_mut().find(|(s, _)| s == store) {
+                    rows.push(row);
+                } else {
+                    self.others.push((store.to_string(), vec![row]));
+                }
             }
-            Ok(_) => {}
             // Deleted since it was listed: nothing to show.
             Err(e) if e.code == "NotFoundException" => {}
             // Every key would be refused alike: stop and say why.
@@ -308,20 +326,39 @@ impl Scan {
 
     /// The store's keys, oldest first.
     pub fn rows(&self) -> Vec<KeyRow> {
-        let mut rows = self.rows.clone();
-        rows.sort_by(|a, b| {
-            a.creation_date
-                .partial_cmp(&b.creation_date)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.key_id.cmp(&b.key_id))
-        });
-        rows
+        oldest_first(self.rows.clone())
+    }
+
+    /// The keys of every store that has keys in the account (this one's included, oldest
+    /// first), but only when the scan saw every key: not failed, no page limit reached, no key
+    /// left undescribed. Otherwise `None`: another store's list could miss keys, and its page
+    /// would not say so.
+    pub fn every_store(&self) -> Option<Vec<(String, Vec<KeyRow>)>> {
+        if !self.is_done() || self.failed.is_some() || self.listing_cut || !self.skipped.is_empty()
+        {
+            return None;
+        }
+        let mut all = vec![(self.store_id.clone(), self.rows())];
+        for (store, rows) in &self.others {
+            all.push((store.clone(), oldest_first(rows.clone())));
+        }
+        Some(all)
     }
 
     /// Keys that could not be described, with why.
     pub fn skipped(&self) -> &[(String, KmsError)] {
         &self.skipped
     }
+}
+
+fn oldest_first(mut rows: Vec<KeyRow>) -> Vec<KeyRow> {
+    rows.sort_by(|a, b| {
+        a.creation_date
+            .partial_cmp(&b.creation_date)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.key_id.cmp(&b.key_id))
+    });
+    rows
 }
 
 /// Finished scans, remembered for the session (per endpoint and store); Refresh forgets one.
@@ -777,9 +814,68 @@ mod tests {
             "Looked at 10 of 10 keys; 2 in this store. 1 could not be read."
         );
         assert_eq!(s.skipped()[0].0, "k9");
+        // A key could not be read: it may belong to any store, so only this store's list is
+        // known.
+        assert!(s.every_store().is_none());
         assert_eq!(thousands(1200), "1,200");
         assert_eq!(thousands(340), "340");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    /// A scan that saw every key of the account knows every store's keys, aliases included;
+    /// a scan that did not, none but its own.
+    #[test]
+    fn a_complete_scan_knows_every_stores_keys() {
+        let scan = |cut: bool| {
+            let mut s = Scan::new("cks-1");
+            // Cut: the last page read still had a next one.
+            s.on_keys_page(&page(&["a", "b", "c", "d"], cut.then_some("m")));
+            s.listing_stopped();
+            s.on_aliases_page(&[AliasListEntry {
+                alias_name: Some("alias/b".into()),
+                target_key_id: Some("b".into()),
+                ..Default::default()
+            }]);
+            s.aliases_done();
+            while let Some(id) = s.next_to_describe() {
+                let (store, created) = match id.as_str() {
+                    "a" => (Some("cks-1"), 3.0),
+                    "b" => (Some("cks-2"), 2.0),
+                    "c" => (Some("cks-2"), 1.0),
+                    _ => (None, 1.0),
+                };
+                s.on_described(&id, Ok(&meta(&id, store, created)));
+            }
+            assert!(s.is_done());
+            s
+        };
+        let all = scan(false).every_store().expect("a complete scan");
+        let of = |store: &str| &all.iter().find(|(s, _)| s == store).unwrap().1;
+        let ids = |store: &str| {
+            of(store)
+                .iter()
+                .map(|r| r.key_id.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(ids("cks-1"), vec!["a"]);
+        // Oldest first, with their aliases (which came before the keys were described).
+        assert_eq!(ids("cks-2"), vec!["c", "b"]);
+        assert_eq!(of("cks-2")[1].aliases, vec!["alias/b"]);
+        // The scanned store's own list is the same either way.
+        assert_eq!(&scan(false).rows(), of("cks-1"));
+        // Paging stopped at its limit: keys past it were never seen.
+        assert!(scan(true).every_store().is_none());
+        assert_eq!(&scan(true).rows(), of("cks-1"));
+        // A failed scan knows nothing more than it shows.
+        let mut failed = scan(false);
+        failed.fail(KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"AccessDeniedException"}"#,
+        ));
+        assert!(failed.every_store().is_none());
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub use delete::BlockingKeys;
 pub use test::run_test;
 
 use super::common::ErrorBox;
-use super::state::{Ctx, Keys, ScanView, use_ctx, use_keys};
+use super::state::{Ctx, Keys, ScanView, StoreList, use_ctx, use_keys};
 use crate::aws::error::{ErrorKind, KmsError};
 use crate::aws::kms::{ConnectionState, Operation, check_store_id};
 use crate::console::keys::{KeyRow, Progress};
@@ -143,8 +143,32 @@ pub async fn keys_of(ctx: Ctx, keys: Keys, id: String, fresh: bool) -> Option<Ve
         return None;
     }
     let rows = scan.rows();
-    keys.lists
-        .update(|l| l.put(&client.endpoint.url, &id, rows.clone()));
+    // A scan describes every key of the account: when it saw them all, every store's list is
+    // known, so another store's Keys tab opens at once instead of scanning the account again
+    // (a store of the list with no key in the account has an empty one).
+    let every = scan.every_store().map(|mut all| {
+        ctx.stores.list.with_untracked(|l| {
+            if let Some(StoreList::Loaded(stores)) = l {
+                for sid in stores
+                    .iter()
+                    .filter_map(|st| st.custom_key_store_id.as_ref())
+                {
+                    if !all.iter().any(|(s, _)| s == sid) {
+                        all.push((sid.clone(), Vec::new()));
+                    }
+                }
+            }
+        });
+        all
+    });
+    keys.lists.update(|l| match every {
+        Some(all) => {
+            for (store, store_rows) in all {
+                l.put(&client.endpoint.url, &store, store_rows);
+            }
+        }
+        None => l.put(&client.endpoint.url, &id, rows.clone()),
+    });
     Some(rows)
 }
 

@@ -98,12 +98,15 @@ pub fn BlockingKeys(
     let days = RwSignal::new("30".to_string());
     let failed: Failed = RwSignal::new(None);
     let msg = RwSignal::new(None::<String>);
-    // A refusal with no list yet: find the keys.
+    // A refusal with no list yet: find the keys. A remembered list without keys is out of
+    // date (KMS just said the store has some): scan again.
     Effect::new(move |_| {
-        if refused.get() && untrack(|| known_keys(ctx, keys)).is_none() {
+        let known = untrack(|| known_keys(ctx, keys));
+        if refused.get() && known.as_ref().is_none_or(Vec::is_empty) {
             let id = ctx.selection.store_id.get_untracked().trim().to_string();
+            let fresh = known.is_some();
             spawn_local(async move {
-                keys_of(ctx, keys, id, false).await;
+                keys_of(ctx, keys, id, fresh).await;
             });
         }
     });
