@@ -1,6 +1,7 @@
 // Screenshots of the console against the emulator, from the release dist/: the store list, a
 // store's page and each of its tabs, light and dark, desktop and 360 px: for looking at, and
-// for the README (docs/console.png is `store-failed`).
+// for the README (docs/console.png is `store-failed`, docs/health.png `health`, docs/keys.png
+// `keys-test`).
 // Usage: node e2e/screens.mjs [outdir] [only]   (needs dist/ and target/release/kms-emulator;
 // `only` keeps the shots whose name contains it, e.g. `health`)
 import fs from 'node:fs';
