@@ -50,6 +50,7 @@ for (const [name, scheme, width] of [['light, desktop', 'light', 1280], ['dark, 
     await check('the Create key form');
     await page.getByLabel('Alias', { exact: true }).fill('alias/aws/mine');
     await button(page, 'Create KMS key').click();
+    await page.getByText(/reserved for AWS managed keys/).first().waitFor();
     await check('Create key refusing a reserved alias');
     await button(page, 'Disconnect').click();
     await page.getByRole('alertdialog').waitFor();

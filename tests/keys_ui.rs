@@ -243,12 +243,15 @@ async fn the_rows_with_the_external_key_ids_and_a_missing_alias_permission() {
         "Disabled",
         "EXTERNAL_KEY_STORE",
         "SYMMETRIC_DEFAULT",
-        "2026-01-01",
         "ext-1",
         "ext-2",
     ] {
         assert!(text.contains(want), "{want} in {text}");
     }
+    // The creation date in the store list's format, in the browser's time zone.
+    let created = cks_console::web::local_date_time(1_767_268_800_000);
+    assert!(text.contains(&created), "{created} in {text}");
+    assert!(created.starts_with("2026-01-0") || created.starts_with("2025-12-31"));
     assert_eq!(table.query_selector_all("tbody tr").unwrap().length(), 2);
     // The keys are listed, and why their aliases are missing is explained beside them.
     assert!(

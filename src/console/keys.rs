@@ -132,8 +132,8 @@ pub fn thousands(n: usize) -> String {
 
 /// The scan of one store's keys: feed it `ListKeys` pages, `DescribeKey` answers and
 /// `ListAliases` pages in any order; it hands out the next key to describe (at most
-/// [`DESCRIBE_IN_FLIGHT`] at once), keeps the keys whose `CustomKeyStoreId` is the store, and
-/// knows when it is done.
+/// [`DESCRIBE_IN_FLIGHT`] at once), keeps the keys whose `CustomKeyStoreId` is the store (and,
+/// apart, those of the account's other stores), and knows when it is done.
 #[derive(Clone, Debug)]
 pub struct Scan {
     store_id: String,
@@ -330,11 +330,16 @@ impl Scan {
     }
 
     /// The keys of every store that has keys in the account (this one's included, oldest
-    /// first), but only when the scan saw every key: not failed, no page limit reached, no key
-    /// left undescribed. Otherwise `None`: another store's list could miss keys, and its page
-    /// would not say so.
+    /// first), but only when the scan saw every key and its aliases: not failed, no page limit
+    /// reached, no key left undescribed, ListAliases answered. Otherwise `None`: another
+    /// store's list could miss keys or aliases, and its page would not say why (only the
+    /// scanned store's page shows the scan).
     pub fn every_store(&self) -> Option<Vec<(String, Vec<KeyRow>)>> {
-        if !self.is_done() || self.failed.is_some() || self.listing_cut || !self.skipped.is_empty()
+        if !self.is_done()
+            || self.failed.is_some()
+            || self.listing_cut
+            || !self.skipped.is_empty()
+            || self.aliases_error.is_some()
         {
             return None;
         }
@@ -876,6 +881,15 @@ mod tests {
             r#"{"__type":"AccessDeniedException"}"#,
         ));
         assert!(failed.every_store().is_none());
+        // Without aliases the other stores' lists would show none, with no word on why.
+        let mut no_aliases = scan(false);
+        no_aliases.aliases_failed(KmsError::from_response(
+            400,
+            None,
+            None,
+            r#"{"__type":"AccessDeniedException"}"#,
+        ));
+        assert!(no_aliases.every_store().is_none());
     }
 
     #[test]

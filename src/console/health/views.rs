@@ -81,9 +81,10 @@ impl ViewKind {
     }
 }
 
-/// `unit` as it reads after `value`: "1 request", "2 requests" ("%" and "ms" never change).
-pub fn unit_for(unit: &'static str, value: f64) -> &'static str {
-    if value != 1.0 {
+/// `unit` as it reads after the number `shown` (as written on the page, rounded): "1 request",
+/// "2 requests", "1.5 days" ("%" and "ms" never change).
+pub fn unit_for(unit: &'static str, shown: &str) -> &'static str {
+    if shown != "1" {
         return unit;
     }
     match unit {
@@ -482,18 +483,20 @@ mod tests {
 
     #[test]
     fn a_count_of_one_reads_in_the_singular() {
-        assert_eq!(unit_for("requests", 1.0), "request");
-        assert_eq!(unit_for("requests", 2.0), "requests");
-        assert_eq!(unit_for("requests", 0.0), "requests");
-        assert_eq!(unit_for("errors", 1.0), "error");
-        assert_eq!(unit_for("days", 1.0), "day");
-        assert_eq!(unit_for("key managers", 1.0), "key manager");
-        assert_eq!(unit_for("%", 1.0), "%");
-        assert_eq!(unit_for("ms", 1.0), "ms");
+        assert_eq!(unit_for("requests", "1"), "request");
+        assert_eq!(unit_for("requests", "2"), "requests");
+        assert_eq!(unit_for("requests", "0"), "requests");
+        assert_eq!(unit_for("days", "1.5"), "days");
+        assert_eq!(unit_for("days", "0.9"), "days");
+        assert_eq!(unit_for("errors", "1"), "error");
+        assert_eq!(unit_for("days", "1"), "day");
+        assert_eq!(unit_for("key managers", "1"), "key manager");
+        assert_eq!(unit_for("%", "1"), "%");
+        assert_eq!(unit_for("ms", "1"), "ms");
         // Every view's unit is one the rule knows, or one that has no plural.
         for k in ViewKind::for_store(StoreKind::External) {
             let u = k.unit();
-            assert!(u == "%" || u == "ms" || unit_for(u, 1.0) != u, "{u}");
+            assert!(u == "%" || u == "ms" || unit_for(u, "1") != u, "{u}");
         }
     }
 

@@ -231,7 +231,7 @@ fn plot(d: &ViewData) -> impl IntoView {
             let drawn = is_drawn(s);
             let count = bars || !drawn;
             let m = d.summary(s, count)?;
-            let unit = unit_for(if drawn { unit } else { "errors" }, m.latest);
+            let unit = unit_for(if drawn { unit } else { "errors" }, &num(m.latest));
             let unit = if count && d.in_progress == Some(m.latest_at) {
                 format!("{unit} so far")
             } else {

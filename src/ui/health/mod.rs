@@ -1,6 +1,6 @@
 //! The Health tab: a store's health from CloudWatch. It fetches only while the tab is shown
-//! for a store (ListMetrics with DescribeAlarms, then one GetMetricData per graph, all at
-//! once), again when
+//! for a store (DescribeAlarms beside ListMetrics and then one GetMetricData per graph, all
+//! at once), again when
 //! the range changes, on "Refresh now", and every refresh interval while the browser tab is
 //! visible. The rules live in `console::health`; the calls in `web::cloudwatch_api`.
 
@@ -77,6 +77,9 @@ struct HealthState {
     epoch: StoredValue<u64>,
     /// Bumped by each fetch: an older fetch stops.
     run: StoredValue<u64>,
+    /// Bumped when the alarms are read again on their own (after one was created): a fetch
+    /// that began before does not write its older list over them.
+    alarms_read: StoredValue<u64>,
 }
 
 fn kind_of(t: CustomKeyStoreType) -> Option<StoreKind> {
@@ -106,7 +109,8 @@ pub(super) fn cw_error(op: CwOperation, error: KmsError) -> impl IntoView {
     super::common::explained(op.name(), error, x)
 }
 
-/// Fetches everything for `id` over `range`, writing into the signals as answers arrive.
+/// Fetches everything for `id` over `range` at once, writing each graph into the signals as
+/// its answer arrives.
 async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Range, quiet: bool) {
     let run = hs.run.get_value() + 1;
     hs.run.set_value(run);
@@ -141,102 +145,110 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
             .set(format!("Reading the health of {id} from CloudWatch…"));
     }
     let client = ctx.monitoring_client();
-    // Two round trips, not ten: ListMetrics and DescribeAlarms together, then every graph's
-    // GetMetricData at once (CloudWatch's quota for it is 50 a second; the answers are taken
-    // in the graphs' order, so what is shown does not depend on which came first).
-    let (listed, alarms) = match &client {
-        Ok(c) => {
-            crate::web::both(
-                cw::list_metrics(c, &id, still),
-                cw::describe_alarms(c, still),
-            )
-            .await
-        }
-        Err(e) => (Err(KmsError::not_sent(e)), Err(KmsError::not_sent(e))),
-    };
-    if !still() {
-        return;
-    }
-    let found = match listed {
-        Ok(m) => Discovered::new(&id, m),
-        Err(e) => {
-            hs.snap.update(|s| {
-                s.listing = Some(Err(e));
-                s.views.clear();
-            });
-            hs.quiet.set(false);
-            hs.msg
-                .set("CloudWatch could not list the store's metrics.".into());
-            // The alarms do not depend on it (their recommendations do).
-            if client.is_ok() {
-                show_alarms(hs, id, kind, None, alarms);
-            }
-            hs.busy.set(false);
-            return;
-        }
-    };
-    hs.snap.update(|s| s.listing = Some(Ok(found.clone())));
-    let now = crate::web::now_ms();
-    let reads: Vec<_> = views
-        .iter()
-        .map(|v| {
-            let plan = plan(*v, kind, &found, range, now);
-            let client = &client;
-            async move {
-                match (plan, client) {
-                    (None, _) => None,
-                    (Some(p), Ok(c)) => {
-                        let answer = cw::get_metric_data(c, &p.request, still).await;
-                        Some(answer.map(|pages| (p, pages)))
-                    }
-                    (Some(_), Err(e)) => Some(Err(KmsError::not_sent(e))),
-                }
-            }
-        })
-        .collect();
-    let answers = crate::web::all(reads).await;
-    if !still() {
-        return;
-    }
-    let mut newly_failed = false;
-    for (i, (v, answer)) in views.iter().zip(answers).enumerate() {
-        let state = match answer {
-            None => ViewState::Empty(view_no_data(*v, kind, &found)),
-            Some(Ok((p, pages))) => {
-                let d = combine(&p, &pages);
-                if d.is_empty() {
-                    let mut why = view_no_data(*v, kind, &found);
-                    for (label, code, message) in &d.incomplete {
-                        why.push_str(&format!(" {label}: {code} {message}"));
-                    }
-                    ViewState::Empty(why)
-                } else {
-                    ViewState::Data(d)
-                }
-            }
-            Some(Err(e)) => ViewState::Failed(e),
+    // An alarm created while this fetch runs is read again at once (`read_alarms`): this
+    // fetch's older answer must not replace it.
+    let alarms_seen = hs.alarms_read.get_value();
+    // Everything at once: DescribeAlarms beside ListMetrics and then every graph's
+    // GetMetricData (CloudWatch's quota for it is 50 a second). Each graph is written as its
+    // answer arrives, in its own place, so what is shown does not depend on the order.
+    let newly_failed = std::cell::Cell::new(false);
+    let graphs = async {
+        let listed = match &client {
+            Ok(c) => cw::list_metrics(c, &id, still).await,
+            Err(e) => Err(KmsError::not_sent(e)),
         };
-        // A graph that fails as it failed before keeps its state: its alert would otherwise
-        // be read out again at every refresh (only the request id changes).
-        let same = hs.snap.with_untracked(|s| match (&s.views[i].1, &state) {
-            (ViewState::Failed(a), ViewState::Failed(b)) => {
-                a.code == b.code && a.message == b.message
-            }
-            _ => false,
-        });
-        newly_failed |= !same && matches!(state, ViewState::Failed(_));
-        if !same {
-            hs.snap.update(|s| s.views[i].1 = state);
+        if !still() {
+            return None;
         }
+        let found = match listed {
+            Ok(m) => Discovered::new(&id, m),
+            Err(e) => {
+                hs.snap.update(|s| {
+                    s.listing = Some(Err(e));
+                    s.views.clear();
+                });
+                return None;
+            }
+        };
+        hs.snap.update(|s| s.listing = Some(Ok(found.clone())));
+        let now = crate::web::now_ms();
+        let reads: Vec<_> = views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let (plan, client, found) = (plan(*v, kind, &found, range, now), &client, &found);
+                let newly_failed = &newly_failed;
+                async move {
+                    let state = match (plan, client) {
+                        (None, _) => ViewState::Empty(view_no_data(*v, kind, found)),
+                        (Some(p), Ok(c)) => match cw::get_metric_data(c, &p.request, still).await {
+                            Ok(pages) => {
+                                let d = combine(&p, &pages);
+                                if d.is_empty() {
+                                    let mut why = view_no_data(*v, kind, found);
+                                    for (label, code, message) in &d.incomplete {
+                                        why.push_str(&format!(" {label}: {code} {message}"));
+                                    }
+                                    ViewState::Empty(why)
+                                } else {
+                                    ViewState::Data(d)
+                                }
+                            }
+                            Err(e) => ViewState::Failed(e),
+                        },
+                        (Some(_), Err(e)) => ViewState::Failed(KmsError::not_sent(e)),
+                    };
+                    if !still() {
+                        return;
+                    }
+                    // A graph that fails as it failed before keeps its state: its alert would
+                    // otherwise be read out again at every refresh (only the request id
+                    // changes).
+                    let same = hs.snap.with_untracked(|s| match (&s.views[i].1, &state) {
+                        (ViewState::Failed(a), ViewState::Failed(b)) => {
+                            a.code == b.code && a.message == b.message
+                        }
+                        _ => false,
+                    });
+                    if !same && matches!(state, ViewState::Failed(_)) {
+                        newly_failed.set(true);
+                    }
+                    if !same {
+                        hs.snap.update(|s| s.views[i].1 = state);
+                    }
+                }
+            })
+            .collect();
+        crate::web::all(reads).await;
+        Some(found)
+    };
+    let alarms = async {
+        match &client {
+            Ok(c) => Some(cw::describe_alarms(c, still).await),
+            Err(_) => None,
+        }
+    };
+    let (found, alarms) = crate::web::both(graphs, alarms).await;
+    if !still() {
+        return;
     }
-    hs.snap.update(|s| s.complete = true);
-    hs.quiet.set(quiet && !newly_failed);
-    hs.msg.set(format!(
-        "Health of {id} read at {}.",
-        crate::web::local_time(crate::web::now_ms())
-    ));
-    if client.is_ok() {
-        show_alarms(hs, id, kind, Some(found), alarms);
+    if found.is_some() {
+        hs.snap.update(|s| s.complete = true);
+        hs.quiet.set(quiet && !newly_failed.get());
+        hs.msg.set(format!(
+            "Health of {id} read at {}.",
+            crate::web::local_time(crate::web::now_ms())
+        ));
+    } else {
+        hs.quiet.set(false);
+        hs.msg
+            .set("CloudWatch could not list the store's metrics.".into());
+    }
+    // The alarms do not depend on ListMetrics (their recommendations do).
+    if let Some(alarms) = alarms
+        && hs.alarms_read.get_value() == alarms_seen
+    {
+        show_alarms(hs, id, kind, found, alarms);
     }
     hs.busy.set(false);
 }
@@ -250,6 +262,7 @@ async fn read_alarms(
     found: Option<Discovered>,
     still: impl Fn() -> bool + Copy,
 ) {
+    hs.alarms_read.update_value(|n| *n += 1);
     let alarms = cw::describe_alarms(client, still).await;
     if still() {
         show_alarms(hs, id, kind, found, alarms);
@@ -303,6 +316,7 @@ pub fn Health() -> impl IntoView {
         busy: RwSignal::new(false),
         epoch: StoredValue::new(0),
         run: StoredValue::new(0),
+        alarms_read: StoredValue::new(0),
     };
     provide_context(hs);
     // What was read with forgotten credentials goes with them; a fetch in flight stops.

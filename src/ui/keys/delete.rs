@@ -139,10 +139,18 @@ pub fn BlockingKeys(
                     view! { <p><strong>"KMS deletes a store only when it holds no KMS keys."</strong>" These keys must be scheduled for deletion, and their waiting period must end, before Delete store can succeed. A deleted key's ciphertexts can never be decrypted again."</p> }.into_any()
                 }}
                 {move || match rows() {
-                    None => match scan_here(ctx, keys).and_then(|v| v.failure) {
-                        Some((op, e)) => view! { <ErrorBox op=op error=e /> }.into_any(),
-                        None => view! { <p class="hint" aria-busy="true">"Looking for the store's keys…"</p> }.into_any(),
-                    },
+                    None => {
+                        let scan = scan_here(ctx, keys);
+                        let running = scan.as_ref().is_some_and(|v| v.running);
+                        match scan.and_then(|v| v.failure) {
+                            Some((op, e)) => view! { <ErrorBox op=op error=e /> }.into_any(),
+                            // A finished list without keys, though KMS says the store has some.
+                            None if !running && known_keys(ctx, keys).is_some() => view! {
+                                <p class="note">"The key list has no key in this store, but KMS says it holds some: a key the scan could not read, or one created since. Refresh keys on the Keys tab reads them again."</p>
+                            }.into_any(),
+                            None => view! { <p class="hint" aria-busy="true">"Looking for the store's keys…"</p> }.into_any(),
+                        }
+                    }
                     Some(rows) => {
                         let now = ctx.clock.0.get();
                         let after = store_deletable_after(&rows).map(|d| view! {

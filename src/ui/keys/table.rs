@@ -1,8 +1,8 @@
 //! The table of the store's keys, once a scan found them.
 
-use super::known_keys;
+use super::{known_keys, scan_here};
 use crate::aws::kms::CustomKeyStoreType;
-use crate::console::keys::KeyRow;
+use crate::console::keys::{KeyRow, thousands};
 use crate::ui::state::{use_ctx, use_keys};
 use crate::web::local_date_time;
 use leptos::prelude::*;
@@ -46,9 +46,18 @@ pub fn KeyTable() -> impl IntoView {
         if rows.is_empty() {
             return Some(view! { <p class="note">"No KMS keys in this store."</p> }.into_any());
         }
+        // Counted once: by the scan's line when it is this store's and finished with this
+        // list, else here (a remembered list, or one another store's scan found).
+        let scan_counts = scan_here(ctx, keys)
+            .is_some_and(|v| !v.running && v.failure.is_none() && v.progress.found == rows.len());
+        let count = (!scan_counts).then(|| match rows.len() {
+            1 => "1 KMS key in this store.".to_string(),
+            n => thousands(n) + " KMS keys in this store.",
+        });
         let body = rows.into_iter().map(|r| row_view(r, xks)).collect_view();
         Some(
             view! {
+                {count.map(|c| view! { <p class="note">{c}</p> })}
                 <div class="table-wrap">
                     <table aria-label="KMS keys in this store">
                         <thead><tr>

@@ -43,6 +43,12 @@ pub fn run_test(ctx: Ctx, keys: Keys) {
             Ok(p) => p,
             Err(why) => {
                 let create = !rows.iter().any(|r| r.is_enabled());
+                // The list may be remembered from an earlier scan (of this store or another).
+                let why = if create {
+                    why + " If a key was created since the keys were listed, Refresh keys lists them again."
+                } else {
+                    why
+                };
                 set(false, Some((why, create)), None);
                 return;
             }
