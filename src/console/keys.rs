@@ -872,23 +872,15 @@ mod tests {
         // Paging stopped at its limit: keys past it were never seen.
         assert!(scan(true).every_store().is_none());
         assert_eq!(&scan(true).rows(), of("cks-1"));
+        let denied =
+            || KmsError::from_response(400, None, None, r#"{"__type":"AccessDeniedException"}"#);
         // A failed scan knows nothing more than it shows.
         let mut failed = scan(false);
-        failed.fail(KmsError::from_response(
-            400,
-            None,
-            None,
-            r#"{"__type":"AccessDeniedException"}"#,
-        ));
+        failed.fail(denied());
         assert!(failed.every_store().is_none());
         // Without aliases the other stores' lists would show none, with no word on why.
         let mut no_aliases = scan(false);
-        no_aliases.aliases_failed(KmsError::from_response(
-            400,
-            None,
-            None,
-            r#"{"__type":"AccessDeniedException"}"#,
-        ));
+        no_aliases.aliases_failed(denied());
         assert!(no_aliases.every_store().is_none());
     }
 
