@@ -15,9 +15,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isLiveReload, stagingDir } from './stage.mjs';
 
 const EXTENSIONS = new Set(['.wasm', '.js', '.css', '.html', '.svg']);
-const LIVE_RELOAD = '.well-known/trunk/ws';
 
 export function brotli(data, text) {
   return zlib.brotliCompressSync(data, {
@@ -58,17 +58,11 @@ export function compressDir(dir) {
 }
 
 function main(argv) {
-  let dir = argv[0];
-  if (!dir) {
-    dir = process.env.TRUNK_STAGING_DIR;
-    if (!dir) {
-      console.error('compress: TRUNK_STAGING_DIR is not set (run by Trunk as a post_build hook, or give a directory)');
-      return 2;
-    }
-    if (fs.readFileSync(path.join(dir, 'index.html'), 'utf8').includes(LIVE_RELOAD)) {
-      console.log('compress: live-reload build (trunk serve): not compressed');
-      return 0;
-    }
+  const dir = argv[0] ?? stagingDir('compress', 'give a directory');
+  if (!dir) return 2;
+  if (!argv[0] && isLiveReload(dir)) {
+    console.log('compress: live-reload build (trunk serve): not compressed');
+    return 0;
   }
   for (const f of compressDir(dir)) {
     console.log(`compress: ${f.file} ${f.raw} B → ${f.br} B brotli, ${f.gz} B gzip`);

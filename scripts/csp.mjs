@@ -18,9 +18,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { LIVE_RELOAD, stagingDir } from './stage.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LIVE_RELOAD = '.well-known/trunk/ws';
 const META_RE = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"\s*\/?>\s*/i;
 
 /** The services the page signs requests for, by the first label of their hosts (src/aws/trust.rs). */
@@ -159,11 +159,8 @@ function main(argv) {
     console.error(`csp: the page's policy is\n  ${found}\nbut should be\n  ${want}`);
     return 1;
   }
-  const staging = process.env.TRUNK_STAGING_DIR;
-  if (!staging) {
-    console.error('csp: TRUNK_STAGING_DIR is not set (run by Trunk as a post_build hook, or use --print/--check)');
-    return 2;
-  }
+  const staging = stagingDir('csp', 'use --print/--check');
+  if (!staging) return 2;
   const index = path.join(staging, 'index.html');
   const html = fs.readFileSync(index, 'utf8');
   if (html.includes(LIVE_RELOAD)) {

@@ -20,8 +20,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { minify } from 'terser';
+import { isLiveReload, stagingDir } from './stage.mjs';
 
-const LIVE_RELOAD = '.well-known/trunk/ws';
 
 /** `html` with the integrity of the element that links `name` set to `integrity`. */
 export function withIntegrity(html, name, integrity) {
@@ -87,15 +87,9 @@ async function main(argv) {
     if (!problems.length) console.log('minify: every linked file matches its integrity hash');
     return problems.length ? 1 : 0;
   }
-  let dir = argv[0];
-  if (!dir) {
-    dir = process.env.TRUNK_STAGING_DIR;
-    if (!dir) {
-      console.error('minify: TRUNK_STAGING_DIR is not set (run by Trunk as a post_build hook, or give a directory)');
-      return 2;
-    }
-  }
-  if (fs.readFileSync(path.join(dir, 'index.html'), 'utf8').includes(LIVE_RELOAD)) {
+  const dir = argv[0] ?? stagingDir('minify', 'give a directory');
+  if (!dir) return 2;
+  if (isLiveReload(dir)) {
     console.log('minify: live-reload build (trunk serve): left as it is');
     return 0;
   }

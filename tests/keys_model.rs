@@ -168,14 +168,7 @@ fn limits_and_patterns_match_the_model() {
     );
     assert_eq!(m["shapes"]["PlaintextType"]["sensitive"], true);
     // Enums.
-    let enum_of = |name: &str| -> BTreeSet<String> {
-        m["shapes"][name]["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect()
-    };
+    let enum_of = |name: &str| reference::enum_values(&m, name);
     let ours = |k: &[&str]| -> BTreeSet<String> { k.iter().map(|s| s.to_string()).collect() };
     assert_eq!(enum_of("KeyState"), ours(KeyState::KNOWN));
     assert_eq!(enum_of("OriginType"), ours(Origin::KNOWN));

@@ -388,6 +388,24 @@ impl KeyLists {
             .insert((endpoint.to_string(), store_id.to_string()), rows);
     }
 
+    /// Remembers what a finished scan found: every store's keys when it saw every key
+    /// ([`Scan::every_store`]; each store of `listed`, the store list, without keys in the
+    /// account gets an empty list), else only its own store's.
+    pub fn remember(&mut self, endpoint: &str, scan: &Scan, listed: &[&str]) {
+        let Some(mut all) = scan.every_store() else {
+            self.put(endpoint, scan.store_id(), scan.rows());
+            return;
+        };
+        for id in listed {
+            if !all.iter().any(|(s, _)| s == id) {
+                all.push((id.to_string(), Vec::new()));
+            }
+        }
+        for (store, rows) in all {
+            self.put(endpoint, &store, rows);
+        }
+    }
+
     pub fn forget(&mut self, endpoint: &str, store_id: &str) {
         self.lists
             .remove(&(endpoint.to_string(), store_id.to_string()));

@@ -142,33 +142,21 @@ pub async fn keys_of(ctx: Ctx, keys: Keys, id: String, fresh: bool) -> Option<Ve
     if failed {
         return None;
     }
-    let rows = scan.rows();
     // A scan describes every key of the account: when it saw them all, every store's list is
-    // known, so another store's Keys tab opens at once instead of scanning the account again
-    // (a store of the list with no key in the account has an empty one).
-    let every = scan.every_store().map(|mut all| {
-        ctx.stores.list.with_untracked(|l| {
-            if let Some(StoreList::Loaded(stores)) = l {
-                for sid in stores
+    // known, so another store's Keys tab opens at once instead of scanning the account again.
+    keys.lists.update(|l| {
+        ctx.stores.list.with_untracked(|list| {
+            let listed: Vec<&str> = match list {
+                Some(StoreList::Loaded(stores)) => stores
                     .iter()
-                    .filter_map(|st| st.custom_key_store_id.as_ref())
-                {
-                    if !all.iter().any(|(s, _)| s == sid) {
-                        all.push((sid.clone(), Vec::new()));
-                    }
-                }
-            }
-        });
-        all
+                    .filter_map(|st| st.custom_key_store_id.as_deref())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            l.remember(&client.endpoint.url, &scan, &listed);
+        })
     });
-    keys.lists.update(|l| match every {
-        Some(all) => {
-            for (store, store_rows) in all {
-                l.put(&client.endpoint.url, &store, store_rows);
-            }
-        }
-        None => l.put(&client.endpoint.url, &id, rows.clone()),
-    });
+    let rows = scan.rows();
     Some(rows)
 }
 

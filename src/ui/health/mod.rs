@@ -210,10 +210,10 @@ async fn load(ctx: Ctx, hs: HealthState, id: String, kind: StoreKind, range: Ran
                         }
                         _ => false,
                     });
-                    if !same && matches!(state, ViewState::Failed(_)) {
-                        newly_failed.set(true);
-                    }
                     if !same {
+                        if matches!(state, ViewState::Failed(_)) {
+                            newly_failed.set(true);
+                        }
                         hs.snap.update(|s| s.views[i].1 = state);
                     }
                 }

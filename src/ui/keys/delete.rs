@@ -138,20 +138,8 @@ pub fn BlockingKeys(
                 } else {
                     view! { <p><strong>"KMS deletes a store only when it holds no KMS keys."</strong>" These keys must be scheduled for deletion, and their waiting period must end, before Delete store can succeed. A deleted key's ciphertexts can never be decrypted again."</p> }.into_any()
                 }}
-                {move || match rows() {
-                    None => {
-                        let scan = scan_here(ctx, keys);
-                        let running = scan.as_ref().is_some_and(|v| v.running);
-                        match scan.and_then(|v| v.failure) {
-                            Some((op, e)) => view! { <ErrorBox op=op error=e /> }.into_any(),
-                            // A finished list without keys, though KMS says the store has some.
-                            None if !running && known_keys(ctx, keys).is_some() => view! {
-                                <p class="note">"The key list has no key in this store, but KMS says it holds some: a key the scan could not read, or one created since. Refresh keys on the Keys tab reads them again."</p>
-                            }.into_any(),
-                            None => view! { <p class="hint" aria-busy="true">"Looking for the store's keys…"</p> }.into_any(),
-                        }
-                    }
-                    Some(rows) => {
+                {move || match known_keys(ctx, keys) {
+                    Some(rows) if !rows.is_empty() => {
                         let now = ctx.clock.0.get();
                         let after = store_deletable_after(&rows).map(|d| view! {
                             <p class="note">"The store can be deleted after the last waiting period ends: " {deletion_text(d, now)} "."</p>
@@ -173,6 +161,18 @@ pub fn BlockingKeys(
                             }
                         }).collect_view();
                         view! { <ul class="notes" aria-label="Keys in this store">{items}</ul>{after} }.into_any()
+                    }
+                    known => {
+                        let scan = scan_here(ctx, keys);
+                        let running = scan.as_ref().is_some_and(|v| v.running);
+                        match scan.and_then(|v| v.failure) {
+                            Some((op, e)) => view! { <ErrorBox op=op error=e /> }.into_any(),
+                            // A finished list without keys, though KMS says the store has some.
+                            None if !running && known.is_some() => view! {
+                                <p class="note">"The key list has no key in this store, but KMS says it holds some: a key the scan could not read, or one created since. Refresh keys on the Keys tab reads them again."</p>
+                            }.into_any(),
+                            None => view! { <p class="hint" aria-busy="true">"Looking for the store's keys…"</p> }.into_any(),
+                        }
                     }
                 }}
                 <label for="sk-days">"Waiting period (days, 7 to 30)"</label>
